@@ -23,6 +23,8 @@ PC_APT_PACKAGES=(
   # Qt 6.4. Bookworm names the Charts dev package qt6-charts-dev (there is no libqt6charts6-dev);
   # Qt HttpServer's CMake config needs the WebSockets one.
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
+  # Qt Charts' CMake config needs Qt6OpenGL's, which needs xkbcommon's headers.
+  libqt6opengl6-dev libxkbcommon-dev
   libqt6sql6-sqlite libqt6sql6-psql libqt6svg6 qt6-qpa-plugins
   libopencv-dev libgl-dev
   # headless GUI runs and the (later) server tests

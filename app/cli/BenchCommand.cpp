@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QThread>
 
 namespace pc::cli {
 
@@ -44,7 +45,6 @@ public:
         p.addOption({QStringLiteral("images"), QStringLiteral("Folder of images (default: the shared Oxford-IIIT Pet sample)."), QStringLiteral("DIR"),
                      QStringLiteral(PC_SAMPLE_DIR "/images")});
         p.addOption({QStringLiteral("latency-images"), QStringLiteral("Images timed one at a time (default 100)."), QStringLiteral("N"), QStringLiteral("100")});
-        p.addOption({QStringLiteral("batch"), QStringLiteral("Batch size for the throughput run (default 8)."), QStringLiteral("N"), QStringLiteral("8")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
         addRuntimeOptions(p);
     }
@@ -66,7 +66,6 @@ public:
             return BadArguments;
         }
         const int latencyImages = std::min<int>(p.value(QStringLiteral("latency-images")).toInt(), int(files.size()));
-        const int batch = std::max(1, p.value(QStringLiteral("batch")).toInt());
 
         // Single-image latency: decode + preprocess + forward + head, one image at a time.
         for (int i = 0; i < std::min<int>(5, int(files.size())); ++i)
@@ -83,7 +82,6 @@ public:
         // Throughput: every image, decoded on a pool, embedded in batches.
         timer.restart();
         BatchEmbedOptions options;
-        options.batchSize = batch;
         options.limits = runtime->limits;
         const auto embedded = embedFiles(*runtime->backbone, files, options);
         const double seconds = double(timer.nsecsElapsed()) / 1e9;
@@ -96,7 +94,7 @@ public:
             {QStringLiteral("latency_p50_ms"), std::round(percentile(ms, 0.5) * 10) / 10},
             {QStringLiteral("latency_p95_ms"), std::round(percentile(ms, 0.95) * 10) / 10},
             {QStringLiteral("throughput_images"), int(ok)},
-            {QStringLiteral("throughput_batch"), batch},
+            {QStringLiteral("throughput_workers"), QThread::idealThreadCount()},
             {QStringLiteral("throughput_img_per_s"), std::round(double(ok) / seconds * 10) / 10},
             {QStringLiteral("rss_start_mb"), std::round(rssBefore)},
             {QStringLiteral("rss_model_loaded_mb"), std::round(rssLoaded)},
@@ -110,7 +108,7 @@ public:
                   << "model load              " << loadMs << " ms\n"
                   << "latency (" << ms.size() << " images)    p50 " << percentile(ms, 0.5) << " ms, p95 " << percentile(ms, 0.95)
                   << " ms  (decode + preprocess + forward + head)\n"
-                  << "embedding throughput    " << double(ok) / seconds << " img/s (" << ok << " images, batch " << batch << ")\n"
+                  << "embedding throughput    " << double(ok) / seconds << " img/s (" << ok << " images, " << QThread::idealThreadCount() << " workers)\n"
                   << "RSS with model loaded   " << rssLoaded << " MB\n"
                   << "peak RSS                " << procStatusMb("VmHWM") << " MB\n";
         }

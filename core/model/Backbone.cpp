@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QStandardPaths>
 #include <QTextStream>
+#include <omp.h>
 
 namespace pc {
 
@@ -42,6 +43,12 @@ void Backbone::setThreads(int threads)
 int Backbone::threads()
 {
     return at::get_num_threads();
+}
+
+void Backbone::useOneThreadHere()
+{
+    at::get_num_threads(); // torch sets this thread's OpenMP count on first use; do that first
+    omp_set_num_threads(1);
 }
 
 // Checks every file listed in data/weights.sha256 that the backbone reads; returns the combined hash.
@@ -89,7 +96,7 @@ Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir)
     if (!report)
         return report.error();
     b->d->net->eval();
-    b->d->frozen = std::make_unique<FrozenBackbone>(b->d->net);
+    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net);
     // The first run builds oneDNN kernels (~100 ms); pay it here, not on the user's first image.
     b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
     b->m_importedTensors = report->floatTensorsUsed;

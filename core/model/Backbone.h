@@ -51,6 +51,8 @@ public:
     // Intra-op threads for every torch computation in the process (default: all cores).
     static void setThreads(int threads);
     static int threads();
+    // Makes torch work single-threaded in the calling thread only (for one-worker-per-core pools).
+    static void useOneThreadHere();
 
 private:
     Backbone() = default;

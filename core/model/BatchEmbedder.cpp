@@ -3,73 +3,52 @@
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"
 
-#include <QFuture>
-#include <QtConcurrent/QtConcurrentRun>
-#include <deque>
+#include <QThread>
+#include <thread>
 
 namespace pc {
-
-namespace {
-struct Prepared {
-    std::optional<DecodeError> error;
-    cv::Mat view;
-};
-} // namespace
 
 std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList& paths, const BatchEmbedOptions& options)
 {
     const ImageDecoder decoder(options.limits);
     std::vector<EmbeddedFile> out(size_t(paths.size()));
-    auto prepare = [&decoder](const QString& path) {
-        auto image = decoder.decodeFile(path);
-        return image ? Prepared{std::nullopt, preprocessCenter(image->rgb)} : Prepared{image.error(), {}};
-    };
+    std::atomic_int next{0}, done{0};
+    const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1,
+                                   std::max<int>(1, int(paths.size())));
 
-    // Keep a bounded window of decodes in flight: enough to hide decode latency, not unbounded memory.
-    const int window = std::max(2, options.batchSize * 2);
-    std::deque<std::pair<int, QFuture<Prepared>>> inFlight;
-    int next = 0, done = 0;
-    std::vector<int> batchIndex;
-    std::vector<cv::Mat> batch;
-    auto flush = [&] {
-        if (batch.empty())
-            return;
-        const Embeddings e = backbone.embed(batch);
-        for (size_t i = 0; i < batch.size(); ++i) {
-            out[size_t(batchIndex[i])].embedding = e.embedding.row(int(i)).clone();
-            out[size_t(batchIndex[i])].logits = e.logits.row(int(i)).clone();
+    // Workers are fresh threads, so the caller's own torch thread count is left alone.
+    auto work = [&] {
+        if (workers > 1)
+            Backbone::useOneThreadHere();
+        for (int i = next++; i < paths.size(); i = next++) {
+            if (options.cancel && options.cancel->load())
+                return;
+            EmbeddedFile& f = out[size_t(i)];
+            f.path = paths[i];
+            auto image = decoder.decodeFile(f.path);
+            if (!image) {
+                f.error = image.error();
+            } else {
+                f.width = image->rgb.cols;
+                f.height = image->rgb.rows;
+                std::vector<cv::Mat> views{preprocessCenter(image->rgb)};
+                std::mt19937 rng(options.seed * 1000003u + quint32(i));
+                for (int v = 0; v < options.augmentedViews; ++v)
+                    views.push_back(preprocessAugmented(image->rgb, rng));
+                const Embeddings e = backbone.embed(views);
+                f.embedding = e.embedding;
+                f.logits = e.logits.row(0).clone();
+            }
+            const int d = ++done;
+            if (options.progress)
+                options.progress(d, int(paths.size()));
         }
-        done += int(batch.size());
-        batch.clear();
-        batchIndex.clear();
-        if (options.progress)
-            options.progress(done, int(paths.size()));
     };
-    while (next < paths.size() || !inFlight.empty()) {
-        if (options.cancel && options.cancel->load())
-            break;
-        while (next < paths.size() && int(inFlight.size()) < window) {
-            inFlight.emplace_back(next, QtConcurrent::run(prepare, paths[next]));
-            ++next;
-        }
-        auto [index, future] = std::move(inFlight.front());
-        inFlight.pop_front();
-        Prepared p = future.result();
-        out[size_t(index)].path = paths[index];
-        if (p.error) {
-            out[size_t(index)].error = p.error;
-            ++done;
-        } else {
-            batch.push_back(p.view);
-            batchIndex.push_back(index);
-            if (int(batch.size()) >= options.batchSize)
-                flush();
-        }
-    }
-    for (auto& f : inFlight)
-        f.second.waitForFinished();
-    if (!(options.cancel && options.cancel->load()))
-        flush();
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w)
+        threads.emplace_back(work);
+    for (std::thread& t : threads)
+        t.join();
     return out;
 }
 

@@ -51,13 +51,13 @@ private:
     std::vector<torch::Tensor> m_params;
 };
 
-ScriptWriter writeScript(EfficientNetB0& net, int64_t inputSize)
+ScriptWriter writeScript(EfficientNetB0Impl& net, int64_t inputSize)
 {
     ScriptWriter w(inputSize);
-    w.line("x = (x * " + w.param(net->inputScale) + " - " + w.param(net->inputMean) + ") / " + w.param(net->inputStd));
-    w.conv("x", "x", net->stem->conv, true);
-    for (size_t i = 0; i < net->blocks->size(); ++i) {
-        auto b = net->blocks[i]->as<MBConvImpl>();
+    w.line("x = (x * " + w.param(net.inputScale) + " - " + w.param(net.inputMean) + ") / " + w.param(net.inputStd));
+    w.conv("x", "x", net.stem->conv, true);
+    for (size_t i = 0; i < net.blocks->size(); ++i) {
+        auto b = net.blocks[i]->as<MBConvImpl>();
         if (b->expand)
             w.conv("x", "h", b->expand->conv, true);
         else
@@ -70,20 +70,20 @@ ScriptWriter writeScript(EfficientNetB0& net, int64_t inputSize)
         w.conv("h", "h", b->project, false);
         w.line(b->residual ? "x = h + x" : "x = h");
     }
-    w.conv("x", "x", net->top, true);
+    w.conv("x", "x", net.top, true);
     w.line("e = torch.mean(x, [2, 3])");
-    w.line("return e, torch.linear(e, " + w.param(net->classifier->weight) + ", " + w.param(net->classifier->bias) + ")");
+    w.line("return e, torch.linear(e, " + w.param(net.classifier->weight) + ", " + w.param(net.classifier->bias) + ")");
     return w;
 }
 
 } // namespace
 
-std::string FrozenBackbone::scriptSource(EfficientNetB0& net, int64_t inputSize)
+std::string FrozenBackbone::scriptSource(EfficientNetB0Impl& net, int64_t inputSize)
 {
     return writeScript(net, inputSize).code();
 }
 
-FrozenBackbone::FrozenBackbone(EfficientNetB0& net, int64_t inputSize) : m_inputSize(inputSize)
+FrozenBackbone::FrozenBackbone(EfficientNetB0Impl& net, int64_t inputSize) : m_inputSize(inputSize)
 {
     const ScriptWriter w = writeScript(net, inputSize);
     torch::jit::Module m("EfficientNetB0Frozen");

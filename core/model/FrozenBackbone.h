@@ -10,12 +10,12 @@ namespace pc {
 
 class FrozenBackbone {
 public:
-    explicit FrozenBackbone(EfficientNetB0& net, int64_t inputSize = 224);
+    explicit FrozenBackbone(EfficientNetB0Impl& net, int64_t inputSize = 224);
     // x: N×3×S×S in [0,1]. Returns the same embedding and logits as EfficientNetB0::forward.
     BackboneOutput forward(const torch::Tensor& x);
     int64_t inputSize() const { return m_inputSize; }
 
-    static std::string scriptSource(EfficientNetB0& net, int64_t inputSize); // for tests and debugging
+    static std::string scriptSource(EfficientNetB0Impl& net, int64_t inputSize); // for tests and debugging
 
 private:
     torch::jit::Module m_module;

