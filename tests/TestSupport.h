@@ -4,6 +4,9 @@
 #include "model/Backbone.h"
 
 #include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QTextStream>
 #include <QString>
 #include <QTest>
 #include <opencv2/core.hpp>
@@ -25,6 +28,33 @@ inline std::shared_ptr<const Backbone> backbone()
         return std::shared_ptr<const Backbone>(*loaded);
     }();
     return b;
+}
+
+// An Oxford-layout folder with the first `perBreed` sample photos of each of `breeds`.
+inline QString makeOxfordSubset(const QString& root, const QStringList& breeds, int perBreed)
+{
+    QDir(root).mkpath(QStringLiteral("images"));
+    QDir(root).mkpath(QStringLiteral("annotations"));
+    QFile list(sampleDir() + QStringLiteral("/annotations/list.txt"));
+    if (!list.open(QIODevice::ReadOnly))
+        qFatal("sample list.txt missing");
+    QFile outList(root + QStringLiteral("/annotations/list.txt"));
+    if (!outList.open(QIODevice::WriteOnly))
+        qFatal("cannot write list.txt");
+    QHash<QString, int> taken;
+    QTextStream in(&list), out(&outList);
+    while (!in.atEnd()) {
+        const QString line = in.readLine();
+        const QString name = line.section(QLatin1Char(' '), 0, 0);
+        const QString breed = name.section(QLatin1Char('_'), 0, -2);
+        if (line.startsWith(QLatin1Char('#')) || !breeds.contains(breed) || taken[breed] >= perBreed)
+            continue;
+        if (QFile::copy(sampleImage(name + QStringLiteral(".jpg")), root + QStringLiteral("/images/") + name + QStringLiteral(".jpg"))) {
+            out << line << "\n";
+            ++taken[breed];
+        }
+    }
+    return root;
 }
 
 } // namespace pc::test

@@ -3,13 +3,25 @@
 namespace pc::cli {
 
 std::unique_ptr<Command> makePredictCommand();
+std::unique_ptr<Command> makeImportCommand();
+std::unique_ptr<Command> makeLabelCommand();
+std::unique_ptr<Command> makeTrainCommand();
+std::unique_ptr<Command> makeEvalCommand();
+std::unique_ptr<Command> makeModelsCommand();
 std::unique_ptr<Command> makeBenchCommand();
+std::unique_ptr<Command> makeBenchLearnCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
 {
     std::vector<std::unique_ptr<Command>> c;
     c.push_back(makePredictCommand());
+    c.push_back(makeImportCommand());
+    c.push_back(makeLabelCommand());
+    c.push_back(makeTrainCommand());
+    c.push_back(makeEvalCommand());
+    c.push_back(makeModelsCommand());
     c.push_back(makeBenchCommand());
+    c.push_back(makeBenchLearnCommand());
     return c;
 }
 

@@ -38,7 +38,7 @@ public:
             err() << "petcurator-cli predict: give at least one image or folder\n";
             return BadArguments;
         }
-        auto runtime = Runtime::open(p);
+        auto runtime = Runtime::open(p, Runtime::WorkspaceUse::IfExists);
         if (!runtime)
             return runtime.error();
         const Predictor& predictor = *runtime->predictor;

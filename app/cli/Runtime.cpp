@@ -2,19 +2,42 @@
 
 #include "model/Backbone.h"
 #include "model/ZeroShotHead.h"
+#include "training/LearningLoop.h"
+#include "workspace/Workspace.h"
 
+#include <QFileInfo>
 #include <QThread>
+#include <csignal>
 
 namespace pc::cli {
 
+namespace {
+std::atomic_bool g_interrupted{false};
+extern "C" void onInterrupt(int) { g_interrupted = true; }
+} // namespace
+
+const std::atomic_bool& interruptFlag() { return g_interrupted; }
+
+void catchInterrupts()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
 void addRuntimeOptions(QCommandLineParser& p)
 {
+    p.addOption({QStringLiteral("workspace"), QStringLiteral("Workspace folder (default: $PETCURATOR_WORKSPACE or the app data folder)."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("weights"), QStringLiteral("Folder with the EfficientNet-B0 weights (default: $PETCURATOR_WEIGHTS_DIR or the cache)."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: all cores)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("max-pixels"), QStringLiteral("Refuse images with more pixels than this (default 100000000)."), QStringLiteral("N")});
 }
 
-Expected<Runtime, int> Runtime::open(const QCommandLineParser& p)
+QString Runtime::workspaceDir(const QCommandLineParser& p)
+{
+    return p.isSet(QStringLiteral("workspace")) ? p.value(QStringLiteral("workspace")) : Workspace::defaultLocation();
+}
+
+Expected<Runtime, int> Runtime::open(const QCommandLineParser& p, WorkspaceUse use)
 {
     Runtime r;
     if (p.isSet(QStringLiteral("threads"))) {
@@ -42,8 +65,23 @@ Expected<Runtime, int> Runtime::open(const QCommandLineParser& p)
         return int(Failure);
     }
     r.backbone = *backbone;
-    r.active = std::make_shared<ActiveModel>(std::make_shared<const ModelSnapshot>(
-        ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*r.backbone)}));
+
+    const QString dir = workspaceDir(p);
+    const bool wanted = use == WorkspaceUse::Required
+        || (use == WorkspaceUse::IfExists && QFileInfo::exists(dir + QStringLiteral("/workspace.sqlite")));
+    if (wanted) {
+        auto ws = Workspace::open(dir);
+        if (!ws) {
+            err() << "petcurator-cli: " << ws.error().message << "\n";
+            return int(Failure);
+        }
+        r.workspace = *ws;
+        r.loop = std::make_shared<LearningLoop>(r.workspace, r.backbone);
+        r.active = r.loop->activeModel();
+    } else {
+        r.active = std::make_shared<ActiveModel>(std::make_shared<const ModelSnapshot>(
+            ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*r.backbone), nullptr}));
+    }
     r.predictor = std::make_shared<Predictor>(r.backbone, r.active, r.limits);
     return r;
 }

@@ -1,14 +1,19 @@
 #pragma once
-// What most commands need: the backbone, the active model and a predictor, set up from the
-// common options (--weights, --threads, --max-pixels).
+// What most commands need, set up from the common options (--workspace, --weights, --threads,
+// --max-pixels): the backbone, the workspace and its learning loop, and a predictor on the
+// workspace's active model (the zero-shot head until a model has been trained).
 #include "Command.h"
 
 #include "Expected.h"
 #include "model/ActiveModel.h"
 #include "model/Predictor.h"
 
+#include <atomic>
+
 namespace pc {
 class Backbone;
+class LearningLoop;
+class Workspace;
 }
 
 namespace pc::cli {
@@ -16,13 +21,23 @@ namespace pc::cli {
 void addRuntimeOptions(QCommandLineParser& parser);
 
 struct Runtime {
+    enum class WorkspaceUse { None, IfExists, Required };
+
     std::shared_ptr<const Backbone> backbone;
+    std::shared_ptr<Workspace> workspace;   // null with WorkspaceUse::None, or IfExists and there is none
+    std::shared_ptr<LearningLoop> loop;     // with a workspace
     std::shared_ptr<ActiveModel> active;
     std::shared_ptr<Predictor> predictor;
     DecodeLimits limits;
 
     // On failure, prints a one-line error and gives the exit code.
-    static Expected<Runtime, int> open(const QCommandLineParser& parser);
+    static Expected<Runtime, int> open(const QCommandLineParser& parser, WorkspaceUse use = WorkspaceUse::None);
+    static QString workspaceDir(const QCommandLineParser& parser);
 };
+
+// Ctrl-C (SIGINT) and SIGTERM set this flag instead of killing the process, so long work stops
+// between two committed steps.
+const std::atomic_bool& interruptFlag();
+void catchInterrupts();
 
 } // namespace pc::cli

@@ -9,9 +9,13 @@
 
 namespace pc {
 
+class Backbone;
+
 struct ModelSnapshot {
     QString version;       // "zero-shot" or the bundle version, e.g. "v7"
     ClassifierHead head;
+    // A model that fine-tuned the backbone's last blocks brings its own; null: the shared one.
+    std::shared_ptr<const Backbone> backbone;
 };
 
 class ActiveModel {

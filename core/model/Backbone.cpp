@@ -114,6 +114,36 @@ Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir)
 
 Backbone::~Backbone() = default;
 
+Expected<std::shared_ptr<Backbone>> Backbone::withTunedTensors(const std::map<std::string, cv::Mat>& tensors) const
+{
+    std::shared_ptr<Backbone> b(new Backbone);
+    b->d = std::make_unique<Impl>();
+    b->d->net = std::dynamic_pointer_cast<EfficientNetB0Impl>(d->net->clone());
+    torch::NoGradGuard noGrad;
+    auto params = b->d->net->named_parameters();
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(m_weightsHash.toLatin1());
+    for (const auto& [name, mat] : tensors) {
+        torch::Tensor* p = params.find(name);
+        if (!p)
+            return Error{QStringLiteral("tuned tensor %1 is not a backbone parameter").arg(QString::fromStdString(name))};
+        std::vector<int64_t> shape(mat.size.p, mat.size.p + mat.dims);
+        if (mat.type() != CV_32F || !mat.isContinuous() || !p->sizes().equals(shape))
+            return Error{QStringLiteral("tuned tensor %1 has the wrong shape").arg(QString::fromStdString(name))};
+        p->copy_(torch::from_blob(mat.data, shape, torch::kFloat32));
+        hash.addData(QByteArray::fromStdString(name));
+        hash.addData(QByteArrayView(reinterpret_cast<const char*>(mat.data), qsizetype(mat.total() * sizeof(float))));
+    }
+    b->d->net->eval();
+    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net);
+    b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
+    b->m_imagenetLabels = m_imagenetLabels;
+    b->m_weightsHash = QString::fromLatin1(hash.result().toHex());
+    b->m_weightsDir = m_weightsDir;
+    b->m_importedTensors = m_importedTensors;
+    return b;
+}
+
 static cv::Mat toMat(const torch::Tensor& t)
 {
     const torch::Tensor c = t.contiguous().to(torch::kFloat32);

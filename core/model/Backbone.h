@@ -5,6 +5,8 @@
 #include "Expected.h"
 
 #include <QStringList>
+#include <map>
+#include <string>
 #include <memory>
 #include <opencv2/core/mat.hpp>
 #include <vector>
@@ -32,6 +34,10 @@ public:
 
     static Expected<std::shared_ptr<Backbone>> load(const QString& weightsDir = defaultWeightsDir());
     ~Backbone();
+
+    // A copy whose named parameters (EfficientNetB0 names, e.g. "blocks.15.project.weight") are
+    // replaced: the backbone of a model that fine-tuned the last blocks.
+    Expected<std::shared_ptr<Backbone>> withTunedTensors(const std::map<std::string, cv::Mat>& tensors) const;
 
     // views: CV_32FC3 224×224 RGB in [0,1] (imaging/Preprocess.h). Safe from several threads.
     Embeddings embed(const std::vector<cv::Mat>& views) const;

@@ -32,7 +32,7 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                 f.width = image->rgb.cols;
                 f.height = image->rgb.rows;
                 std::vector<cv::Mat> views{preprocessCenter(image->rgb)};
-                std::mt19937 rng(options.seed * 1000003u + quint32(i));
+                std::mt19937 rng(options.seed * 1000003u + (i < options.seeds.size() ? options.seeds[i] : quint32(i)));
                 for (int v = 0; v < options.augmentedViews; ++v)
                     views.push_back(preprocessAugmented(image->rgb, rng));
                 const Embeddings e = backbone.embed(views);

@@ -4,6 +4,7 @@
 // (measured 74–82 vs 44 img/s for the forward pass alone). Reports progress; can be cancelled.
 #include "imaging/ImageDecoder.h"
 
+#include <QVector>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -25,7 +26,8 @@ struct EmbeddedFile {
 struct BatchEmbedOptions {
     int workers = 0;          // 0: one per core
     int augmentedViews = 0;   // extra random views per image (training cache); 0 for prediction
-    quint32 seed = 1;         // augmentations are deterministic per (seed, file index)
+    quint32 seed = 1;         // augmentations are deterministic per (seed, file index)…
+    QVector<quint32> seeds;   // …or per (seed, seeds[index]) when given, e.g. image ids
     DecodeLimits limits;
     const std::atomic_bool* cancel = nullptr;
     std::function<void(int done, int total)> progress; // called from worker threads

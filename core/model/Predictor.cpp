@@ -34,7 +34,10 @@ Prediction Predictor::predictImage(const cv::Mat& rgb8, int k, Mode mode) const
 {
     QElapsedTimer timer;
     timer.start();
-    const Embeddings e = m_backbone->embed({preprocessCenter(rgb8)});
+    // One snapshot for the whole prediction: a concurrent swap can't mix two models.
+    const std::shared_ptr<const ModelSnapshot> model = m_active->snapshot();
+    const Backbone& backbone = mode == Mode::Breeds && model && model->backbone ? *model->backbone : *m_backbone;
+    const Embeddings e = backbone.embed({preprocessCenter(rgb8)});
     Prediction out;
     out.embedding = e.embedding;
     if (mode == Mode::ImageNet) {
@@ -45,7 +48,6 @@ Prediction Predictor::predictImage(const cv::Mat& rgb8, int k, Mode mode) const
         out.top = topK(p.ptr<float>(), p.cols, k, [&](int i) { return Guess{labels.value(i), labels.value(i).section(QLatin1Char(','), 0, 0)}; });
         out.model = QString::fromLatin1(Backbone::kId);
     } else {
-        const std::shared_ptr<const ModelSnapshot> model = m_active->snapshot();
         const cv::Mat p = model->head.probabilities(e.embedding);
         const BreedCatalog& breeds = BreedCatalog::oxford();
         const QStringList& classes = model->head.classes();

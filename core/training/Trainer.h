@@ -30,6 +30,7 @@ struct TrainerOptions {
     enum class HeadKind { Linear, Mlp };
     HeadKind head = HeadKind::Linear;
     int hiddenUnits = 512;          // MLP only
+    double dropout = 0.2;           // MLP only, between the two layers
     double learningRate = 1e-3;     // Adam
     double decayRate = 0.9;         // × decayRate every decaySteps steps
     int decaySteps = 250;
@@ -82,7 +83,8 @@ struct LabelledImages {
 };
 
 struct FineTuneResult {
-    std::map<std::string, cv::Mat> tunedTensors; // backbone parameter name → new value (N-d CV_32F)
+    // backbone parameter name → new value (N-d CV_32F; a 1-d bias comes as an N×1 Mat)
+    std::map<std::string, cv::Mat> tunedTensors;
     ClassifierHead head;
     std::vector<EpochMetrics> epochs;
     bool cancelled = false;

@@ -1,0 +1,226 @@
+#include "Command.h"
+#include "Runtime.h"
+
+#include "model/Backbone.h"
+#include "model/BreedCatalog.h"
+#include "training/EmbeddingCache.h"
+#include "training/LearningLoop.h"
+#include "workspace/DatasetImporter.h"
+#include "workspace/Workspace.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <opencv2/core.hpp>
+#include <random>
+
+namespace pc::cli {
+
+namespace {
+
+double secondsSince(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e9; }
+
+class BenchLearnCommand : public Command {
+public:
+    QString name() const override { return QStringLiteral("bench-learn"); }
+    QString summary() const override { return QStringLiteral("Learning-loop figures: 5-fold accuracy on the sample, import-to-model time, incremental update at 7,000 images"); }
+
+    void configure(QCommandLineParser& p) const override
+    {
+        p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: the shared sample)."), QStringLiteral("DIR"), QStringLiteral(PC_SAMPLE_DIR)});
+        p.addOption({QStringLiteral("folds"), QStringLiteral("Cross-validation folds (default 5)."), QStringLiteral("N"), QStringLiteral("5")});
+        p.addOption({QStringLiteral("scale"), QStringLiteral("Images in the synthetic workspace for the incremental update (default 7000)."), QStringLiteral("N"), QStringLiteral("7000")});
+        p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
+        addRuntimeOptions(p);
+    }
+
+    int run(const QCommandLineParser& p) const override
+    {
+        auto runtime = Runtime::open(p);
+        if (!runtime)
+            return runtime.error();
+        const Backbone& backbone = *runtime->backbone;
+        const BreedCatalog& breeds = BreedCatalog::oxford();
+        QTemporaryDir tmp;
+        QJsonObject result;
+        auto say = [&](const QString& line) {
+            if (!p.isSet(QStringLiteral("json")))
+                out() << line << Qt::endl;
+        };
+
+        // 1. Import → embedding cache → trained, active model, on the real sample.
+        auto ws = Workspace::open(tmp.filePath(QStringLiteral("sample")));
+        if (!ws) {
+            err() << "petcurator-cli bench-learn: " << ws.error().message << "\n";
+            return Failure;
+        }
+        QElapsedTimer total, t;
+        total.start();
+        t.start();
+        const ImportReport imported = importOxford(**ws, p.value(QStringLiteral("oxford")));
+        const double importSeconds = secondsSince(t);
+        t.restart();
+        auto cache = updateEmbeddingCache(**ws, backbone, {});
+        if (!cache) {
+            err() << "petcurator-cli bench-learn: " << cache.error().message << "\n";
+            return Failure;
+        }
+        const double embedSeconds = secondsSince(t);
+        t.restart();
+        LearningLoop loop(*ws, runtime->backbone);
+        auto trained = loop.train({});
+        if (!trained) {
+            err() << "petcurator-cli bench-learn: " << trained.error().message << "\n";
+            return Failure;
+        }
+        const double trainSeconds = secondsSince(t);
+        result.insert(QStringLiteral("sample_images"), imported.added + imported.duplicates);
+        result.insert(QStringLiteral("import_s"), importSeconds);
+        result.insert(QStringLiteral("embedding_s"), embedSeconds);
+        result.insert(QStringLiteral("embedding_img_per_s"), double(cache->computed) / std::max(embedSeconds, 1e-9));
+        result.insert(QStringLiteral("embedding_views_per_image"), 5);
+        result.insert(QStringLiteral("train_s"), trainSeconds);
+        result.insert(QStringLiteral("import_to_active_model_s"), secondsSince(total));
+        result.insert(QStringLiteral("first_model_activated"), trained->activated);
+        say(QStringLiteral("import %1 images %2 s; embedding cache (centre + 4 views) %3 s = %4 img/s; training %5 s; import → active model %6 s")
+                .arg(imported.added + imported.duplicates).arg(importSeconds, 0, 'f', 1).arg(embedSeconds, 0, 'f', 1)
+                .arg(result[QStringLiteral("embedding_img_per_s")].toDouble(), 0, 'f', 1).arg(trainSeconds, 0, 'f', 1)
+                .arg(secondsSince(total), 0, 'f', 1));
+
+        // 2. Stratified k-fold cross-validation on the same cached embeddings.
+        const int folds = std::max(2, p.value(QStringLiteral("folds")).toInt());
+        const QHash<qint64, cv::Mat> embeddings = (*ws)->allEmbeddings(backbone.weightsHash());
+        QMap<int, QVector<qint64>> byClass;
+        const QHash<qint64, LabelEvent> labels = (*ws)->currentLabels();
+        for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+            if (embeddings.contains(it.key()))
+                byClass[breeds.indexOf(it->breed)].append(it.key());
+        QHash<qint64, int> foldOf;
+        std::mt19937 rng(7);
+        for (auto it = byClass.begin(); it != byClass.end(); ++it) {
+            std::sort(it->begin(), it->end());
+            std::shuffle(it->begin(), it->end(), rng);
+            for (qsizetype i = 0; i < it->size(); ++i)
+                foldOf.insert((*it)[i], int(i % folds));
+        }
+        cv::Mat pooled = cv::Mat::zeros(breeds.size(), breeds.size(), CV_32S);
+        double sumTop1 = 0, sumMean = 0;
+        for (int f = 0; f < folds; ++f) {
+            LabelledEmbeddings train, test;
+            for (auto it = foldOf.cbegin(); it != foldOf.cend(); ++it) {
+                const int label = breeds.indexOf(labels[it.key()].breed);
+                if (it.value() == f)
+                    test.add(embeddings[it.key()].row(0), label, it.key());
+                else
+                    train.add(embeddings[it.key()], label, it.key());
+            }
+            // No validation data inside the fold: the held-out fold is only for measuring.
+            auto r = trainHead(train, {}, breeds.ids(), TrainerOptions{});
+            if (!r) {
+                err() << "petcurator-cli bench-learn: " << r.error().message << "\n";
+                return Failure;
+            }
+            const Evaluation e = evaluate(r->head, test);
+            sumTop1 += e.top1;
+            sumMean += e.meanPerClass;
+            pooled += e.confusion;
+            say(QStringLiteral("  fold %1: top-1 %2%, mean per-class %3% (%4 held out)").arg(f + 1).arg(e.top1 * 100, 0, 'f', 1)
+                    .arg(e.meanPerClass * 100, 0, 'f', 1).arg(e.count));
+        }
+        double pooledMean = 0;
+        int classes = 0;
+        for (int c = 0; c < pooled.rows; ++c) {
+            const int n = int(cv::sum(pooled.row(c))[0]);
+            if (n > 0) {
+                pooledMean += double(pooled.at<int>(c, c)) / n;
+                ++classes;
+            }
+        }
+        pooledMean /= std::max(1, classes);
+        result.insert(QStringLiteral("cv_folds"), folds);
+        result.insert(QStringLiteral("cv_top1"), sumTop1 / folds);
+        result.insert(QStringLiteral("cv_mean_per_class"), sumMean / folds);
+        result.insert(QStringLiteral("cv_pooled_mean_per_class"), pooledMean);
+        say(QStringLiteral("%1-fold cross-validation: top-1 %2%, mean per-class %3% (pooled over folds %4%)").arg(folds)
+                .arg(sumTop1 / folds * 100, 0, 'f', 1).arg(sumMean / folds * 100, 0, 'f', 1).arg(pooledMean * 100, 0, 'f', 1));
+
+        // 3. One correction → incremental update → gate → activation, at workspace scale.
+        const int scale = std::max(100, p.value(QStringLiteral("scale")).toInt());
+        auto big = Workspace::open(tmp.filePath(QStringLiteral("scale")));
+        if (!big) {
+            err() << "petcurator-cli bench-learn: " << big.error().message << "\n";
+            return Failure;
+        }
+        t.restart();
+        // Synthetic vectors with the real embeddings' statistics: each class a centroid from the
+        // sample plus noise, so the head has something real-sized to learn.
+        std::normal_distribution<float> noise(0.0f, 0.35f);
+        QVector<cv::Mat> centroids(breeds.size());
+        for (auto it = byClass.cbegin(); it != byClass.cend(); ++it) {
+            cv::Mat mean = cv::Mat::zeros(1, Backbone::kEmbeddingSize, CV_32F);
+            for (qint64 id : *it)
+                mean += embeddings[id].row(0);
+            centroids[it.key()] = mean / double(it->size());
+        }
+        QVector<qint64> ids;
+        for (int i = 0; i < scale; ++i) {
+            const int c = i % breeds.size();
+            const QByteArray bytes = QByteArray("synthetic image ") + QByteArray::number(i);
+            auto added = (*big)->addImage(bytes, QStringLiteral("synthetic/%1.jpg").arg(i), 224, 224, QStringLiteral("synthetic"));
+            if (!added) {
+                err() << "petcurator-cli bench-learn: " << added.error().message << "\n";
+                return Failure;
+            }
+            cv::Mat views(5, Backbone::kEmbeddingSize, CV_32F);
+            for (int v = 0; v < 5; ++v)
+                for (int d = 0; d < views.cols; ++d)
+                    views.at<float>(v, d) = std::max(0.0f, centroids[c].at<float>(0, d) + noise(rng));
+            (void)(*big)->putEmbeddings(added->id, backbone.weightsHash(), views);
+            (void)(*big)->addLabel(added->id, breeds.at(c).id, LabelOrigin::Dataset, QStringLiteral("bench"));
+            ids << added->id;
+        }
+        const double setupSeconds = secondsSince(t);
+        LearningLoop bigLoop(*big, runtime->backbone);
+        t.restart();
+        auto first = bigLoop.train({});
+        const double fullSeconds = secondsSince(t);
+        if (!first) {
+            err() << "petcurator-cli bench-learn: " << first.error().message << "\n";
+            return Failure;
+        }
+        std::vector<double> updates;
+        QString lastVerdict;
+        for (int k = 0; k < 3; ++k) {
+            const qint64 id = ids[qsizetype(rng() % ids.size())];
+            (void)(*big)->addLabel(id, breeds.at(int(rng() % breeds.size())).id, LabelOrigin::Curator, QStringLiteral("bench"));
+            TrainRequest request;
+            request.kind = TrainRequest::Kind::Incremental;
+            request.trainer.maxEpochs = 3;
+            t.restart();
+            auto update = bigLoop.train(request);
+            updates.push_back(secondsSince(t));
+            if (!update) {
+                err() << "petcurator-cli bench-learn: " << update.error().message << "\n";
+                return Failure;
+            }
+            lastVerdict = update->verdict;
+        }
+        std::sort(updates.begin(), updates.end());
+        result.insert(QStringLiteral("scale_images"), scale);
+        result.insert(QStringLiteral("scale_full_train_s"), fullSeconds);
+        result.insert(QStringLiteral("incremental_update_s_median"), updates[1]);
+        result.insert(QStringLiteral("incremental_update_s_max"), updates.back());
+        say(QStringLiteral("%1 images (synthetic embeddings, set up in %2 s): full training %3 s; one correction → new version gated and activated: median %4 s, max %5 s (last verdict: %6)")
+                .arg(scale).arg(setupSeconds, 0, 'f', 1).arg(fullSeconds, 0, 'f', 1).arg(updates[1], 0, 'f', 2).arg(updates.back(), 0, 'f', 2).arg(lastVerdict));
+        if (p.isSet(QStringLiteral("json")))
+            out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
+        return Success;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Command> makeBenchLearnCommand() { return std::make_unique<BenchLearnCommand>(); }
+
+} // namespace pc::cli

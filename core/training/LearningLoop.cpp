@@ -1,0 +1,327 @@
+#include "training/LearningLoop.h"
+
+#include "model/Backbone.h"
+#include "model/BreedCatalog.h"
+#include "model/ModelBundle.h"
+#include "model/ZeroShotHead.h"
+#include "training/EmbeddingCache.h"
+#include "training/Gate.h"
+#include "training/ValidationSplit.h"
+#include "workspace/Workspace.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QMetaObject>
+
+namespace pc {
+
+namespace {
+
+QJsonArray classArray()
+{
+    QJsonArray a;
+    for (const QString& id : BreedCatalog::oxford().ids())
+        a.append(id);
+    return a;
+}
+
+QJsonObject metricsJson(const Evaluation& e, const QString& splitId)
+{
+    QJsonObject perClass;
+    const QStringList ids = BreedCatalog::oxford().ids();
+    for (size_t c = 0; c < e.perClass.size(); ++c)
+        if (!std::isnan(e.perClass[c]))
+            perClass.insert(ids.value(int(c)), e.perClass[c]);
+    return {{QStringLiteral("val_accuracy"), e.top1},
+            {QStringLiteral("val_mean_per_class"), e.meanPerClass},
+            {QStringLiteral("val_images"), e.count},
+            {QStringLiteral("val_per_class"), perClass},
+            {QStringLiteral("split_id"), splitId},
+            {QStringLiteral("classes"), classArray()}};
+}
+
+} // namespace
+
+LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, QObject* parent)
+    : QObject(parent), m_workspace(std::move(workspace)), m_backbone(std::move(backbone))
+{
+    qRegisterMetaType<pc::EpochMetrics>();
+    qRegisterMetaType<pc::TrainOutcome>();
+    m_pool.setMaxThreadCount(1); // one training at a time; predictions never wait for it
+    m_zeroShot = std::make_shared<const ModelSnapshot>(ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*m_backbone), nullptr});
+    m_active = std::make_shared<ActiveModel>(m_zeroShot);
+    if (auto s = loadActiveModel(); !s)
+        qWarning("%s", qPrintable(s.error().message));
+    m_labelsAtLastFullRun = m_workspace->lastLabelEventId();
+}
+
+LearningLoop::~LearningLoop()
+{
+    cancel();
+    m_pool.waitForDone();
+}
+
+QString LearningLoop::activeVersion() const
+{
+    return m_active->snapshot()->version;
+}
+
+void LearningLoop::waitForIdle()
+{
+    m_pool.waitForDone();
+}
+
+// Reads and checks a version's bundle into a snapshot, without touching the active model.
+static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspace& ws, const Backbone& backbone, const QString& version)
+{
+    const auto record = ws.model(version);
+    if (!record)
+        return Error{QStringLiteral("no model version %1 in this workspace").arg(version)};
+    auto bundle = readModelBundle(QDir(ws.dir()).filePath(record->file),
+                                  {BreedCatalog::oxford().ids(), QString::fromLatin1(Backbone::kId), backbone.weightsHash()});
+    if (!bundle)
+        return bundle.error();
+    auto snapshot = std::make_shared<ModelSnapshot>(ModelSnapshot{version, bundle->head, nullptr});
+    if (!bundle->backboneTensors.empty()) {
+        auto tuned = backbone.withTunedTensors(bundle->backboneTensors);
+        if (!tuned)
+            return tuned.error();
+        snapshot->backbone = *tuned;
+    }
+    return std::shared_ptr<const ModelSnapshot>(snapshot);
+}
+
+Status<> LearningLoop::loadActiveModel()
+{
+    const auto record = m_workspace->activeModel();
+    if (!record) {
+        m_active->swap(m_zeroShot);
+        return done();
+    }
+    auto snapshot = loadSnapshot(*m_workspace, *m_backbone, record->version);
+    if (!snapshot)
+        return Error{QStringLiteral("active model %1 could not be loaded: %2").arg(record->version, snapshot.error().message)};
+    m_active->swap(*snapshot);
+    return done();
+}
+
+Status<> LearningLoop::swapTo(const QString& version)
+{
+    auto snapshot = loadSnapshot(*m_workspace, *m_backbone, version);
+    if (!snapshot)
+        return snapshot.error();
+    if (auto s = m_workspace->setActiveModel(version, QStringLiteral("activated by hand")); !s)
+        return s;
+    m_active->swap(*snapshot);
+    Q_EMIT activeModelChanged(version);
+    return done();
+}
+
+Status<> LearningLoop::activate(const QString& version)
+{
+    return swapTo(version);
+}
+
+Expected<QString> LearningLoop::rollback()
+{
+    // The newest retired version older than the active one: the model that was live before it.
+    const auto active = m_workspace->activeModel();
+    if (!active)
+        return Error{QStringLiteral("no active model to roll back from")};
+    const QVector<ModelRecord> models = m_workspace->models();
+    for (qsizetype i = models.size() - 1; i >= 0; --i) {
+        const ModelRecord& m = models[i];
+        if (m.state == ModelState::Retired && m.created <= active->created && m.version != active->version) {
+            if (auto s = swapTo(m.version); !s)
+                return s.error();
+            return m.version;
+        }
+    }
+    return Error{QStringLiteral("no earlier active model to roll back to")};
+}
+
+Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_cancel = false;
+    TrainOutcome outcome;
+    const QString hash = m_backbone->weightsHash();
+    const BreedCatalog& breeds = BreedCatalog::oxford();
+    const bool incremental = request.kind == TrainRequest::Kind::Incremental;
+
+    QJsonObject params = request.trainer.toJson();
+    params.insert(QStringLiteral("kind"), incremental ? QStringLiteral("incremental") : QStringLiteral("full"));
+    params.insert(QStringLiteral("reason"), request.reason);
+    params.insert(QStringLiteral("augmented_views"), request.augmentedViews);
+    params.insert(QStringLiteral("fine_tune_blocks"), request.fineTuneBlocks);
+    auto run = m_workspace->startTrainingRun(params);
+    if (!run)
+        return run.error();
+    outcome.runId = *run;
+    auto fail = [&](const QString& message) -> Expected<TrainOutcome> {
+        (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("failed: ") + message);
+        return Error{message};
+    };
+
+    // 1. Every stored image gets its cached views.
+    Q_EMIT stageChanged(QStringLiteral("embedding"), 0, 0);
+    EmbeddingCacheOptions cacheOptions;
+    cacheOptions.augmentedViews = request.augmentedViews;
+    cacheOptions.cancel = &m_cancel;
+    cacheOptions.progress = [this](int done, int total) { Q_EMIT stageChanged(QStringLiteral("embedding"), done, total); };
+    auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions);
+    if (!cache)
+        return fail(cache.error().message);
+    if (m_embeddingsHash != hash) {
+        m_embeddings.clear();
+        m_embeddingsHash = hash;
+    }
+    // Keep the vectors in memory between runs: reloading 7,000 × 5 × 1280 each time costs more
+    // than an incremental training.
+    if (m_embeddings.isEmpty()) {
+        m_embeddings = m_workspace->allEmbeddings(hash);
+    } else {
+        for (qint64 id : m_workspace->imagesWithEmbeddings(hash))
+            if (!m_embeddings.contains(id))
+                if (auto e = m_workspace->embeddings(id, hash))
+                    m_embeddings.insert(id, *e);
+    }
+
+    // 2. Labelled images, and the fixed validation split.
+    QHash<qint64, int> labels;
+    const QHash<qint64, LabelEvent> current = m_workspace->currentLabels();
+    for (auto it = current.cbegin(); it != current.cend(); ++it) {
+        const int c = breeds.indexOf(it->breed);
+        if (c >= 0 && it->status == ReviewStatus::Approved && m_embeddings.contains(it.key()))
+            labels.insert(it.key(), c);
+    }
+    if (labels.isEmpty())
+        return fail(QStringLiteral("no labelled images to train on: import a labelled dataset or label some images"));
+    auto split = ensureValidationSplit(*m_workspace, labels, request.validationFraction);
+    if (!split)
+        return fail(split.error().message);
+
+    LabelledEmbeddings train, val;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it) {
+        const cv::Mat& views = m_embeddings[it.key()];
+        if (split->imageIds.contains(it.key()))
+            val.add(views.row(0), it.value(), it.key());
+        else
+            train.add(views, it.value(), it.key());
+    }
+    outcome.trainImages = int(train.size());
+    outcome.validationImages = int(val.size());
+    if (train.size() == 0)
+        return fail(QStringLiteral("every labelled image is in the validation split; label more images"));
+
+    // 3. Train: an incremental update warm-starts from the active head.
+    const std::shared_ptr<const ModelSnapshot> before = m_active->snapshot();
+    TrainerOptions options = request.trainer;
+    options.cancel = &m_cancel;
+    options.onEpoch = [this, runId = outcome.runId](const EpochMetrics& m) {
+        (void)m_workspace->appendTrainingEpoch(runId, m.toJson());
+        Q_EMIT epochFinished(m);
+    };
+    if (incremental && before != m_zeroShot && !before->backbone)
+        options.warmStart = &before->head;
+    Q_EMIT stageChanged(QStringLiteral("training"), 0, options.maxEpochs);
+    auto result = trainHead(train, val, breeds.ids(), options);
+    if (!result)
+        return fail(result.error().message);
+    outcome.result = std::move(*result);
+    if (outcome.result.cancelled) {
+        outcome.cancelled = true;
+        (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled"));
+        outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
+        return outcome;
+    }
+
+    // 4. A bundle for the candidate.
+    Q_EMIT stageChanged(QStringLiteral("saving"), 0, 0);
+    QJsonObject metrics = metricsJson(outcome.result.validation, split->id);
+    metrics.insert(QStringLiteral("train_images"), outcome.trainImages);
+    metrics.insert(QStringLiteral("best_epoch"), outcome.result.bestEpoch);
+    metrics.insert(QStringLiteral("epochs"), int(outcome.result.epochs.size()));
+    metrics.insert(QStringLiteral("kind"), params.value(QStringLiteral("kind")));
+    ModelBundle bundle;
+    bundle.version = m_workspace->nextModelVersion();
+    bundle.parent = options.warmStart ? before->version : QString();
+    bundle.created = QDateTime::currentDateTimeUtc();
+    bundle.backboneId = QString::fromLatin1(Backbone::kId);
+    bundle.weightsHash = hash;
+    bundle.preprocessing = ModelBundle::defaultPreprocessing();
+    bundle.metrics = metrics;
+    bundle.head = outcome.result.head;
+    const QString file = QStringLiteral("models/%1.pcmodel").arg(bundle.version);
+    QDir().mkpath(m_workspace->modelsDir());
+    auto checksum = writeModelBundle(bundle, QDir(m_workspace->dir()).filePath(file));
+    if (!checksum)
+        return fail(checksum.error().message);
+    ModelRecord record{bundle.version, bundle.parent, bundle.created, bundle.backboneId, hash, metrics, file, *checksum,
+                       ModelState::Candidate, QString()};
+
+    // 5. The gate: the active model is measured now, on the same split, so the two are comparable.
+    const QJsonObject activeMetrics = metricsJson(evaluate(before->head, val), split->id);
+    const GateVerdict verdict = judgeCandidate(metrics, activeMetrics);
+    record.gateVerdict = verdict.reason;
+    outcome.version = record.version;
+    outcome.verdict = verdict.reason;
+    if (auto s = m_workspace->addModel(record); !s)
+        return fail(s.error().message);
+    if (verdict.accept) {
+        if (auto s = m_workspace->setActiveModel(record.version, verdict.reason); !s)
+            return fail(s.error().message);
+        m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, nullptr}));
+        outcome.activated = true;
+        Q_EMIT activeModelChanged(record.version);
+    }
+    (void)m_workspace->finishTrainingRun(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"), record.version);
+    outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
+    return outcome;
+}
+
+bool LearningLoop::start(const TrainRequest& request)
+{
+    bool expected = false;
+    if (!m_busy.compare_exchange_strong(expected, true))
+        return false;
+    m_pool.start([this, request] { runAsync(request); });
+    return true;
+}
+
+void LearningLoop::runAsync(TrainRequest request)
+{
+    auto outcome = train(request);
+    if (request.kind == TrainRequest::Kind::Full && outcome)
+        m_labelsAtLastFullRun = m_workspace->lastLabelEventId();
+    m_busy = false;
+    if (outcome)
+        Q_EMIT trainingFinished(*outcome);
+    else
+        Q_EMIT trainingFailed(outcome.error().message);
+    // A correction that arrived while we were busy gets its update now.
+    if (m_pendingIncremental.exchange(false))
+        QMetaObject::invokeMethod(this, &LearningLoop::noteNewLabel, Qt::QueuedConnection);
+}
+
+void LearningLoop::noteNewLabel()
+{
+    const int newLabels = m_workspace->labelEventsSince(m_labelsAtLastFullRun);
+    TrainRequest request;
+    if (m_rules.afterLabelsEnabled && m_rules.dueForLabels(newLabels)) {
+        request.reason = QStringLiteral("after %1 new labels").arg(newLabels);
+    } else if (m_incrementalOnCorrection && m_active->snapshot() != m_zeroShot) {
+        request.kind = TrainRequest::Kind::Incremental;
+        request.reason = QStringLiteral("correction");
+        request.trainer.maxEpochs = 3;
+        request.trainer.patience = 3;
+    } else {
+        return;
+    }
+    if (!start(request))
+        m_pendingIncremental = true;
+}
+
+} // namespace pc

@@ -1,0 +1,160 @@
+#include "workspace/ImportPipeline.h"
+
+#include "model/BreedCatalog.h"
+#include "workspace/Workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFuture>
+#include <QThread>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <deque>
+
+namespace pc {
+
+namespace {
+
+struct Loaded {
+    QByteArray bytes;
+    int width = 0, height = 0;
+    QString error; // one line; empty when the image is good
+};
+
+// Reads a file within the limits and proves it is an image by decoding it (the size we record is
+// that of the upright image). Runs on a pool thread.
+Loaded load(const QString& path, const ImageDecoder& decoder)
+{
+    Loaded out;
+    const qint64 maxBytes = decoder.limits().maxFileBytes;
+    const QFileInfo info(path);
+    if (!info.isFile() || info.size() > maxBytes) {
+        // Missing, a folder, a FIFO, a broken link, too large: the decoder names the reason
+        // without reading (or blocking on) the file.
+        auto r = decoder.decodeFile(path);
+        if (!r) {
+            out.error = r.error().message;
+            return out;
+        }
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        out.error = QStringLiteral("unreadable: %1").arg(file.errorString());
+        return out;
+    }
+    if (file.size() > maxBytes) {
+        out.error = QStringLiteral("too large: file is %1 bytes, the limit is %2").arg(file.size()).arg(maxBytes);
+        return out;
+    }
+    out.bytes = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        out.error = QStringLiteral("unreadable: %1").arg(file.errorString());
+        out.bytes.clear();
+        return out;
+    }
+    if (out.bytes.size() > maxBytes) { // grew while we read it
+        out.error = QStringLiteral("too large: the limit is %1 bytes").arg(maxBytes);
+        out.bytes.clear();
+        return out;
+    }
+    auto decoded = decoder.decode(out.bytes); // the bytes we store are the bytes we checked
+    if (!decoded) {
+        out.error = decoded.error().message;
+        out.bytes.clear();
+        return out;
+    }
+    out.width = decoded->rgb.cols;
+    out.height = decoded->rgb.rows;
+    return out;
+}
+
+// Whether the image already carries this breed from a dataset: then a re-import adds nothing, even
+// when a curator has since corrected the label (the dataset event is in the history, and
+// re-asserting it would silently undo the correction).
+bool hasDatasetLabel(const Workspace& ws, qint64 imageId, const QString& breed)
+{
+    const QVector<LabelEvent> history = ws.labelHistory(imageId);
+    return std::any_of(history.cbegin(), history.cend(),
+                       [&](const LabelEvent& e) { return e.origin == LabelOrigin::Dataset && e.breed == breed; });
+}
+
+void store(Workspace& ws, const ImportJob& job, const Loaded& loaded, const ImportOptions& options, ImportReport& report)
+{
+    ++report.seen;
+    if (!loaded.error.isEmpty()) {
+        report.issues.append({job.path, loaded.error});
+        ++report.skipped;
+        return;
+    }
+    const QString original = QDir::cleanPath(QFileInfo(job.path).absoluteFilePath());
+    auto added = ws.addImage(loaded.bytes, original, loaded.width, loaded.height, job.source, job.split);
+    if (!added) {
+        report.issues.append({job.path, added.error().message});
+        ++report.skipped;
+        return;
+    }
+    if (added->duplicate)
+        ++report.duplicates;
+    else
+        ++report.added;
+    if (!job.note.isEmpty())
+        report.issues.append({job.path, job.note});
+    if (job.breedIndex < 0)
+        return;
+    const QString breed = BreedCatalog::oxford().at(job.breedIndex).id;
+    if (hasDatasetLabel(ws, added->id, breed))
+        return;
+    auto label = ws.addLabel(added->id, breed, LabelOrigin::Dataset, options.author);
+    if (!label) {
+        report.issues.append({job.path, label.error().message});
+        return;
+    }
+    ++report.labelled;
+}
+
+} // namespace
+
+void runImport(Workspace& ws, const QVector<ImportJob>& jobs, const ImportOptions& options, ImportReport& report)
+{
+    const int total = int(jobs.size());
+    if (options.progress)
+        options.progress(0, total);
+    if (total == 0)
+        return;
+
+    // Decoding dominates, so it runs ahead on a few threads; the database writes stay here, in
+    // order. A window bounds the memory held by images read but not yet stored.
+    QThreadPool pool;
+    pool.setMaxThreadCount(std::clamp(QThread::idealThreadCount(), 1, 4));
+    const int window = 4 * pool.maxThreadCount();
+    const ImageDecoder decoder(options.limits);
+    std::deque<QFuture<Loaded>> inFlight;
+    int started = 0;
+    auto fill = [&] {
+        while (started < total && int(inFlight.size()) < window) {
+            const QString path = jobs[started++].path;
+            inFlight.push_back(QtConcurrent::run(&pool, [path, decoder] { return load(path, decoder); }));
+        }
+    };
+
+    for (int i = 0; i < total; ++i) {
+        if (options.cancel && options.cancel->load()) {
+            report.cancelled = true;
+            break;
+        }
+        fill();
+        QFuture<Loaded> next = inFlight.front();
+        inFlight.pop_front();
+        store(ws, jobs[i], next.result(), options, report);
+        if (options.progress)
+            options.progress(i + 1, total);
+    }
+    // Cancelled: what was read ahead is dropped (at most one window of images to finish decoding).
+    inFlight.clear();
+    pool.waitForDone();
+}
+
+} // namespace pc

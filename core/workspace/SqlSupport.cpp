@@ -1,0 +1,82 @@
+#include "workspace/SqlSupport.h"
+
+#include <QSqlError>
+
+namespace pc::sql {
+
+namespace {
+
+QString oneLine(QString text)
+{
+    text.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\r'), QLatin1Char(' '));
+    return text.simplified();
+}
+
+Error fromSqlError(const QString& what, const QSqlError& e)
+{
+    // databaseText is SQLite's message ("UNIQUE constraint failed: …"); driverText only says which
+    // Qt call failed.
+    const QString why = e.databaseText().isEmpty() ? e.text() : e.databaseText();
+    if (why.trimmed().isEmpty())
+        return Error{oneLine(what)};
+    return Error{oneLine(QStringLiteral("%1: %2").arg(what, why))};
+}
+
+} // namespace
+
+bool exec(QSqlQuery& query, const QString& statement, std::initializer_list<QVariant> values)
+{
+    if (!query.prepare(statement))
+        return false;
+    for (const QVariant& v : values)
+        query.addBindValue(v);
+    return query.exec();
+}
+
+Error error(const QString& what, const QSqlQuery& query) { return fromSqlError(what, query.lastError()); }
+
+Error error(const QString& what, const QSqlDatabase& db) { return fromSqlError(what, db.lastError()); }
+
+WriteTransaction::~WriteTransaction()
+{
+    if (m_open) {
+        QSqlQuery q(m_db);
+        q.exec(QStringLiteral("ROLLBACK"));
+    }
+}
+
+Status<> WriteTransaction::begin()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return error(QStringLiteral("cannot start a write to the workspace database"), q);
+    m_open = true;
+    return done();
+}
+
+Status<> WriteTransaction::commit()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return error(QStringLiteral("cannot commit to the workspace database"), q); // the destructor rolls back
+    m_open = false;
+    return done();
+}
+
+QString timeText(const QDateTime& at)
+{
+    if (!at.isValid())
+        return {};
+    return at.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QString nowText() { return timeText(QDateTime::currentDateTimeUtc()); }
+
+QDateTime timeFromText(const QString& text)
+{
+    if (text.isEmpty())
+        return {};
+    return QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
+}
+
+} // namespace pc::sql

@@ -1,0 +1,143 @@
+// petcurator-cli's learning-loop commands end to end, as a script or cron job would use them:
+// import, label, train, eval, models, and predict on the active model. No display involved.
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace pc;
+
+class TestCliLearning : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_data, m_ws;
+
+    struct Run {
+        int code;
+        QString out, err;
+        QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
+    };
+    Run cli(QStringList args) const
+    {
+        args << QStringLiteral("--workspace") << m_ws;
+        QProcess p;
+        p.start(test::cliPath(), args);
+        if (!p.waitForFinished(600000))
+            qFatal("petcurator-cli timed out");
+        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_data = test::makeOxfordSubset(m_tmp.filePath(QStringLiteral("data")),
+                                        {QStringLiteral("pug"), QStringLiteral("Persian"), QStringLiteral("Bengal"), QStringLiteral("boxer")}, 10);
+        m_ws = m_tmp.filePath(QStringLiteral("ws"));
+    }
+
+    void trainOnAnEmptyWorkspaceSaysWhy()
+    {
+        const Run r = cli({QStringLiteral("train")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no labelled images")), qPrintable(r.err));
+        QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
+    }
+
+    void importReportsAndIsIdempotent()
+    {
+        Run r = cli({QStringLiteral("import"), QStringLiteral("--oxford"), m_data, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.json()[QStringLiteral("added")].toInt(), 40);
+        QCOMPARE(r.json()[QStringLiteral("labelled")].toInt(), 40);
+        r = cli({QStringLiteral("import"), QStringLiteral("--oxford"), m_data, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.json()[QStringLiteral("added")].toInt(), 0);
+        QCOMPARE(r.json()[QStringLiteral("duplicates")].toInt(), 40);
+        QCOMPARE(r.json()[QStringLiteral("labelled")].toInt(), 0);
+        QCOMPARE(cli({QStringLiteral("import")}).code, 2);
+        QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--oxford"), m_data, QStringLiteral("--folders"), m_data}).code, 2);
+    }
+
+    void trainActivatesTheFirstModel()
+    {
+        const Run r = cli({QStringLiteral("train"), QStringLiteral("--json"), QStringLiteral("--views"), QStringLiteral("1")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = r.json();
+        QCOMPARE(o[QStringLiteral("version")].toString(), QStringLiteral("v1"));
+        QVERIFY(o[QStringLiteral("activated")].toBool());
+        QVERIFY(o[QStringLiteral("epochs")].toArray().size() >= 1);
+        QVERIFY(o[QStringLiteral("val_images")].toInt() >= 4);
+    }
+
+    void predictUsesTheActiveModel()
+    {
+        const Run r = cli({QStringLiteral("predict"), QStringLiteral("--json"), test::sampleImage(QStringLiteral("Bengal_10.jpg"))});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = r.json();
+        QCOMPARE(o[QStringLiteral("model")].toString(), QStringLiteral("v1"));
+        QCOMPARE(o[QStringLiteral("top")].toArray().first()[QStringLiteral("label")].toString(), QStringLiteral("Bengal")); // zero-shot can't say Bengal
+    }
+
+    void evalReportsAccuracyAndConfusion()
+    {
+        const Run r = cli({QStringLiteral("eval"), QStringLiteral("--oxford"), m_data, QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = r.json();
+        QCOMPARE(o[QStringLiteral("model")].toString(), QStringLiteral("v1"));
+        QCOMPARE(o[QStringLiteral("images")].toInt(), 40);
+        QVERIFY(o[QStringLiteral("top1")].toDouble() > 0.8);
+        QVERIFY(o[QStringLiteral("mean_per_class")].toDouble() > 0.8);
+        const QJsonArray confusion = o[QStringLiteral("confusion")].toArray();
+        QCOMPARE(confusion.size(), 37);
+        int total = 0;
+        for (const QJsonValue& row : confusion)
+            for (const QJsonValue& cell : row.toArray())
+                total += cell.toInt();
+        QCOMPARE(total, 40);
+        QCOMPARE(cli({QStringLiteral("eval"), QStringLiteral("--oxford"), m_data, QStringLiteral("--split"), QStringLiteral("test")}).code, 1); // none listed
+        QCOMPARE(cli({QStringLiteral("eval"), QStringLiteral("--oxford"), m_data, QStringLiteral("--split"), QStringLiteral("bogus")}).code, 2);
+        QCOMPARE(cli({QStringLiteral("eval"), QStringLiteral("--oxford"), m_tmp.filePath(QStringLiteral("nowhere"))}).code, 1);
+    }
+
+    void labelThenUpdate()
+    {
+        Run r = cli({QStringLiteral("label"), test::sampleImage(QStringLiteral("pug_112.jpg")), QStringLiteral("Pug"), QStringLiteral("--update"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json()[QStringLiteral("breed")].toString(), QStringLiteral("pug"));
+        QVERIFY(r.json().contains(QStringLiteral("model")));
+        r = cli({QStringLiteral("label"), test::sampleImage(QStringLiteral("pug_112.jpg")), QStringLiteral("dachshund")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains(QStringLiteral("unknown breed")));
+        r = cli({QStringLiteral("label"), m_tmp.filePath(QStringLiteral("missing.jpg")), QStringLiteral("pug")});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
+    }
+
+    void modelsListActivateRollback()
+    {
+        Run r = cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonArray models = r.json()[QStringLiteral("models")].toArray();
+        QVERIFY(models.size() >= 2);
+        const QString active = r.json()[QStringLiteral("active")].toString();
+        int activeCount = 0;
+        for (const QJsonValue& m : models)
+            activeCount += m[QStringLiteral("state")].toString() == QStringLiteral("active");
+        QCOMPARE(activeCount, 1);
+
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("activate"), QStringLiteral("v1")}).code, 0);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}).json()[QStringLiteral("active")].toString(), QStringLiteral("v1"));
+        r = cli({QStringLiteral("models"), QStringLiteral("rollback"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json()[QStringLiteral("active")].toString(), active);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("activate"), QStringLiteral("v42")}).code, 1);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("frobnicate")}).code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliLearning)
+#include "TestCliLearning.moc"

@@ -1,0 +1,72 @@
+#include "AppSettings.h"
+
+#include <QSettings>
+#include <QThread>
+
+namespace pc {
+
+namespace {
+QVariant get(const char* key, const QVariant& fallback = {}) { return QSettings().value(QLatin1String(key), fallback); }
+void put(const char* key, const QVariant& value) { QSettings().setValue(QLatin1String(key), value); }
+} // namespace
+
+QString AppSettings::workspaceDir() { return get("workspace/dir").toString(); }
+void AppSettings::setWorkspaceDir(const QString& dir) { put("workspace/dir", dir); }
+
+int AppSettings::threads() { return std::max(0, get("performance/threads", 0).toInt()); }
+void AppSettings::setThreads(int threads) { put("performance/threads", std::max(0, threads)); }
+int AppSettings::effectiveThreads()
+{
+    const int t = threads();
+    return t > 0 ? t : std::max(1, QThread::idealThreadCount());
+}
+
+AutoTrainRules AppSettings::autoTrainRules()
+{
+    AutoTrainRules r;
+    r.afterLabelsEnabled = get("autotrain/afterLabelsEnabled", r.afterLabelsEnabled).toBool();
+    r.afterLabels = std::max(1, get("autotrain/afterLabels", r.afterLabels).toInt());
+    r.dailyEnabled = get("autotrain/dailyEnabled", r.dailyEnabled).toBool();
+    const QTime at = QTime::fromString(get("autotrain/dailyAt", r.dailyAt.toString(QStringLiteral("HH:mm"))).toString(),
+                                       QStringLiteral("HH:mm"));
+    if (at.isValid())
+        r.dailyAt = at;
+    return r;
+}
+
+void AppSettings::setAutoTrainRules(const AutoTrainRules& rules)
+{
+    put("autotrain/afterLabelsEnabled", rules.afterLabelsEnabled);
+    put("autotrain/afterLabels", rules.afterLabels);
+    put("autotrain/dailyEnabled", rules.dailyEnabled);
+    put("autotrain/dailyAt", rules.dailyAt.toString(QStringLiteral("HH:mm")));
+}
+
+bool AppSettings::incrementalOnCorrection() { return get("autotrain/incrementalOnCorrection", true).toBool(); }
+void AppSettings::setIncrementalOnCorrection(bool on) { put("autotrain/incrementalOnCorrection", on); }
+
+bool AppSettings::advanceAfterLabel() { return get("review/advanceAfterLabel", true).toBool(); }
+void AppSettings::setAdvanceAfterLabel(bool on) { put("review/advanceAfterLabel", on); }
+
+QString AppSettings::curatorName()
+{
+    QString fallback = qEnvironmentVariable("USER");
+    if (fallback.isEmpty())
+        fallback = QStringLiteral("curator");
+    const QString name = get("review/curator", fallback).toString().trimmed();
+    return name.isEmpty() ? fallback : name;
+}
+void AppSettings::setCuratorName(const QString& name) { put("review/curator", name.trimmed()); }
+
+bool AppSettings::darkTheme() { return get("view/darkTheme", false).toBool(); }
+void AppSettings::setDarkTheme(bool on) { put("view/darkTheme", on); }
+
+QByteArray AppSettings::windowGeometry() { return get("window/geometry").toByteArray(); }
+QByteArray AppSettings::windowState() { return get("window/state").toByteArray(); }
+void AppSettings::setWindow(const QByteArray& geometry, const QByteArray& state)
+{
+    put("window/geometry", geometry);
+    put("window/state", state);
+}
+
+} // namespace pc

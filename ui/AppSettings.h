@@ -1,0 +1,42 @@
+#pragma once
+// Every persistent preference of the desktop app, in one place (QSettings, written atomically by Qt).
+#include "training/AutoTrainRules.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace pc {
+
+struct AppSettings {
+    // Workspace folder; empty: Workspace::defaultLocation().
+    static QString workspaceDir();
+    static void setWorkspaceDir(const QString& dir);
+
+    // Threads for the backbone and the prediction workers; 0: one per core.
+    static int threads();
+    static void setThreads(int threads);
+    // The number of threads to use now (threads(), or the core count when 0).
+    static int effectiveThreads();
+
+    static AutoTrainRules autoTrainRules();
+    static void setAutoTrainRules(const AutoTrainRules& rules);
+    // A quick incremental update of the model after each correction.
+    static bool incrementalOnCorrection();
+    static void setIncrementalOnCorrection(bool on);
+
+    // Move to the next image after a label (1/2/3, Enter, the breed picker).
+    static bool advanceAfterLabel();
+    static void setAdvanceAfterLabel(bool on);
+
+    static QString curatorName();
+    static void setCuratorName(const QString& name);
+
+    static bool darkTheme();
+    static void setDarkTheme(bool on);
+
+    static QByteArray windowGeometry();
+    static QByteArray windowState();
+    static void setWindow(const QByteArray& geometry, const QByteArray& state);
+};
+
+} // namespace pc

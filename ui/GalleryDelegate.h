@@ -1,0 +1,29 @@
+#pragma once
+// Paints one gallery tile: the thumbnail, a badge with the predicted breed and its confidence,
+// a badge for the label status (unlabelled, labelled, disagreeing with the model, pending review),
+// and the label or file name. Sizes follow the font, so the tiles scale with the screen.
+#include <QStyledItemDelegate>
+
+namespace pc {
+
+class GalleryDelegate : public QStyledItemDelegate {
+    Q_OBJECT
+public:
+    explicit GalleryDelegate(QObject* parent = nullptr);
+
+    // Thumbnail edge in logical pixels.
+    void setThumbnailEdge(int edge) { m_edge = edge; }
+    int thumbnailEdge() const { return m_edge; }
+    QSize tileSize(const QFontMetrics& fm) const;
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+
+    static QString statusSymbol(int status);
+    static QString statusText(int status);
+
+private:
+    int m_edge = 148;
+};
+
+} // namespace pc

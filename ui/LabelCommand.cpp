@@ -1,0 +1,43 @@
+#include "LabelCommand.h"
+
+#include "GalleryModel.h"
+#include "LabelWriter.h"
+
+#include <QCoreApplication>
+
+namespace pc {
+
+LabelCommand::LabelCommand(LabelWriter* writer, GalleryModel* gallery, qint64 imageId, const QString& imageName,
+                           const QString& breed, const QString& author, PreviousLabel previous)
+    : m_writer(writer), m_gallery(gallery), m_ticket(std::make_shared<LabelTicket>()), m_previous(std::move(previous))
+{
+    m_ticket->imageId = imageId;
+    m_ticket->breed = breed;
+    m_ticket->author = author;
+    setText(QCoreApplication::translate("pc::LabelCommand", "Label %1 as %2").arg(imageName, breedDisplayName(breed)));
+}
+
+qint64 LabelCommand::imageId() const { return m_ticket->imageId; }
+QString LabelCommand::breed() const { return m_ticket->breed; }
+
+void LabelCommand::redo()
+{
+    if (m_gallery)
+        m_gallery->setLabel(m_ticket->imageId, m_ticket->breed, LabelOrigin::Curator, ReviewStatus::Approved);
+    if (m_writer)
+        m_writer->apply(m_ticket);
+}
+
+void LabelCommand::undo()
+{
+    if (m_gallery) {
+        if (m_previous.breed.isEmpty())
+            m_gallery->clearLabel(m_ticket->imageId);
+        else
+            m_gallery->setLabel(m_ticket->imageId, m_previous.breed, m_previous.origin, m_previous.status);
+    }
+    if (m_writer)
+        m_writer->revert(m_ticket);
+}
+
+} // namespace pc

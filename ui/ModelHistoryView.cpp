@@ -1,0 +1,188 @@
+#include "ModelHistoryView.h"
+
+#include "Background.h"
+#include "training/LearningLoop.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace pc {
+
+namespace {
+enum Column { Active, Version, Created, ValAcc, MeanPerClass, Classes, Parent, State, Verdict, ColumnCount };
+
+QString percent(const QJsonObject& metrics, const char* key)
+{
+    const QJsonValue v = metrics.value(QLatin1String(key));
+    return v.isDouble() ? QStringLiteral("%1%").arg(v.toDouble() * 100, 0, 'f', 1) : QStringLiteral("–");
+}
+} // namespace
+
+ModelHistoryView::ModelHistoryView(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent)
+    : QWidget(parent), m_workspace(std::move(workspace)), m_loop(loop), m_io(ioPool)
+{
+    setObjectName(QStringLiteral("modelHistory"));
+    auto* layout = new QVBoxLayout(this);
+    m_caption = new QLabel(this);
+    m_caption->setWordWrap(true);
+    m_tree = new QTreeWidget(this);
+    m_tree->setColumnCount(ColumnCount);
+    m_tree->setHeaderLabels({QString(), tr("Version"), tr("Created"), tr("Validation accuracy"), tr("Mean per breed"),
+                             tr("Breeds"), tr("Parent"), tr("State"), tr("Gate verdict")});
+    m_tree->setRootIsDecorated(false);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setAllColumnsShowFocus(true);
+    m_tree->setAccessibleName(tr("Model versions"));
+    m_tree->header()->setStretchLastSection(true);
+    for (int c = 0; c < Verdict; ++c)
+        m_tree->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    auto* buttons = new QHBoxLayout;
+    m_activate = new QPushButton(tr("&Activate selected"), this);
+    m_activate->setObjectName(QStringLiteral("activateModel"));
+    m_rollback = new QPushButton(tr("&Roll back"), this);
+    m_rollback->setObjectName(QStringLiteral("rollbackModel"));
+    m_rollback->setToolTip(tr("Make the previously active version live again"));
+    auto* refresh = new QPushButton(tr("Re&fresh"), this);
+    buttons->addWidget(m_activate);
+    buttons->addWidget(m_rollback);
+    buttons->addStretch(1);
+    buttons->addWidget(refresh);
+    layout->addWidget(m_caption);
+    layout->addWidget(m_tree, 1);
+    layout->addLayout(buttons);
+
+    connect(m_activate, &QPushButton::clicked, this, &ModelHistoryView::activateSelected);
+    connect(m_rollback, &QPushButton::clicked, this, &ModelHistoryView::rollback);
+    connect(refresh, &QPushButton::clicked, this, &ModelHistoryView::reload);
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, &ModelHistoryView::updateButtons);
+    connect(m_tree, &QTreeWidget::itemActivated, this, [this] { activateSelected(); });
+    connect(m_loop, &LearningLoop::activeModelChanged, this, &ModelHistoryView::reload);
+    connect(m_loop, &LearningLoop::trainingFinished, this, &ModelHistoryView::reload);
+    reload();
+}
+
+QString ModelHistoryView::selectedVersion() const
+{
+    const QTreeWidgetItem* item = m_tree->currentItem();
+    return item ? item->data(Version, Qt::UserRole).toString() : QString();
+}
+
+bool ModelHistoryView::selectVersion(const QString& version)
+{
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
+        if (m_tree->topLevelItem(i)->data(Version, Qt::UserRole).toString() == version) {
+            m_tree->setCurrentItem(m_tree->topLevelItem(i));
+            return true;
+        }
+    return false;
+}
+
+void ModelHistoryView::reload()
+{
+    auto workspace = m_workspace;
+    runInBackground(m_io, this, [workspace] { return workspace->models(); },
+                    [this](const QVector<ModelRecord>& models) { show(models); });
+}
+
+void ModelHistoryView::show(const QVector<ModelRecord>& models)
+{
+    const QString keep = selectedVersion();
+    const QString live = m_loop->activeVersion();
+    m_tree->clear();
+    // Newest first.
+    for (auto it = models.crbegin(); it != models.crend(); ++it) {
+        const ModelRecord& m = *it;
+        auto* item = new QTreeWidgetItem;
+        const bool active = m.state == ModelState::Active;
+        item->setText(Active, active ? QStringLiteral("●") : QString());
+        item->setToolTip(Active, active ? tr("Active: serving predictions") : QString());
+        item->setText(Version, m.version);
+        item->setData(Version, Qt::UserRole, m.version);
+        item->setText(Created, QLocale().toString(m.created.toLocalTime(), QLocale::ShortFormat));
+        item->setText(ValAcc, percent(m.metrics, "val_accuracy"));
+        item->setText(MeanPerClass, percent(m.metrics, "val_mean_per_class"));
+        const QJsonValue classes = m.metrics.value(QLatin1String("learned_classes")).isUndefined()
+                                       ? m.metrics.value(QLatin1String("classes"))
+                                       : m.metrics.value(QLatin1String("learned_classes"));
+        item->setText(Classes, classes.isArray() ? QString::number(classes.toArray().size())
+                                                 : classes.isDouble() ? QString::number(classes.toInt()) : QStringLiteral("–"));
+        item->setText(Parent, m.parent.isEmpty() ? QStringLiteral("–") : m.parent);
+        item->setText(State, toString(m.state));
+        item->setText(Verdict, m.gateVerdict);
+        item->setToolTip(Verdict, m.gateVerdict);
+        for (int c : {ValAcc, MeanPerClass, Classes})
+            item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
+        if (active) {
+            for (int c = 0; c < ColumnCount; ++c) {
+                QFont f = item->font(c);
+                f.setBold(true);
+                item->setFont(c, f);
+            }
+        }
+        m_tree->addTopLevelItem(item);
+    }
+    if (!selectVersion(keep) && m_tree->topLevelItemCount() > 0)
+        m_tree->setCurrentItem(m_tree->topLevelItem(0));
+    m_caption->setText(models.isEmpty()
+                           ? tr("No trained models yet: predictions come from the zero-shot head (ImageNet classes mapped to 25 breeds). "
+                                "Train one from the Training view.")
+                           : tr("%n version(s). Live now: <b>%1</b>.", nullptr, int(models.size())).arg(live));
+    updateButtons();
+    Q_EMIT modelsChanged(models);
+}
+
+void ModelHistoryView::updateButtons()
+{
+    const QString v = selectedVersion();
+    m_activate->setEnabled(!m_swapping && !v.isEmpty() && v != m_loop->activeVersion());
+    m_rollback->setEnabled(!m_swapping && m_tree->topLevelItemCount() > 1);
+}
+
+void ModelHistoryView::activateSelected()
+{
+    const QString version = selectedVersion();
+    if (version.isEmpty() || m_swapping || version == m_loop->activeVersion())
+        return;
+    m_swapping = true;
+    updateButtons();
+    LearningLoop* loop = m_loop;
+    runInBackground(m_io, this,
+                    [loop, version] {
+                        auto s = loop->activate(version);
+                        return s ? QString() : s.error().message;
+                    },
+                    [this, version](const QString& error) {
+                        m_swapping = false;
+                        Q_EMIT message(error.isEmpty() ? tr("Activated %1").arg(version) : tr("Could not activate %1: %2").arg(version, error));
+                        reload();
+                    });
+}
+
+void ModelHistoryView::rollback()
+{
+    if (m_swapping)
+        return;
+    m_swapping = true;
+    updateButtons();
+    LearningLoop* loop = m_loop;
+    runInBackground(m_io, this,
+                    [loop] {
+                        auto r = loop->rollback();
+                        return r ? QStringList{*r, QString()} : QStringList{QString(), r.error().message};
+                    },
+                    [this](const QStringList& r) {
+                        m_swapping = false;
+                        Q_EMIT message(r.value(1).isEmpty() ? tr("Rolled back to %1").arg(r.value(0)) : tr("Could not roll back: %1").arg(r.value(1)));
+                        reload();
+                    });
+}
+
+} // namespace pc

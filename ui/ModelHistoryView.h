@@ -1,0 +1,51 @@
+#pragma once
+// Every model version with its metrics, the gate's verdict and a marker on the active one;
+// activate any version, or roll back to the previous one. The swap runs off the UI thread.
+#include "workspace/Workspace.h"
+
+#include <QWidget>
+#include <memory>
+
+class QLabel;
+class QPushButton;
+class QThreadPool;
+class QTreeWidget;
+
+namespace pc {
+
+class LearningLoop;
+
+class ModelHistoryView : public QWidget {
+    Q_OBJECT
+public:
+    ModelHistoryView(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent = nullptr);
+
+    void reload();
+    QTreeWidget* tree() const { return m_tree; }
+    QPushButton* activateButton() const { return m_activate; }
+    QPushButton* rollbackButton() const { return m_rollback; }
+    QString selectedVersion() const;
+    bool selectVersion(const QString& version);
+
+    void activateSelected();
+    void rollback();
+
+Q_SIGNALS:
+    void message(const QString& text);
+    void modelsChanged(const QVector<pc::ModelRecord>& models);
+
+private:
+    void show(const QVector<ModelRecord>& models);
+    void updateButtons();
+
+    std::shared_ptr<Workspace> m_workspace;
+    LearningLoop* m_loop;
+    QThreadPool* m_io;
+    QTreeWidget* m_tree;
+    QPushButton* m_activate;
+    QPushButton* m_rollback;
+    QLabel* m_caption;
+    bool m_swapping = false;
+};
+
+} // namespace pc

@@ -1,0 +1,43 @@
+#pragma once
+// Preferences (QSettings): the workspace folder (used at the next start), threads, the curator's
+// name, moving on after a label, and the automatic fine-tuning rules.
+#include <QDialog>
+
+class QCheckBox;
+class QLineEdit;
+class QSpinBox;
+class QTimeEdit;
+
+namespace pc {
+
+class PreferencesDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit PreferencesDialog(QWidget* parent = nullptr);
+
+    void load();  // from AppSettings
+    void save();  // to AppSettings
+
+    QLineEdit* workspaceField() const { return m_workspace; }
+    QSpinBox* threadsField() const { return m_threads; }
+    QCheckBox* afterLabelsCheck() const { return m_afterLabelsOn; }
+    QSpinBox* afterLabelsField() const { return m_afterLabels; }
+    QCheckBox* dailyCheck() const { return m_dailyOn; }
+    QTimeEdit* dailyAtField() const { return m_dailyAt; }
+
+Q_SIGNALS:
+    void settingsChanged();
+
+private:
+    QLineEdit* m_workspace;
+    QSpinBox* m_threads;
+    QLineEdit* m_curator;
+    QCheckBox* m_advance;
+    QCheckBox* m_afterLabelsOn;
+    QSpinBox* m_afterLabels;
+    QCheckBox* m_dailyOn;
+    QTimeEdit* m_dailyAt;
+    QCheckBox* m_incremental;
+};
+
+} // namespace pc

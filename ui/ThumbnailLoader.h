@@ -1,0 +1,48 @@
+#pragma once
+// Gallery thumbnails, made in the background and only for the tiles that are painted. Requests are
+// served newest first (the tiles on screen now) and the queue is bounded, so flinging through
+// 10,000 images never builds up a backlog. Finished thumbnails live in a memory-bounded cache.
+#include <QCache>
+#include <QObject>
+#include <QPixmap>
+#include <QSize>
+#include <QThreadPool>
+#include <memory>
+
+namespace pc {
+
+class Workspace;
+
+class ThumbnailLoader : public QObject {
+    Q_OBJECT
+public:
+    explicit ThumbnailLoader(std::shared_ptr<const Workspace> workspace, QObject* parent = nullptr);
+    ~ThumbnailLoader() override;
+
+    // Thumbnail edge in device pixels (logical size × device pixel ratio). Clears the cache when it changes.
+    void setEdge(int devicePixels);
+    int edge() const { return m_edge; }
+
+    // The cached thumbnail, or a null pixmap after queuing a request (thumbnailReady follows).
+    QPixmap thumbnail(const QString& sha256);
+    bool isCached(const QString& sha256) const { return m_cache.contains(sha256); }
+    void clear();
+
+    int pendingRequests() const;
+
+Q_SIGNALS:
+    void thumbnailReady(const QString& sha256);
+
+private:
+    struct Shared;
+    void deliver(const QString& sha256, const QImage& image, int edge);
+    void startWorkers();
+
+    std::shared_ptr<const Workspace> m_workspace;
+    std::shared_ptr<Shared> m_shared;
+    QCache<QString, QPixmap> m_cache;
+    int m_edge = 256;
+    QThreadPool m_pool;
+};
+
+} // namespace pc

@@ -1,0 +1,480 @@
+#include "TrainingDashboard.h"
+
+#include "Background.h"
+#include "ConfusionMatrixView.h"
+#include "GalleryModel.h"
+#include "Theme.h"
+#include "workspace/Workspace.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace pc {
+
+namespace {
+double jsonNumber(const QJsonObject& o, std::initializer_list<const char*> keys)
+{
+    for (const char* k : keys) {
+        const QJsonValue v = o.value(QLatin1String(k));
+        if (v.isDouble())
+            return v.toDouble();
+    }
+    return std::nan("");
+}
+
+class NumericItem : public QTableWidgetItem {
+public:
+    NumericItem(const QString& text, double value) : QTableWidgetItem(text) { setData(Qt::UserRole, value); }
+    bool operator<(const QTableWidgetItem& other) const override
+    {
+        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
+    }
+};
+
+ConfusionData toConfusionData(const QStringList& classes, const Evaluation& e)
+{
+    ConfusionData d;
+    d.classes = classes;
+    d.n = int(classes.size());
+    d.counts.fill(0, d.n * d.n);
+    if (e.confusion.rows == d.n && e.confusion.cols == d.n && e.confusion.type() == CV_32S)
+        for (int r = 0; r < d.n; ++r)
+            for (int c = 0; c < d.n; ++c)
+                d.counts[r * d.n + c] = e.confusion.at<int>(r, c);
+    d.cellImages.resize(d.n * d.n);
+    for (int i = 0; i < d.n * d.n && size_t(i) < e.cellImages.size(); ++i)
+        d.cellImages[i] = QVector<qint64>(e.cellImages[size_t(i)].begin(), e.cellImages[size_t(i)].end());
+    return d;
+}
+} // namespace
+
+TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent)
+    : QWidget(parent), m_workspace(std::move(workspace)), m_loop(loop), m_io(ioPool)
+{
+    setObjectName(QStringLiteral("trainingDashboard"));
+    auto* layout = new QVBoxLayout(this);
+
+    // Controls.
+    auto* controls = new QHBoxLayout;
+    m_start = new QPushButton(tr("&Start fine-tuning"), this);
+    m_start->setObjectName(QStringLiteral("startTraining"));
+    m_start->setToolTip(tr("Train a new head on the labelled images (Ctrl+T)"));
+    m_cancel = new QPushButton(tr("&Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelTraining"));
+    m_epochs = new QSpinBox(this);
+    m_epochs->setRange(1, 500);
+    m_epochs->setValue(TrainerOptions{}.maxEpochs);
+    m_epochs->setAccessibleName(tr("Maximum epochs"));
+    m_head = new QComboBox(this);
+    m_head->addItem(tr("Linear head"));
+    m_head->addItem(tr("MLP head (512)"));
+    m_head->setAccessibleName(tr("Head"));
+    m_stage = new QLabel(tr("Idle"), this);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setTextVisible(true);
+    controls->addWidget(m_start);
+    controls->addWidget(m_cancel);
+    controls->addSpacing(fontMetrics().height());
+    controls->addWidget(new QLabel(tr("Max epochs:"), this));
+    controls->addWidget(m_epochs);
+    controls->addWidget(m_head);
+    controls->addSpacing(fontMetrics().height());
+    controls->addWidget(m_stage, 1);
+    controls->addWidget(m_progress, 1);
+    layout->addLayout(controls);
+
+    // Live charts.
+    m_chart = new QChart;
+    m_chart->setTitle(tr("Loss and accuracy per epoch"));
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_loss = new QLineSeries(m_chart);
+    m_loss->setName(tr("Training loss"));
+    m_trainAcc = new QLineSeries(m_chart);
+    m_trainAcc->setName(tr("Training accuracy"));
+    m_valAcc = new QLineSeries(m_chart);
+    m_valAcc->setName(tr("Validation accuracy"));
+    for (QLineSeries* s : {m_loss, m_trainAcc, m_valAcc}) {
+        s->setPointsVisible(true);
+        m_chart->addSeries(s);
+    }
+    m_axisX = new QValueAxis(m_chart);
+    m_axisX->setTitleText(tr("epoch"));
+    m_axisX->setLabelFormat(QStringLiteral("%d"));
+    m_axisX->setRange(1, 5);
+    m_axisX->setTickType(QValueAxis::TicksDynamic);
+    m_axisX->setTickAnchor(0);
+    m_axisX->setTickInterval(1);
+    m_axisAcc = new QValueAxis(m_chart);
+    m_axisAcc->setTitleText(tr("accuracy (%)"));
+    m_axisAcc->setRange(0, 100);
+    m_axisAcc->setLabelFormat(QStringLiteral("%.0f"));
+    m_axisLoss = new QValueAxis(m_chart);
+    m_axisLoss->setTitleText(tr("loss"));
+    m_axisLoss->setRange(0, 1);
+    m_axisLoss->setLabelFormat(QStringLiteral("%.2f"));
+    m_chart->addAxis(m_axisX, Qt::AlignBottom);
+    m_chart->addAxis(m_axisAcc, Qt::AlignLeft);
+    m_chart->addAxis(m_axisLoss, Qt::AlignRight);
+    for (QLineSeries* s : {m_loss, m_trainAcc, m_valAcc})
+        s->attachAxis(m_axisX);
+    m_loss->attachAxis(m_axisLoss);
+    m_trainAcc->attachAxis(m_axisAcc);
+    m_valAcc->attachAxis(m_axisAcc);
+    m_chartView = new QChartView(m_chart, this);
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setObjectName(QStringLiteral("trainingChart"));
+    m_chartView->setMinimumHeight(fontMetrics().height() * 12);
+
+    // Evaluation: confusion matrix and per-breed accuracy.
+    auto* evalBox = new QGroupBox(tr("Validation"), this);
+    auto* evalLayout = new QVBoxLayout(evalBox);
+    m_evalCaption = new QLabel(tr("No evaluation yet."), evalBox);
+    m_evalCaption->setWordWrap(true);
+    auto* evalSplit = new QSplitter(Qt::Horizontal, evalBox);
+    m_confusion = new ConfusionMatrixView(evalSplit);
+    m_table = new QTableWidget(0, 3, evalSplit);
+    m_table->setObjectName(QStringLiteral("breedAccuracy"));
+    m_table->setHorizontalHeaderLabels({tr("Breed"), tr("Images"), tr("Accuracy")});
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_table->verticalHeader()->hide();
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSortingEnabled(true);
+    m_table->setAccessibleName(tr("Per-breed accuracy"));
+    evalSplit->addWidget(m_confusion);
+    evalSplit->addWidget(m_table);
+    evalSplit->setStretchFactor(0, 3);
+    evalSplit->setStretchFactor(1, 2);
+    evalLayout->addWidget(m_evalCaption);
+    evalLayout->addWidget(evalSplit, 1);
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_chartView);
+    split->addWidget(evalBox);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setChildrenCollapsible(false);
+    layout->addWidget(split, 1);
+
+    connect(m_start, &QPushButton::clicked, this, [this] { startTraining(); });
+    connect(m_cancel, &QPushButton::clicked, this, &TrainingDashboard::cancelTraining);
+    connect(m_confusion, &ConfusionMatrixView::cellActivated, this, [this](int t, int p, const QVector<qint64>& ids) {
+        const QStringList& classes = m_confusion->data().classes;
+        Q_EMIT showImagesRequested(QSet<qint64>(ids.begin(), ids.end()),
+                                   tr("true %1, predicted %2").arg(breedDisplayName(classes.value(t)), breedDisplayName(classes.value(p))));
+    });
+    connect(m_loop, &LearningLoop::stageChanged, this, &TrainingDashboard::onStage);
+    connect(m_loop, &LearningLoop::epochFinished, this, &TrainingDashboard::onEpoch);
+    connect(m_loop, &LearningLoop::trainingFinished, this, &TrainingDashboard::onFinished);
+    connect(m_loop, &LearningLoop::trainingFailed, this, &TrainingDashboard::onFailed);
+
+    applyChartPalette();
+    updateButtons();
+    setState(tr("idle"));
+    loadLastRun();
+    evaluateActiveModel();
+}
+
+QString TrainingDashboard::stateText() const { return m_state; }
+
+void TrainingDashboard::setState(const QString& text)
+{
+    if (text == m_state)
+        return;
+    m_state = text;
+    Q_EMIT stateChanged(text);
+}
+
+void TrainingDashboard::updateButtons()
+{
+    const bool busy = m_running || m_loop->isBusy();
+    m_start->setEnabled(!busy);
+    m_cancel->setEnabled(busy);
+}
+
+bool TrainingDashboard::startTraining(const QString& reason)
+{
+    TrainRequest request;
+    request.kind = TrainRequest::Kind::Full;
+    request.reason = reason;
+    request.trainer.maxEpochs = m_epochs->value();
+    request.trainer.head = m_head->currentIndex() == 1 ? TrainerOptions::HeadKind::Mlp : TrainerOptions::HeadKind::Linear;
+    if (!m_loop->start(request)) {
+        setState(tr("busy: a run is already going"));
+        return false;
+    }
+    beginRun();
+    m_stage->setText(tr("Starting (%1)…").arg(reason));
+    setState(tr("starting (%1)").arg(reason));
+    return true;
+}
+
+void TrainingDashboard::cancelTraining()
+{
+    if (!m_running && !m_loop->isBusy())
+        return;
+    m_loop->cancel();
+    m_stage->setText(tr("Cancelling…"));
+    setState(tr("cancelling"));
+}
+
+void TrainingDashboard::beginRun()
+{
+    m_running = true;
+    clearSeries();
+    m_progress->setRange(0, 0);
+    updateButtons();
+}
+
+void TrainingDashboard::clearSeries()
+{
+    m_loss->clear();
+    m_trainAcc->clear();
+    m_valAcc->clear();
+    m_maxLoss = 0;
+    m_axisX->setRange(1, 5);
+    m_axisLoss->setRange(0, 1);
+}
+
+void TrainingDashboard::addEpoch(int epoch, double loss, double trainAcc, double valAcc)
+{
+    if (std::isfinite(loss)) {
+        m_loss->append(epoch, loss);
+        m_maxLoss = std::max(m_maxLoss, loss);
+        m_axisLoss->setRange(0, std::max(0.1, m_maxLoss * 1.1));
+    }
+    if (std::isfinite(trainAcc))
+        m_trainAcc->append(epoch, trainAcc * 100);
+    if (std::isfinite(valAcc))
+        m_valAcc->append(epoch, valAcc * 100);
+    if (epoch > int(m_axisX->max()))
+        m_axisX->setRange(1, epoch);
+    m_axisX->setTickInterval(std::max(1, int(m_axisX->max()) / 10));
+}
+
+void TrainingDashboard::onStage(const QString& stage, int done, int total)
+{
+    if (!m_running)
+        beginRun(); // a run the loop started on its own (after N labels, daily, a correction)
+    if (total > 0) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+        m_stage->setText(tr("%1: %2 / %3").arg(stage).arg(done).arg(total));
+        setState(tr("%1 %2/%3").arg(stage).arg(done).arg(total));
+    } else {
+        m_progress->setRange(0, 0);
+        m_stage->setText(stage);
+        setState(stage);
+    }
+}
+
+void TrainingDashboard::onEpoch(const EpochMetrics& m)
+{
+    if (!m_running)
+        beginRun();
+    addEpoch(m.epoch, m.loss, m.trainAccuracy, m.valAccuracy);
+    m_stage->setText(tr("Epoch %1 · loss %2 · train %3% · validation %4%")
+                         .arg(m.epoch)
+                         .arg(m.loss, 0, 'f', 3)
+                         .arg(m.trainAccuracy * 100, 0, 'f', 1)
+                         .arg(m.valAccuracy * 100, 0, 'f', 1));
+    setState(tr("training, epoch %1").arg(m.epoch));
+}
+
+void TrainingDashboard::onFinished(const TrainOutcome& outcome)
+{
+    m_running = false;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(1);
+    updateButtons();
+    QString text;
+    if (outcome.cancelled)
+        text = tr("Cancelled");
+    else if (outcome.version.isEmpty())
+        text = tr("Nothing to train: %1").arg(outcome.verdict);
+    else
+        text = tr("%1 trained in %2 s on %3 images (validation %4): %5 — %6")
+                   .arg(outcome.version)
+                   .arg(outcome.seconds, 0, 'f', 1)
+                   .arg(outcome.trainImages)
+                   .arg(outcome.validationImages)
+                   .arg(outcome.activated ? tr("activated") : tr("kept as a candidate"))
+                   .arg(outcome.verdict);
+    m_stage->setText(text);
+    setState(outcome.cancelled ? tr("idle (cancelled)")
+                               : outcome.version.isEmpty() ? tr("idle")
+                                                           : tr("idle (%1 %2)").arg(outcome.version, outcome.activated ? tr("live") : tr("candidate")));
+    if (!outcome.version.isEmpty() && outcome.result.head.isValid())
+        showEvaluation(outcome.result.head.classes(), outcome.result.validation,
+                       tr("%1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
+}
+
+void TrainingDashboard::onFailed(const QString& message)
+{
+    m_running = false;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    updateButtons();
+    m_stage->setText(tr("Failed: %1").arg(message));
+    setState(tr("failed"));
+}
+
+void TrainingDashboard::showEvaluation(const QStringList& classes, const Evaluation& e, const QString& caption)
+{
+    m_evalCaption->setText(tr("%1: top-1 %2% · mean per breed %3%. Click a cell to see its images in the gallery.")
+                               .arg(caption)
+                               .arg(e.top1 * 100, 0, 'f', 1)
+                               .arg(e.meanPerClass * 100, 0, 'f', 1));
+    m_confusion->setData(toConfusionData(classes, e));
+    m_table->setSortingEnabled(false);
+    m_table->setRowCount(0);
+    for (int i = 0; i < classes.size(); ++i) {
+        const int count = size_t(i) < e.perClassCount.size() ? e.perClassCount[size_t(i)] : 0;
+        if (count <= 0)
+            continue;
+        const double acc = size_t(i) < e.perClass.size() ? e.perClass[size_t(i)] : std::nan("");
+        const int row = m_table->rowCount();
+        m_table->insertRow(row);
+        m_table->setItem(row, 0, new QTableWidgetItem(breedDisplayName(classes[i])));
+        m_table->setItem(row, 1, new NumericItem(QString::number(count), count));
+        auto* accItem = new NumericItem(std::isfinite(acc) ? QStringLiteral("%1%").arg(acc * 100, 0, 'f', 1) : QStringLiteral("–"),
+                                        std::isfinite(acc) ? acc : -1);
+        accItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        if (std::isfinite(acc))
+            accItem->setForeground(Theme::confidenceColor(acc, palette()));
+        m_table->setItem(row, 2, accItem);
+    }
+    m_table->setSortingEnabled(true);
+    m_table->sortItems(2, Qt::AscendingOrder);
+}
+
+void TrainingDashboard::loadLastRun()
+{
+    auto workspace = m_workspace;
+    runInBackground(m_io, this, [workspace] { return workspace->trainingRuns(); },
+                    [this](const QVector<TrainingRunRecord>& runs) {
+                        if (m_running || runs.isEmpty() || m_loss->count() > 0)
+                            return;
+                        const TrainingRunRecord& run = runs.back();
+                        for (const QJsonValue& v : run.epochs) {
+                            const QJsonObject o = v.toObject();
+                            const double epoch = jsonNumber(o, {"epoch"});
+                            addEpoch(std::isfinite(epoch) ? int(epoch) : m_loss->count() + 1, jsonNumber(o, {"loss"}),
+                                     jsonNumber(o, {"train_accuracy", "trainAccuracy"}), jsonNumber(o, {"val_accuracy", "valAccuracy"}));
+                        }
+                        m_stage->setText(tr("Last run: %1 (%2)").arg(run.modelVersion.isEmpty() ? tr("no model") : run.modelVersion, run.outcome));
+                    });
+}
+
+void TrainingDashboard::evaluateActiveModel()
+{
+    auto workspace = m_workspace;
+    auto snapshot = m_loop->activeModel()->snapshot();
+    if (!snapshot)
+        return;
+    // The backbone's weights hash keys the embedding cache; the active model's record carries it.
+    struct Result {
+        QStringList classes;
+        Evaluation evaluation;
+        QString version;
+        bool ok = false;
+    };
+    runInBackground(m_io, this,
+                    [workspace, snapshot] {
+                        Result r;
+                        r.version = snapshot->version;
+                        const auto split = workspace->validationSplit();
+                        const auto record = workspace->model(snapshot->version);
+                        if (!split || !record || split->imageIds.isEmpty())
+                            return r;
+                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
+                        const QStringList& classes = snapshot->head.classes();
+                        LabelledEmbeddings data;
+                        for (qint64 id : split->imageIds) {
+                            auto l = labels.constFind(id);
+                            if (l == labels.constEnd())
+                                continue;
+                            const int cls = int(classes.indexOf(l->breed));
+                            if (cls < 0)
+                                continue;
+                            auto e = workspace->embeddings(id, record->weightsHash);
+                            if (!e || e->empty() || e->cols != snapshot->head.inputSize())
+                                continue;
+                            data.add(e->row(0).clone(), cls, id);
+                        }
+                        if (data.size() == 0)
+                            return r;
+                        r.classes = classes;
+                        r.evaluation = evaluate(snapshot->head, data);
+                        r.ok = true;
+                        return r;
+                    },
+                    [this](const Result& r) {
+                        if (!r.ok || m_running)
+                            return;
+                        showEvaluation(r.classes, r.evaluation,
+                                       tr("Active model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
+                    });
+}
+
+void TrainingDashboard::applyChartPalette()
+{
+    const QPalette pal = palette();
+    const bool dark = Theme::isDark(pal);
+    m_chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_chart->setBackgroundBrush(pal.color(QPalette::Base));
+    m_chart->setPlotAreaBackgroundVisible(false);
+    m_chart->setTitleBrush(pal.color(QPalette::WindowText));
+    m_chart->legend()->setLabelColor(pal.color(QPalette::WindowText));
+    for (QValueAxis* a : {m_axisX, m_axisAcc, m_axisLoss}) {
+        a->setLabelsColor(pal.color(QPalette::Text));
+        a->setTitleBrush(pal.color(QPalette::Text));
+        QColor grid = pal.color(QPalette::Mid);
+        grid.setAlphaF(0.5f);
+        a->setGridLineColor(grid);
+    }
+    const QColor lossColor = dark ? QColor(200, 200, 200) : QColor(90, 90, 90);
+    const QColor trainColor = dark ? QColor(100, 170, 255) : QColor(30, 100, 210);
+    const QColor valColor = dark ? QColor(110, 210, 120) : QColor(20, 150, 60);
+    QPen pen;
+    pen.setWidthF(2.0);
+    pen.setColor(lossColor);
+    pen.setStyle(Qt::DashLine);
+    m_loss->setPen(pen);
+    pen.setStyle(Qt::SolidLine);
+    pen.setColor(trainColor);
+    m_trainAcc->setPen(pen);
+    pen.setColor(valColor);
+    m_valAcc->setPen(pen);
+}
+
+void TrainingDashboard::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyChartPalette();
+    QWidget::changeEvent(event);
+}
+
+} // namespace pc
