@@ -41,7 +41,7 @@ private Q_SLOTS:
         QVERIFY(ws.ok());
         m_ws = *ws;
         const ImportReport report = importOxford(*m_ws, data);
-        QCOMPARE(report.added, 72);
+        QCOMPARE(report.added, 69); // 12 a breed, but pug has 10 and beagle 11 in the sample
         m_loop = std::make_unique<LearningLoop>(m_ws, test::backbone());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
     }

@@ -48,7 +48,7 @@ public:
         if (p.isSet(QStringLiteral("json"))) {
             QJsonArray issues;
             for (const ImportIssue& i : report.issues)
-                issues.append(QJsonObject{{QStringLiteral("path"), i.path}, {QStringLiteral("reason"), i.reason}});
+                issues.append(QJsonObject{{QStringLiteral("path"), i.path}, {QStringLiteral("reason"), i.reason}, {QStringLiteral("skipped"), i.skipped}});
             out() << QJsonDocument(QJsonObject{{QStringLiteral("seen"), report.seen}, {QStringLiteral("added"), report.added},
                                                {QStringLiteral("duplicates"), report.duplicates}, {QStringLiteral("labelled"), report.labelled},
                                                {QStringLiteral("skipped"), report.skipped}, {QStringLiteral("cancelled"), report.cancelled},
@@ -57,7 +57,7 @@ public:
                   << "\n";
         } else {
             for (const ImportIssue& i : report.issues)
-                err() << "skipped " << i.path << ": " << i.reason << "\n";
+                err() << (i.skipped ? "skipped " : "note: ") << i.path << ": " << i.reason << "\n";
             out() << "imported " << report.added << " new images (" << report.duplicates << " already there, " << report.skipped
                   << " skipped), " << report.labelled << " labels" << (report.cancelled ? "; interrupted" : "") << "\n";
         }

@@ -6,6 +6,8 @@
 #include "workspace/DatasetImporter.h"
 #include "workspace/Workspace.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -48,15 +50,19 @@ public:
 
         std::optional<ImageRecord> image = ws.imageByHash(args[0].toLower());
         if (!image && QFileInfo(args[0]).isFile()) {
-            // A file: label what is in it, importing it first when it is new.
+            // A file: label what is in it (found by content), importing it first when it is new.
             ImportOptions options;
             options.limits = runtime->limits;
             const ImportReport report = importFiles(ws, {QFileInfo(args[0]).absoluteFilePath()}, options, QStringLiteral("label"));
-            if (!report.issues.isEmpty()) {
-                err() << "petcurator-cli label: " << report.issues.first().path << ": " << report.issues.first().reason << "\n";
+            const auto skipped = std::find_if(report.issues.cbegin(), report.issues.cend(), [](const ImportIssue& i) { return i.skipped; });
+            if (skipped != report.issues.cend()) {
+                err() << "petcurator-cli label: " << skipped->path << ": " << skipped->reason << "\n";
                 return Failure;
             }
-            image = ws.imageByOriginalPath(QFileInfo(args[0]).absoluteFilePath());
+            QFile file(args[0]);
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            if (file.open(QIODevice::ReadOnly) && hash.addData(&file))
+                image = ws.imageByHash(QString::fromLatin1(hash.result().toHex()));
         }
         if (!image) {
             err() << "petcurator-cli label: '" << args[0] << "' is neither an image file nor the SHA-256 of an image in " << ws.dir() << "\n";

@@ -1,38 +1,103 @@
-// petcurator: the desktop app.
+// petcurator: the desktop app. Argument parsing and start-up only; everything else is in ui/ and core/.
+#include "AppSettings.h"
 #include "MainWindow.h"
-
+#include "ScreenshotTour.h"
 #include "model/Backbone.h"
-#include "model/ZeroShotHead.h"
+#include "training/LearningLoop.h"
+#include "workspace/Workspace.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLoggingCategory>
+#include <QDir>
+#include <QIcon>
 #include <QMessageBox>
+#include <QTimer>
 
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
+    // Photos with slightly malformed ICC profiles are common; Qt's warning about each is noise here.
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.icc.warning=false"));
     QApplication::setApplicationName(QStringLiteral("petcurator"));
+    QApplication::setApplicationDisplayName(QStringLiteral("PetCurator"));
     QApplication::setOrganizationName(QStringLiteral("PetCurator"));
     QApplication::setApplicationVersion(QStringLiteral(PETCURATOR_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.petcurator.PetCurator"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Curate and learn pet breed labels."));
+    parser.setApplicationDescription(QStringLiteral("Curate pet photos by breed, and teach the model your labels."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Images or folders to open."), QStringLiteral("[PATH...]"));
+    const QCommandLineOption workspaceOption(QStringLiteral("workspace"),
+                                             QStringLiteral("Workspace folder (default: the one in Preferences, else %1).")
+                                                 .arg(pc::Workspace::defaultLocation()),
+                                             QStringLiteral("DIR"));
+    const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Compute threads (default: Preferences, else all cores)."),
+                                           QStringLiteral("N"));
+    QCommandLineOption screenshotsOption(QStringLiteral("screenshots"), QStringLiteral("Save screenshots of the main views to DIR, then quit."),
+                                         QStringLiteral("DIR"));
+    screenshotsOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption sampleOption(QStringLiteral("screenshots-sample"),
+                                    QStringLiteral("Oxford-IIIT Pet folder imported for --screenshots when the workspace is empty."),
+                                    QStringLiteral("DIR"));
+    sampleOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(workspaceOption);
+    parser.addOption(threadsOption);
+    parser.addOption(screenshotsOption);
+    parser.addOption(sampleOption);
+    parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Images or folders to import and predict, like a drop."),
+                                 QStringLiteral("[PATH...]"));
     parser.process(app);
+
+    if (parser.isSet(threadsOption)) {
+        bool ok = false;
+        const int n = parser.value(threadsOption).toInt(&ok);
+        if (!ok || n < 1 || n > 256) {
+            QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), QStringLiteral("--threads must be a number from 1 to 256"));
+            return 2;
+        }
+        pc::AppSettings::setThreadsOverride(n);
+    }
+    pc::Backbone::setThreads(pc::AppSettings::effectiveThreads());
 
     auto backbone = pc::Backbone::load();
     if (!backbone) {
-        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), backbone.error().message);
+        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"),
+                              QStringLiteral("The pretrained weights could not be loaded: %1\n\nRun scripts/fetch-weights.sh (or scripts/run.sh) first.")
+                                  .arg(backbone.error().message));
         return 1;
     }
-    std::shared_ptr<const pc::Backbone> b = *backbone;
-    auto active = std::make_shared<pc::ActiveModel>(std::make_shared<const pc::ModelSnapshot>(
-        pc::ModelSnapshot{QStringLiteral("zero-shot"), pc::makeZeroShotHead(*b)}));
-    pc::MainWindow window(std::make_shared<pc::Predictor>(b, active));
-    window.show();
-    if (!parser.positionalArguments().isEmpty())
-        window.predictFiles(parser.positionalArguments());
-    return app.exec();
+
+    QString dir = parser.value(workspaceOption);
+    if (dir.isEmpty())
+        dir = pc::AppSettings::workspaceDir();
+    if (dir.isEmpty())
+        dir = pc::Workspace::defaultLocation();
+    auto workspace = pc::Workspace::open(QDir(dir).absolutePath());
+    if (!workspace) {
+        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"),
+                              QStringLiteral("The workspace %1 could not be opened: %2").arg(dir, workspace.error().message));
+        return 1;
+    }
+
+    int status = 0;
+    {
+        pc::LearningLoop loop(*workspace, *backbone);
+        pc::MainWindow window(*workspace, *backbone, &loop);
+        std::unique_ptr<pc::ScreenshotTour> tour;
+        if (parser.isSet(screenshotsOption)) {
+            window.resize(1400, 900);
+            tour = std::make_unique<pc::ScreenshotTour>(&window, parser.value(screenshotsOption), parser.value(sampleOption));
+            QObject::connect(tour.get(), &pc::ScreenshotTour::finished, &app, [](bool ok) { QApplication::exit(ok ? 0 : 1); });
+        }
+        window.show();
+        if (!parser.positionalArguments().isEmpty())
+            window.intake(parser.positionalArguments(), QStringLiteral("command line"));
+        if (tour)
+            QTimer::singleShot(0, tour.get(), &pc::ScreenshotTour::start);
+        status = app.exec();
+        loop.cancel();
+    }
+    return status;
 }

@@ -180,7 +180,7 @@ Expected<ModelBundle> readModelBundle(const QString& path, const BundleExpectati
             return Error{QStringLiteral("%1 is not a model bundle").arg(name)};
         return corrupt(QStringLiteral("truncated (%1 bytes)").arg(size));
     }
-    const QByteArray bytes = file.readAll();
+    const QByteArray bytes = file.read(size); // never more than was checked, even if the file grows
     file.close();
     if (bytes.size() != size)
         return Error{QStringLiteral("cannot read model bundle %1: short read").arg(path)};

@@ -106,12 +106,12 @@ Status<> LearningLoop::loadActiveModel()
     return done();
 }
 
-Status<> LearningLoop::swapTo(const QString& version)
+Status<> LearningLoop::swapTo(const QString& version, const QString& reason)
 {
     auto snapshot = loadSnapshot(*m_workspace, *m_backbone, version);
     if (!snapshot)
         return snapshot.error();
-    if (auto s = m_workspace->setActiveModel(version, QStringLiteral("activated by hand")); !s)
+    if (auto s = m_workspace->setActiveModel(version, {}, reason); !s)
         return s;
     m_active->swap(*snapshot);
     Q_EMIT activeModelChanged(version);
@@ -120,23 +120,22 @@ Status<> LearningLoop::swapTo(const QString& version)
 
 Status<> LearningLoop::activate(const QString& version)
 {
-    return swapTo(version);
+    return swapTo(version, QStringLiteral("activated by hand"));
 }
 
 Expected<QString> LearningLoop::rollback()
 {
-    // The newest retired version older than the active one: the model that was live before it.
+    // The activation log says which model was live before the current one.
     const auto active = m_workspace->activeModel();
     if (!active)
         return Error{QStringLiteral("no active model to roll back from")};
-    const QVector<ModelRecord> models = m_workspace->models();
-    for (qsizetype i = models.size() - 1; i >= 0; --i) {
-        const ModelRecord& m = models[i];
-        if (m.state == ModelState::Retired && m.created <= active->created && m.version != active->version) {
-            if (auto s = swapTo(m.version); !s)
-                return s.error();
-            return m.version;
-        }
+    const QVector<Workspace::Activation> log = m_workspace->activations();
+    for (qsizetype i = log.size() - 1; i >= 0; --i) {
+        if (log[i].version == active->version)
+            continue;
+        if (auto s = swapTo(log[i].version, QStringLiteral("rollback from %1").arg(active->version)); !s)
+            return s.error();
+        return log[i].version;
     }
     return Error{QStringLiteral("no earlier active model to roll back to")};
 }

@@ -80,7 +80,7 @@ Q_SIGNALS:
 
 private:
     void runAsync(TrainRequest request);
-    Status<> swapTo(const QString& version);
+    Status<> swapTo(const QString& version, const QString& reason);
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;

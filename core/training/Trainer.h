@@ -22,6 +22,7 @@ struct EpochMetrics {
     double trainAccuracy = 0;
     double valAccuracy = 0;
     double valMeanPerClass = 0;
+    double valLoss = 0;     // cross-entropy on the validation centre views (class-weighted when balanced)
     double learningRate = 0;
     QJsonObject toJson() const;
 };
@@ -35,7 +36,10 @@ struct TrainerOptions {
     double decayRate = 0.9;         // × decayRate every decaySteps steps
     int decaySteps = 250;
     int batchSize = 64;
-    double weightDecay = 1e-4;      // L2 on the weights
+    // L2 on the weights (not the biases). 1e-2 beat the seed's 1e-4 on the real sample (20 stratified
+    // splits: top-1 0.907 vs 0.903, mean per class 0.902 vs 0.897); L2 on a mean loss doesn't
+    // weaken with more data, so it is not pushed further for 7,000-image workspaces.
+    double weightDecay = 1e-2;
     int maxEpochs = 60;
     int patience = 8;               // early stopping on validation loss/accuracy
     bool classBalanced = true;      // inverse-frequency class weights in the loss

@@ -94,7 +94,7 @@ ImportReport importOxford(Workspace& ws, const QString& dir, const ImportOptions
     for (const QString& f : files)
         if (!listed.contains(f))
             jobs.append({images.filePath(f), -1, {}, QStringLiteral("oxford"),
-                         QStringLiteral("not in the annotation lists: imported unlabelled")});
+                         QStringLiteral("no valid line in the annotation lists: imported unlabelled")});
 
     runImport(ws, jobs, options, report);
     return report;

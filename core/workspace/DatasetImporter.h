@@ -17,6 +17,7 @@ class Workspace;
 struct ImportIssue {
     QString path;    // file, or "list.txt:17" for a bad annotation line
     QString reason;  // one line
+    bool skipped = true; // false: a note on an image that was imported (e.g. "imported unlabelled")
 };
 
 struct ImportReport {

@@ -101,7 +101,7 @@ void store(Workspace& ws, const ImportJob& job, const Loaded& loaded, const Impo
     else
         ++report.added;
     if (!job.note.isEmpty())
-        report.issues.append({job.path, job.note});
+        report.issues.append({job.path, job.note, false});
     if (job.breedIndex < 0)
         return;
     const QString breed = BreedCatalog::oxford().at(job.breedIndex).id;

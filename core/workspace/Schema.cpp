@@ -5,7 +5,7 @@
 #include <QSqlQuery>
 #include <QStringList>
 
-#include <array>
+#include <iterator>
 
 namespace pc::schema {
 
@@ -105,11 +105,26 @@ Status<> toVersion1(const QSqlDatabase& db)
     });
 }
 
+// Version 2: an activation log, so "roll back" means "the model that was live before this one".
+Status<> toVersion2(const QSqlDatabase& db)
+{
+    return runAll(db, {
+        QStringLiteral(R"(CREATE TABLE activations (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            version TEXT NOT NULL REFERENCES models (version),
+            at      TEXT NOT NULL,
+            reason  TEXT NOT NULL DEFAULT ''))"),
+        // A workspace made by version 1 starts its log with the model that is live now.
+        QStringLiteral("INSERT INTO activations (version, at, reason) SELECT version, created, 'active before the log' "
+                       "FROM models WHERE state = 'active'"),
+    });
+}
+
 // migrations[i] takes the schema from version i to version i + 1. A new version is one function
 // appended here. (PRAGMA foreign_keys cannot change inside a transaction: a migration that rebuilds
 // a table must keep the references valid itself.)
 using Migration = Status<> (*)(const QSqlDatabase&);
-constexpr std::array<Migration, 1> kMigrations{&toVersion1};
+constexpr Migration kMigrations[] = {&toVersion1, &toVersion2};
 
 Expected<int> pragmaInt(const QSqlDatabase& db, const QString& pragma)
 {
@@ -121,7 +136,7 @@ Expected<int> pragmaInt(const QSqlDatabase& db, const QString& pragma)
 
 } // namespace
 
-int latestVersion() { return int(kMigrations.size()); }
+int latestVersion() { return int(std::size(kMigrations)); }
 
 Expected<int> version(const QSqlDatabase& db) { return pragmaInt(db, QStringLiteral("user_version")); }
 

@@ -28,8 +28,13 @@ bool exec(QSqlQuery& query, const QString& statement, std::initializer_list<QVar
 {
     if (!query.prepare(statement))
         return false;
-    for (const QVariant& v : values)
-        query.addBindValue(v);
+    for (const QVariant& v : values) {
+        // A null QString would bind as NULL; every text column is NOT NULL with '' for "none".
+        if (v.typeId() == QMetaType::QString && v.toString().isNull())
+            query.addBindValue(QStringLiteral(""));
+        else
+            query.addBindValue(v);
+    }
     return query.exec();
 }
 

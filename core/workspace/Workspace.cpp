@@ -268,10 +268,11 @@ Workspace::~Workspace()
         QMutexLocker lock(&m_connectionsMutex);
         names.swap(m_connections);
     }
-    // Removing a connection closes it in this thread. That is safe for this thread's own connection
-    // and for those of threads that no longer use the workspace (the shared_ptr that owns it is
-    // gone, so they have no queries left); a thread still running a query on a workspace being
-    // destroyed would be a bug in the caller. Connections of finished threads are already gone.
+    // Removing a connection closes it here, in this thread. Only this thread's own connection is
+    // certainly idle. Caveat: another live thread's connection (an idle pool thread, say) is closed
+    // from here too; that is safe only because nobody can still be using the workspace when its
+    // last owner lets go; a thread in the middle of a query now would see it fail. Connections of
+    // threads that have ended are gone already (ThreadConnections).
     for (const QString& name : std::as_const(names))
         QSqlDatabase::removeDatabase(name);
 }
@@ -911,7 +912,7 @@ std::optional<ModelRecord> Workspace::activeModel() const
     return std::nullopt;
 }
 
-Status<> Workspace::setActiveModel(const QString& version, const QString& verdict)
+Status<> Workspace::setActiveModel(const QString& version, const QString& verdict, const QString& reason)
 {
     const QSqlDatabase db = this->db();
     sql::WriteTransaction tx(db);
@@ -939,7 +940,24 @@ Status<> Workspace::setActiveModel(const QString& version, const QString& verdic
                        {verdict, verdict, version}))
             return sql::error(QStringLiteral("cannot activate model %1").arg(version), q);
     }
+    {
+        QSqlQuery q(db);
+        const QString why = !reason.isEmpty() ? reason : !verdict.isEmpty() ? verdict : QStringLiteral("activated by hand");
+        if (!sql::exec(q, QStringLiteral("INSERT INTO activations (version, at, reason) VALUES (?, ?, ?)"),
+                       {version, sql::timeText(QDateTime::currentDateTimeUtc()), why}))
+            return sql::error(QStringLiteral("cannot log the activation of model %1").arg(version), q);
+    }
     return tx.commit();
+}
+
+QVector<Workspace::Activation> Workspace::activations() const
+{
+    QVector<Activation> out;
+    QSqlQuery q = reader(db());
+    if (q.exec(QStringLiteral("SELECT version, at, reason FROM activations ORDER BY id")))
+        while (q.next())
+            out.append({q.value(0).toString(), sql::timeFromText(q.value(1).toString()), q.value(2).toString()});
+    return out;
 }
 
 QString Workspace::nextModelVersion() const

@@ -155,8 +155,15 @@ public:
     std::optional<ModelRecord> model(const QString& version) const;
     QVector<ModelRecord> models() const; // oldest first
     std::optional<ModelRecord> activeModel() const;
-    // Makes `version` the only active model (the previous one becomes retired), in one transaction.
-    Status<> setActiveModel(const QString& version, const QString& verdict = {});
+    // Makes `version` the only active model (the previous one becomes retired), in one transaction,
+    // and logs it. An empty verdict keeps the gate's verdict stored with the model.
+    Status<> setActiveModel(const QString& version, const QString& verdict = {}, const QString& reason = {});
+    struct Activation {
+        QString version;
+        QDateTime at;
+        QString reason; // the gate's verdict, "activated by hand", "rollback", …
+    };
+    QVector<Activation> activations() const; // oldest first
     QString nextModelVersion() const;
 
     // ---- training runs

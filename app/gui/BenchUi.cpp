@@ -1,0 +1,381 @@
+// petcurator-bench-ui: how responsive is the UI thread while the app works?
+// Drives a real MainWindow (offscreen unless a display is set) through the sample's Oxford import
+// with predictions, scrolling the gallery, labelling with the keyboard, a full fine-tune (embedding
+// cache + training + hot swap) and manual model swaps, then a synthetic 10,000-image gallery.
+// A 5 ms precise timer on the UI thread records the gaps between its ticks; a gap is the longest
+// time the event loop could not run. Prints max / p99 per phase; exit status 1 when a gap > 50 ms.
+#include "AppSettings.h"
+#include "GalleryFilterModel.h"
+#include "GalleryModel.h"
+#include "GalleryView.h"
+#include "ImportController.h"
+#include "PredictionService.h"
+#include "MainWindow.h"
+#include "ModelHistoryView.h"
+#include "StallMonitor.h"
+#include "ThumbnailLoader.h"
+#include "TrainingDashboard.h"
+#include "model/Backbone.h"
+#include "training/LearningLoop.h"
+#include "workspace/Workspace.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLoggingCategory>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QKeyEvent>
+#include <QScrollBar>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+#include <cstdio>
+
+using namespace pc;
+
+namespace {
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+// Runs the event loop (sleeping in it, not spinning) until cond() or the timeout.
+bool waitFor(const std::function<bool()>& cond, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!cond()) {
+        if (t.elapsed() > timeoutMs)
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+void pause(int ms)
+{
+    waitFor([] { return false; }, ms);
+}
+
+struct Phase {
+    QString name;
+    StallMonitor::Stats stats;
+    double seconds = 0;
+    QString note;
+};
+
+class Bench {
+public:
+    Bench(StallMonitor* monitor) : m_monitor(monitor) {}
+
+    // What happened when, to explain long gaps.
+    void mark(const QString& what)
+    {
+        if (m_marks.size() < 20000)
+            m_marks.append({m_monitor->elapsedMs(), what});
+    }
+
+    void begin(const QString& name)
+    {
+        m_name = name;
+        m_clock.start();
+        m_monitor->reset();
+        out() << "[bench-ui] " << name << " …\n";
+        out().flush();
+    }
+    void end(const QString& note = {})
+    {
+        Phase p{m_name, m_monitor->stats(), double(m_clock.elapsed()) / 1000.0, note};
+        out() << "[bench-ui] " << p.name << ": " << QString::number(p.seconds, 'f', 1) << " s, " << StallMonitor::format(p.stats)
+              << (note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(note)) << "\n";
+        for (const StallMonitor::LongGap& g : m_monitor->longGaps()) {
+            QString last;
+            for (const auto& m : m_marks)
+                if (m.first <= g.atMs + g.wallMs)
+                    last = QStringLiteral("%1 (%2 ms before the gap ended)").arg(m.second).arg(g.atMs + g.wallMs - m.first, 0, 'f', 0);
+            out() << QStringLiteral("           gap %1 ms at %2 s: UI thread busy %3 ms, preempted %4×, blocked %5×; last event: %6\n")
+                         .arg(g.wallMs, 0, 'f', 1)
+                         .arg(g.atMs / 1000, 0, 'f', 2)
+                         .arg(g.busyMs, 0, 'f', 1)
+                         .arg(g.preempted)
+                         .arg(g.waited)
+                         .arg(last);
+        }
+        out().flush();
+        m_phases << p;
+    }
+    const QList<Phase>& phases() const { return m_phases; }
+
+private:
+    StallMonitor* m_monitor;
+    QString m_name;
+    QElapsedTimer m_clock;
+    QList<Phase> m_phases;
+    QList<QPair<double, QString>> m_marks;
+};
+
+void scrollThrough(GalleryView* view, int stepPx, int frameMs)
+{
+    QScrollBar* bar = view->verticalScrollBar();
+    for (int v = 0; v <= bar->maximum(); v += stepPx) {
+        bar->setValue(v);
+        pause(frameMs);
+    }
+    bar->setValue(bar->maximum());
+    pause(200);
+    for (int v = bar->maximum(); v >= 0; v -= stepPx * 4) {
+        bar->setValue(v);
+        pause(frameMs);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    // Photos with slightly malformed ICC profiles are common; Qt's warning about each is noise here.
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.icc.warning=false"));
+    QApplication::setApplicationName(QStringLiteral("petcurator-bench-ui"));
+    QApplication::setOrganizationName(QStringLiteral("PetCuratorBench"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Measures UI-thread stalls of the desktop app under load."));
+    parser.addHelpOption();
+    const QCommandLineOption sampleOpt(QStringLiteral("sample"), QStringLiteral("Oxford-IIIT Pet folder."), QStringLiteral("DIR"),
+                                       QStringLiteral(PC_SAMPLE_DIR));
+    const QCommandLineOption workspaceOpt(QStringLiteral("workspace"), QStringLiteral("Workspace (default: a fresh temporary one)."),
+                                          QStringLiteral("DIR"));
+    const QCommandLineOption threadsOpt(QStringLiteral("threads"), QStringLiteral("Compute threads."), QStringLiteral("N"));
+    const QCommandLineOption skipTrainOpt(QStringLiteral("skip-training"), QStringLiteral("Skip the fine-tune and swap phases."));
+    const QCommandLineOption bigOpt(QStringLiteral("gallery-size"), QStringLiteral("Rows of the synthetic gallery (default 10000)."),
+                                    QStringLiteral("N"), QStringLiteral("10000"));
+    const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Also print one JSON object."));
+    parser.addOptions({sampleOpt, workspaceOpt, threadsOpt, skipTrainOpt, bigOpt, jsonOpt});
+    parser.process(app);
+
+    QTemporaryDir tmp;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, tmp.filePath(QStringLiteral("settings")));
+    AutoTrainRules rules;
+    rules.dailyEnabled = false;
+    rules.afterLabelsEnabled = false; // the phases start their trainings themselves
+    AppSettings::setAutoTrainRules(rules);
+    if (parser.isSet(threadsOpt))
+        AppSettings::setThreadsOverride(parser.value(threadsOpt).toInt());
+    Backbone::setThreads(AppSettings::effectiveThreads());
+
+    auto backbone = Backbone::load();
+    if (!backbone) {
+        fprintf(stderr, "petcurator-bench-ui: %s\n", qPrintable(backbone.error().message));
+        return 2;
+    }
+    const QString wsDir = parser.isSet(workspaceOpt) ? parser.value(workspaceOpt) : tmp.filePath(QStringLiteral("workspace"));
+    auto workspace = Workspace::open(wsDir);
+    if (!workspace) {
+        fprintf(stderr, "petcurator-bench-ui: %s\n", qPrintable(workspace.error().message));
+        return 2;
+    }
+
+    StallMonitor monitor(5);
+    Bench bench(&monitor);
+    int worst = 0;
+    {
+        LearningLoop loop(*workspace, *backbone);
+        MainWindow window(*workspace, *backbone, &loop);
+        window.resize(1400, 900);
+        monitor.start();
+        QObject::connect(&loop, &LearningLoop::stageChanged, &app, [&](const QString& stage, int done, int total) {
+            bench.mark(QStringLiteral("stage %1 %2/%3").arg(stage).arg(done).arg(total));
+        });
+        QObject::connect(&loop, &LearningLoop::epochFinished, &app, [&](const EpochMetrics& m) { bench.mark(QStringLiteral("epoch %1").arg(m.epoch)); });
+        QObject::connect(&loop, &LearningLoop::trainingFinished, &app, [&](const TrainOutcome& o) { bench.mark(QStringLiteral("training finished %1").arg(o.version)); });
+        QObject::connect(&loop, &LearningLoop::activeModelChanged, &app, [&](const QString& v) { bench.mark(QStringLiteral("model %1 live").arg(v)); });
+        QObject::connect(window.predictions(), &PredictionService::predicted, &app, [&](const QVector<GalleryModel::PredictionUpdate>& b) {
+            bench.mark(QStringLiteral("%1 predictions delivered").arg(b.size()));
+        });
+        QObject::connect(window.imports(), &ImportController::progress, &app, [&](const QString&, int done, int total) {
+            bench.mark(QStringLiteral("import %1/%2").arg(done).arg(total));
+        });
+        QObject::connect(window.imports(), &ImportController::finished, &app, [&] { bench.mark(QStringLiteral("import finished")); });
+        QObject::connect(&window, &MainWindow::galleryLoaded, &app, [&] { bench.mark(QStringLiteral("gallery loaded")); });
+
+        bench.begin(QStringLiteral("startup"));
+        window.show();
+        waitFor([&] { return window.isGalleryLoaded(); }, 60000);
+        pause(300);
+        bench.end();
+
+        bench.begin(QStringLiteral("oxford import + predictions"));
+        const int before = window.galleryModel()->rowCount();
+        window.importOxford(parser.value(sampleOpt));
+        pause(100);
+        const bool imported = waitFor([&] { return window.isIdle(); }, 20 * 60000);
+        bench.end(QStringLiteral("%1 images, %2").arg(window.galleryModel()->rowCount() - before).arg(imported ? "done" : "TIMEOUT"));
+
+        bench.begin(QStringLiteral("gallery scroll with thumbnails"));
+        scrollThrough(window.galleryView(), 60, 16);
+        bench.end();
+
+        bench.begin(QStringLiteral("keyboard labelling (1/2/3, Enter)"));
+        window.showView(MainWindow::View::Review);
+        window.galleryView()->setFocus();
+        if (const qint64 id = window.galleryFilter()->imageIdAt(0))
+            window.selectImage(id);
+        for (int i = 0; i < 40; ++i) {
+            const int key = i % 4 == 3 ? -1 : Qt::Key_1 + (i % 3);
+            if (key < 0)
+                window.confirmAndNext();
+            else
+                window.acceptSuggestion(key - Qt::Key_1);
+            pause(60);
+        }
+        waitFor([&] { return window.isIdle(); }, 60000);
+        bench.end(QStringLiteral("40 labels"));
+
+        if (!parser.isSet(skipTrainOpt)) {
+            bench.begin(QStringLiteral("fine-tune: embedding cache + training + swap + refresh"));
+            bool finished = false;
+            QString outcomeText;
+            QObject::connect(&loop, &LearningLoop::trainingFinished, &app, [&](const TrainOutcome& o) {
+                finished = true;
+                outcomeText = QStringLiteral("%1 %2, %3 epochs, val %4%").arg(o.version, o.activated ? "activated" : "candidate")
+                                  .arg(o.result.epochs.size()).arg(o.result.validation.top1 * 100, 0, 'f', 1);
+            });
+            QObject::connect(&loop, &LearningLoop::trainingFailed, &app, [&](const QString& m) {
+                finished = true;
+                outcomeText = QStringLiteral("failed: ") + m;
+            });
+            loop.waitForIdle(); // an incremental update from the labelling may be running
+            waitFor([&] { return !loop.isBusy(); }, 10 * 60000);
+            window.showView(MainWindow::View::Training);
+            window.dashboard()->startTraining(QStringLiteral("bench"));
+            waitFor([&] { return finished && !loop.isBusy(); }, 30 * 60000);
+            waitFor([&] { return window.isIdle(); }, 10 * 60000);
+            bench.end(outcomeText);
+
+            bench.begin(QStringLiteral("model swaps (activate / roll back) + prediction refresh"));
+            window.showView(MainWindow::View::Models);
+            if ((*workspace)->models().size() < 2) {
+                finished = false;
+                window.dashboard()->startTraining(QStringLiteral("bench, second model"));
+                waitFor([&] { return finished && !loop.isBusy(); }, 30 * 60000);
+                waitFor([&] { return window.isIdle(); }, 10 * 60000);
+                bench.mark(QStringLiteral("second model: ") + outcomeText);
+            }
+            monitor.reset();
+            const QVector<ModelRecord> models = (*workspace)->models();
+            int swaps = 0;
+            if (models.size() >= 2) {
+                for (int i = 0; i < 6; ++i) {
+                    const QString target = models[i % 2 == 0 ? models.size() - 2 : models.size() - 1].version;
+                    window.modelHistory()->selectVersion(target);
+                    window.modelHistory()->activateSelected();
+                    waitFor([&] { return loop.activeVersion() == target; }, 60000);
+                    waitFor([&] { return window.isIdle(); }, 60000);
+                    ++swaps;
+                }
+            }
+            bench.end(QStringLiteral("%1 swaps over %2 images").arg(swaps).arg(window.galleryModel()->rowCount()));
+        }
+        window.showView(MainWindow::View::Review);
+
+        // A 10,000-image gallery: the real delegate, proxy and loader, rows cycling over the sample's photos.
+        const int n = parser.value(bigOpt).toInt();
+        bench.begin(QStringLiteral("synthetic gallery of %1: fill, scroll, sort, filter, bulk update").arg(n));
+        {
+            const std::vector<GalleryItem> real = window.galleryModel()->items();
+            if (!real.empty()) {
+                ThumbnailLoader thumbs(*workspace);
+                GalleryModel model;
+                model.setThumbnailLoader(&thumbs);
+                GalleryFilterModel filter;
+                filter.setGalleryModel(&model);
+                GalleryView view;
+                view.resize(1000, 800);
+                view.setModel(&filter);
+                thumbs.setEdge(view.thumbnailDevicePixels());
+                view.show();
+                std::vector<GalleryItem> items;
+                items.reserve(size_t(n));
+                for (int i = 0; i < n; ++i) {
+                    GalleryItem it = real[size_t(i) % real.size()];
+                    it.id = 1'000'000 + i;
+                    it.name = QStringLiteral("synthetic_%1.jpg").arg(i);
+                    items.push_back(std::move(it));
+                }
+                // Filled in chunks, as a background load would deliver them.
+                for (size_t start = 0; start < items.size(); start += 2000) {
+                    std::vector<GalleryItem> chunk(items.begin() + long(start), items.begin() + long(std::min(items.size(), start + 2000)));
+                    model.merge(std::move(chunk));
+                    pause(30);
+                }
+                pause(500);
+                scrollThrough(&view, 400, 16);
+                for (auto order : {GalleryFilterModel::Order::Name, GalleryFilterModel::Order::NewestFirst, GalleryFilterModel::Order::LeastConfident}) {
+                    filter.setOrder(order);
+                    pause(100);
+                }
+                filter.setShow(GalleryFilterModel::Show::Unlabelled);
+                pause(100);
+                filter.setSearchText(QStringLiteral("synthetic_99"));
+                pause(100);
+                filter.setSearchText({});
+                filter.setShow(GalleryFilterModel::Show::All);
+                pause(100);
+                // Every prediction changes at once (a model swap).
+                QVector<GalleryModel::PredictionUpdate> updates;
+                updates.reserve(n);
+                for (const GalleryItem& it : model.items()) {
+                    GalleryModel::PredictionUpdate u{it.id, it.top, QStringLiteral("bench"), 0.01, true};
+                    if (!u.top.empty())
+                        u.top.front().p *= 0.9f;
+                    updates.append(u);
+                }
+                model.applyPredictions(updates);
+                pause(300);
+            }
+        }
+        bench.end();
+        monitor.stop();
+    }
+
+    StallMonitor::Stats overall;
+    QJsonArray phases;
+    for (const Phase& p : bench.phases()) {
+        overall.maxMs = std::max(overall.maxMs, p.stats.maxMs);
+        overall.p99Ms = std::max(overall.p99Ms, p.stats.p99Ms);
+        overall.over50 += p.stats.over50;
+        phases.append(QJsonObject{{QStringLiteral("phase"), p.name},
+                                  {QStringLiteral("seconds"), p.seconds},
+                                  {QStringLiteral("max_gap_ms"), p.stats.maxMs},
+                                  {QStringLiteral("p99_gap_ms"), p.stats.p99Ms},
+                                  {QStringLiteral("p999_gap_ms"), p.stats.p999Ms},
+                                  {QStringLiteral("mean_gap_ms"), p.stats.meanMs},
+                                  {QStringLiteral("gaps_over_50ms"), p.stats.over50},
+                                  {QStringLiteral("ticks"), p.stats.ticks},
+                                  {QStringLiteral("note"), p.note}});
+    }
+    worst = overall.over50;
+    out() << "[bench-ui] overall: max gap " << QString::number(overall.maxMs, 'f', 1) << " ms, worst phase p99 "
+          << QString::number(overall.p99Ms, 'f', 1) << " ms, gaps > 50 ms: " << overall.over50 << "\n";
+    if (parser.isSet(jsonOpt))
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("phases"), phases},
+                                           {QStringLiteral("max_gap_ms"), overall.maxMs},
+                                           {QStringLiteral("gaps_over_50ms"), overall.over50}})
+                     .toJson(QJsonDocument::Compact)
+              << "\n";
+    out().flush();
+    return worst > 0 ? 1 : 0;
+}

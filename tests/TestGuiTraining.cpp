@@ -1,0 +1,184 @@
+// Fine-tuning from the dashboard, offscreen with real widgets: a small labelled set (60 sample
+// photos of 5 breeds, Oxford layout) trains a head while the chart grows, predictions keep coming
+// for new drops during the run, the new model goes live (status bar, refreshed predictions, model
+// history), the confusion matrix drills down into the gallery, and models can be swapped by hand.
+#include "AppSettings.h"
+#include "ConfusionMatrixView.h"
+#include "GalleryFilterModel.h"
+#include "GalleryModel.h"
+#include "MainWindow.h"
+#include "ModelHistoryView.h"
+#include "PredictionService.h"
+#include "TestSupport.h"
+#include "TrainingDashboard.h"
+#include "training/LearningLoop.h"
+#include "workspace/Workspace.h"
+
+#include <QApplication>
+#include <QLineSeries>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace pc;
+
+class TestGuiTraining : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void fineTuneFromTheDashboard();
+
+private:
+    QTemporaryDir m_settings;
+};
+
+void TestGuiTraining::initTestCase()
+{
+    QVERIFY(m_settings.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("PetCuratorTest"));
+    AutoTrainRules rules;
+    rules.afterLabelsEnabled = false;
+    rules.dailyEnabled = false;
+    AppSettings::setAutoTrainRules(rules);
+    AppSettings::setIncrementalOnCorrection(false);
+    (void)test::backbone();
+}
+
+void TestGuiTraining::fineTuneFromTheDashboard()
+{
+    QTemporaryDir dataset, dir;
+    const QStringList breeds{QStringLiteral("Persian"), QStringLiteral("Siamese"), QStringLiteral("pug"), QStringLiteral("samoyed"),
+                             QStringLiteral("beagle")};
+    test::makeOxfordSubset(dataset.path(), breeds, 12);
+
+    auto ws = Workspace::open(dir.path());
+    QVERIFY(ws);
+    std::shared_ptr<Workspace> workspace = *ws;
+    LearningLoop loop(workspace, test::backbone());
+    MainWindow w(workspace, test::backbone(), &loop);
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+
+    w.importOxford(dataset.path());
+    QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() > 0; }, 180000));
+    const int labelled = int(workspace->currentLabels().size());
+    QVERIFY2(labelled >= 55, qPrintable(QString::number(labelled)));
+    QCOMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
+
+    // Predictions that arrive while the loop is busy.
+    int predictedWhileTraining = 0;
+    connect(w.predictions(), &PredictionService::predicted, this, [&](const QVector<GalleryModel::PredictionUpdate>& batch) {
+        if (loop.isBusy())
+            predictedWhileTraining += int(batch.size());
+    });
+    QList<int> epochsSeen;
+    connect(&loop, &LearningLoop::epochFinished, this, [&](const EpochMetrics& m) { epochsSeen << m.epoch; });
+    bool finished = false;
+    TrainOutcome outcome;
+    connect(&loop, &LearningLoop::trainingFinished, this, [&](const TrainOutcome& o) {
+        finished = true;
+        outcome = o;
+    });
+    connect(&loop, &LearningLoop::trainingFailed, this, [&](const QString& m) { QFAIL(qPrintable(m)); });
+
+    // Start from the dashboard, by its button.
+    w.showView(MainWindow::View::Training);
+    TrainingDashboard* dash = w.dashboard();
+    QVERIFY(dash->startButton()->isEnabled());
+    QTest::mouseClick(dash->startButton(), Qt::LeftButton);
+    QVERIFY(loop.isBusy() || finished);
+    QVERIFY(!dash->startButton()->isEnabled() || finished);
+    QVERIFY(w.statusTrainingText().startsWith(QStringLiteral("Training:")));
+    // Meanwhile the curator drops two more photos: they get predictions during the run.
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(test::sampleImage(QStringLiteral("Bombay_10.jpg"))),
+                  QUrl::fromLocalFile(test::sampleImage(QStringLiteral("keeshond_100.jpg")))});
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+
+    // The chart grows while it runs, then the run finishes and swaps the model.
+    QVERIFY(QTest::qWaitFor([&] { return finished; }, 600000));
+    QVERIFY2(predictedWhileTraining >= 2, qPrintable(QString::number(predictedWhileTraining)));
+    QVERIFY(!epochsSeen.isEmpty());
+    QCOMPARE(dash->lossSeries()->count(), epochsSeen.size());
+    QCOMPARE(dash->valAccuracySeries()->count(), epochsSeen.size());
+    QCOMPARE(dash->trainAccuracySeries()->count(), epochsSeen.size());
+    QVERIFY(!outcome.version.isEmpty());
+    QVERIFY2(outcome.activated, qPrintable(outcome.verdict));
+    QTRY_COMPARE(loop.activeVersion(), outcome.version);
+    QTRY_VERIFY(w.statusModelText().contains(outcome.version));
+    QVERIFY(w.lastStatusMessage().contains(outcome.version) || w.statusModelText().contains(outcome.version));
+    QTRY_VERIFY(dash->startButton()->isEnabled());
+    // Every prediction on screen now comes from the new model.
+    QVERIFY(QTest::qWaitFor([&] {
+        if (!w.isIdle())
+            return false;
+        for (const GalleryItem& it : w.galleryModel()->items())
+            if (it.model != outcome.version)
+                return false;
+        return true;
+    }, 120000));
+    QCOMPARE(w.galleryModel()->rowCount(), labelled + 2);
+
+    // Per-breed accuracy and the confusion matrix; a cell shows its images in the gallery.
+    QVERIFY(dash->breedTable()->rowCount() >= 1);
+    ConfusionMatrixView* cm = dash->confusionMatrix();
+    QVERIFY(!cm->shownClasses().isEmpty());
+    const ConfusionData& data = cm->data();
+    int cellTrue = -1, cellPred = -1;
+    for (int t : cm->shownClasses())
+        for (int p : cm->shownClasses())
+            if (cellTrue < 0 && data.counts.value(t * data.n + p) > 0) {
+                cellTrue = t;
+                cellPred = p;
+            }
+    QVERIFY(cellTrue >= 0);
+    const QRect cell = cm->cellRect(cellTrue, cellPred);
+    QVERIFY(cell.isValid());
+    QTest::mouseClick(cm, Qt::LeftButton, Qt::NoModifier, cell.center());
+    QCOMPARE(w.currentView(), MainWindow::View::Review);
+    QVERIFY(w.galleryFilter()->hasImageSet());
+    QCOMPARE(w.galleryFilter()->rowCount(), data.counts.value(cellTrue * data.n + cellPred));
+    w.galleryFilter()->clearImageSet();
+
+    // Model history: the version with its metrics, the verdict and the active marker.
+    ModelHistoryView* history = w.modelHistory();
+    QTRY_VERIFY(history->tree()->topLevelItemCount() >= 1);
+    QTRY_VERIFY(history->selectVersion(outcome.version));
+    QTreeWidgetItem* row = history->tree()->currentItem();
+    QCOMPARE(row->text(0), QStringLiteral("●"));
+    QVERIFY(row->text(3).endsWith(QLatin1Char('%')));
+    QVERIFY(!row->text(8).isEmpty());
+
+    // A second run, then swap by hand: the predictions follow each swap.
+    finished = false;
+    QVERIFY(dash->startTraining(QStringLiteral("test again")));
+    QVERIFY(QTest::qWaitFor([&] { return finished; }, 600000));
+    const QString second = outcome.version;
+    QVERIFY(!second.isEmpty());
+    QVERIFY(QTest::qWaitFor([&] { return w.isIdle(); }, 120000));
+    QTRY_VERIFY(history->selectVersion(second));
+    const QString target = loop.activeVersion() == second ? workspace->models().front().version : second;
+    QVERIFY(history->selectVersion(target));
+    history->activateSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(loop.activeVersion(), target, 30000);
+    QVERIFY(QTest::qWaitFor([&] {
+        if (!w.isIdle())
+            return false;
+        for (const GalleryItem& it : w.galleryModel()->items())
+            if (it.model != target)
+                return false;
+        return true;
+    }, 60000));
+    QTRY_VERIFY(w.statusModelText().contains(target));
+}
+
+QTEST_MAIN(TestGuiTraining)
+#include "TestGuiTraining.moc"

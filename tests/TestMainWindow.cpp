@@ -1,0 +1,390 @@
+// The desktop app end to end, offscreen, with real widgets, a real workspace, the real backbone and
+// real sample photos: drops, keyboard labelling with undo/redo that survives a reopen, the breed
+// picker, and bad files that end up in the import report instead of dialogs or crashes.
+#include "AppSettings.h"
+#include "BreedPicker.h"
+#include "DetailPanel.h"
+#include "GalleryFilterModel.h"
+#include "GalleryModel.h"
+#include "GalleryView.h"
+#include "ImportReportView.h"
+#include "MainWindow.h"
+#include "SuggestionBars.h"
+#include "TestSupport.h"
+#include "WelcomePanel.h"
+#include "training/LearningLoop.h"
+#include "workspace/Workspace.h"
+
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace pc;
+
+namespace {
+
+// One open workspace with its loop and window, torn down in the right order.
+struct Session {
+    std::shared_ptr<Workspace> workspace;
+    std::unique_ptr<LearningLoop> loop;
+    std::unique_ptr<MainWindow> window;
+
+    explicit Session(const QString& dir)
+    {
+        auto ws = Workspace::open(dir);
+        if (!ws)
+            qFatal("workspace: %s", qPrintable(ws.error().message));
+        workspace = *ws;
+        loop = std::make_unique<LearningLoop>(workspace, test::backbone());
+        window = std::make_unique<MainWindow>(workspace, test::backbone(), loop.get());
+        window->resize(1200, 800);
+        window->show();
+        QApplication::setActiveWindow(window.get());
+        (void)QTest::qWaitForWindowExposed(window.get());
+    }
+    ~Session()
+    {
+        window->close();
+        window.reset();
+        loop.reset();
+        workspace.reset();
+    }
+    MainWindow& w() { return *window; }
+    bool waitIdle(int ms = 120000) { return QTest::qWaitFor([this] { return window->isIdle(); }, ms); }
+};
+
+void drop(QWidget* target, const QStringList& paths)
+{
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString& p : paths)
+        urls << QUrl::fromLocalFile(p);
+    mime.setUrls(urls); // text/uri-list
+    QVERIFY(mime.hasFormat(QStringLiteral("text/uri-list")));
+    const QPoint at = target->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent dropEvent(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &dropEvent);
+    QVERIFY(dropEvent.isAccepted());
+}
+
+QStringList threeSamples()
+{
+    return {test::sampleImage(QStringLiteral("Persian_106.jpg")), test::sampleImage(QStringLiteral("beagle_10.jpg")),
+            test::sampleImage(QStringLiteral("Siamese_108.jpg"))};
+}
+
+void focusGallery(MainWindow& w)
+{
+    w.activateWindow();
+    QApplication::setActiveWindow(&w);
+    w.galleryView()->setFocus();
+    QTRY_VERIFY(w.galleryView()->hasFocus());
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void dropThreeFilesGivesThreeTilesWithPredictions();
+    void keyTwoRelabelsUndoRedoAndSurvivesReopen();
+    void undoRestoresThePreviousLabel();
+    void enterAndTypeAheadLabelWithoutTheMouse();
+    void badFilesLandInTheReport();
+    void filtersAndViews();
+
+private:
+    QTemporaryDir m_settings;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_settings.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("PetCuratorTest"));
+    AutoTrainRules rules;
+    rules.afterLabelsEnabled = false;
+    rules.dailyEnabled = false;
+    AppSettings::setAutoTrainRules(rules);
+    AppSettings::setIncrementalOnCorrection(false);
+    AppSettings::setAdvanceAfterLabel(true);
+    AppSettings::setCuratorName(QStringLiteral("tester"));
+    (void)test::backbone();
+}
+
+void TestMainWindow::dropThreeFilesGivesThreeTilesWithPredictions()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    QTRY_VERIFY(s.w().isGalleryLoaded());
+    // An empty workspace welcomes the curator.
+    QVERIFY(s.w().welcomePanel()->isVisible());
+    QVERIFY(!s.w().galleryView()->isVisible());
+
+    drop(&s.w(), threeSamples());
+    QVERIFY(s.waitIdle());
+    QCOMPARE(s.w().galleryModel()->rowCount(), 3);
+    QVERIFY(s.w().galleryView()->isVisible());
+    QVERIFY(!s.w().welcomePanel()->isVisible());
+    for (const GalleryItem& it : s.w().galleryModel()->items()) {
+        QCOMPARE(int(it.top.size()), 3);
+        QCOMPARE(it.model, QStringLiteral("zero-shot")); // predictions work before any training
+        QVERIFY(it.ms > 0);
+        QVERIFY(it.top[0].p >= it.top[1].p && it.top[1].p >= it.top[2].p);
+        QVERIFY(it.label.isEmpty());
+    }
+    // The tiles show it, and so does the detail panel of the current one.
+    QCOMPARE(s.w().galleryFilter()->rowCount(), 3);
+    QVERIFY(s.w().currentImageId() != 0);
+    QCOMPARE(int(s.w().detailPanel()->suggestions()->suggestions().size()), 3);
+    QVERIFY(s.w().detailPanel()->modelText().contains(QStringLiteral("zero-shot")));
+    QVERIFY(s.w().detailPanel()->modelText().contains(QStringLiteral("ms")));
+    // …and they were stored.
+    QCOMPARE(s.workspace->latestPredictions().size(), 3);
+    QVERIFY(s.w().statusModelText().contains(QStringLiteral("zero-shot")));
+}
+
+void TestMainWindow::keyTwoRelabelsUndoRedoAndSurvivesReopen()
+{
+    QTemporaryDir dir;
+    qint64 id = 0;
+    QString expected;
+    {
+        Session s(dir.path());
+        drop(&s.w(), threeSamples());
+        QVERIFY(s.waitIdle());
+        QCOMPARE(s.w().galleryModel()->rowCount(), 3);
+        id = s.w().galleryFilter()->imageIdAt(0);
+        QVERIFY(s.w().selectImage(id));
+        const GalleryItem* item = s.w().galleryModel()->find(id);
+        QVERIFY(item && item->top.size() == 3);
+        expected = item->top[1].label;
+        focusGallery(s.w());
+
+        QTest::keyClick(s.w().galleryView(), Qt::Key_2);
+        // At once on screen…
+        QCOMPARE(s.w().galleryModel()->find(id)->label, expected);
+        QCOMPARE(int(s.w().galleryModel()->find(id)->status()) == int(TileStatus::Unlabelled), false);
+        // …then moved on to the next image (keyboard flow)…
+        QVERIFY(s.w().currentImageId() != id);
+        // …and in the store.
+        QTRY_VERIFY(s.workspace->currentLabel(id).has_value());
+        QCOMPARE(s.workspace->currentLabel(id)->breed, expected);
+        QCOMPARE(s.workspace->currentLabel(id)->origin, LabelOrigin::Curator);
+        QCOMPARE(s.workspace->currentLabel(id)->author, QStringLiteral("tester"));
+
+        // Undo and redo through the keyboard.
+        focusGallery(s.w());
+        QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(s.w().galleryModel()->find(id)->label.isEmpty());
+        s.w().waitForLabelWrites();
+        QTRY_VERIFY(!s.workspace->currentLabel(id).has_value());
+        QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(s.w().galleryModel()->find(id)->label, expected);
+        s.w().waitForLabelWrites();
+        QTRY_VERIFY(s.workspace->currentLabel(id).has_value());
+        QCOMPARE(s.workspace->currentLabel(id)->breed, expected);
+        QVERIFY(s.waitIdle());
+    }
+    // Reopened: the label is still there, in the store and on screen.
+    {
+        Session s(dir.path());
+        QVERIFY(s.waitIdle());
+        QVERIFY(s.workspace->currentLabel(id).has_value());
+        QCOMPARE(s.workspace->currentLabel(id)->breed, expected);
+        QCOMPARE(s.w().galleryModel()->find(id)->label, expected);
+        // The append-only log kept the undone and redone event.
+        QVERIFY(s.workspace->labelHistory(id).size() >= 1);
+    }
+}
+
+void TestMainWindow::undoRestoresThePreviousLabel()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), threeSamples());
+    QVERIFY(s.waitIdle());
+    const qint64 id = s.w().galleryFilter()->imageIdAt(1);
+    const GalleryItem* item = s.w().galleryModel()->find(id);
+    const QString first = item->top[0].label, third = item->top[2].label;
+    focusGallery(s.w());
+    QVERIFY(s.w().selectImage(id));
+    QTest::keyClick(s.w().galleryView(), Qt::Key_1);
+    QVERIFY(s.w().selectImage(id));
+    QTest::keyClick(s.w().galleryView(), Qt::Key_3);
+    QCOMPARE(s.w().galleryModel()->find(id)->label, third);
+    s.w().waitForLabelWrites();
+    QTRY_COMPARE(s.workspace->currentLabel(id)->breed, third);
+    QCOMPARE(s.w().undoStack()->count(), 2);
+
+    s.w().undoStack()->undo();
+    QCOMPARE(s.w().galleryModel()->find(id)->label, first); // the old label, not "unlabelled"
+    s.w().waitForLabelWrites();
+    QTRY_COMPARE(s.workspace->currentLabel(id)->breed, first);
+    // The history shows both, with the undone one rejected.
+    const QVector<LabelEvent> history = s.workspace->labelHistory(id);
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(history.back().status, ReviewStatus::Rejected);
+}
+
+void TestMainWindow::enterAndTypeAheadLabelWithoutTheMouse()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    QTemporaryDir folder;
+    QStringList files;
+    for (const QString& name : {QStringLiteral("Persian_106.jpg"), QStringLiteral("Persian_111.jpg"), QStringLiteral("beagle_10.jpg"),
+                                QStringLiteral("beagle_107.jpg"), QStringLiteral("Siamese_108.jpg"), QStringLiteral("Siamese_109.jpg")})
+        QVERIFY(QFile::copy(test::sampleImage(name), folder.filePath(name)));
+    drop(&s.w(), {folder.path()}); // a whole folder
+    QVERIFY(s.waitIdle());
+    QCOMPARE(s.w().galleryModel()->rowCount(), 6);
+    s.w().galleryFilter()->setOrder(GalleryFilterModel::Order::Name);
+    QVERIFY(s.w().selectImage(s.w().galleryFilter()->imageIdAt(0)));
+    focusGallery(s.w());
+
+    // Type-ahead: letters open the breed picker; Enter picks and moves on.
+    const qint64 first = s.w().currentImageId();
+    QTest::keyClick(s.w().galleryView(), Qt::Key_P, Qt::NoModifier);
+    QTRY_VERIFY(s.w().breedPicker()->isVisible());
+    QCOMPARE(s.w().breedPicker()->searchField()->text(), QStringLiteral("p"));
+    QTest::keyClicks(s.w().breedPicker()->searchField(), QStringLiteral("ersi"));
+    QCOMPARE(s.w().breedPicker()->currentBreed(), QStringLiteral("Persian"));
+    QCOMPARE(s.w().breedPicker()->visibleBreedCount(), 1);
+    QTest::keyClick(s.w().breedPicker()->searchField(), Qt::Key_Return);
+    QTRY_VERIFY(!s.w().breedPicker()->isVisible());
+    QCOMPARE(s.w().galleryModel()->find(first)->label, QStringLiteral("Persian"));
+    QVERIFY(s.w().currentImageId() != first);
+
+    // Arrow keys in the picker, across the cat/dog groups.
+    focusGallery(s.w());
+    const qint64 second = s.w().currentImageId();
+    QTest::keyClick(s.w().galleryView(), Qt::Key_B);
+    QTRY_VERIFY(s.w().breedPicker()->isVisible());
+    QTest::keyClicks(s.w().breedPicker()->searchField(), QStringLiteral("ea"));
+    QCOMPARE(s.w().breedPicker()->currentBreed(), QStringLiteral("beagle"));
+    QTest::keyClick(s.w().breedPicker()->searchField(), Qt::Key_Escape); // cancel: nothing changes
+    QTRY_VERIFY(!s.w().breedPicker()->isVisible());
+    QCOMPARE(s.w().galleryModel()->find(second)->label, QString());
+
+    // Enter confirms the top suggestion of every remaining image, moving on each time.
+    focusGallery(s.w());
+    for (int i = 0; i < 5; ++i)
+        QTest::keyClick(s.w().galleryView(), Qt::Key_Return);
+    s.w().waitForLabelWrites();
+    QVERIFY(s.waitIdle());
+    for (const GalleryItem& it : s.w().galleryModel()->items()) {
+        QVERIFY2(!it.label.isEmpty(), qPrintable(it.name));
+        QTRY_VERIFY(s.workspace->currentLabel(it.id).has_value());
+    }
+    QCOMPARE(s.workspace->currentLabels().size(), 6);
+}
+
+void TestMainWindow::badFilesLandInTheReport()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    QTemporaryDir files;
+    const QString text = files.filePath(QStringLiteral("notes.jpg"));
+    QFile t(text);
+    QVERIFY(t.open(QIODevice::WriteOnly));
+    t.write("this is not a picture\n");
+    t.close();
+    const QString empty = files.filePath(QStringLiteral("empty.png"));
+    QFile e(empty);
+    QVERIFY(e.open(QIODevice::WriteOnly));
+    e.close();
+    const QString truncated = files.filePath(QStringLiteral("cut.jpg"));
+    {
+        QFile src(test::sampleImage(QStringLiteral("beagle_10.jpg")));
+        QVERIFY(src.open(QIODevice::ReadOnly));
+        QFile dst(truncated);
+        QVERIFY(dst.open(QIODevice::WriteOnly));
+        dst.write(src.read(600));
+    }
+    const QString missing = files.filePath(QStringLiteral("gone.jpg"));
+
+    drop(&s.w(), {text, test::sampleImage(QStringLiteral("Persian_106.jpg")), empty, truncated, missing});
+    QVERIFY(s.waitIdle());
+    // The good one is in, each bad one is a row of the one report window, with its reason.
+    QCOMPARE(s.w().galleryModel()->rowCount(), 1);
+    ImportReportView* report = s.w().importReport();
+    QCOMPARE(report->issueCount(), 4);
+    QVERIFY(report->isVisible());
+    QVERIFY(!report->isModal());
+    QStringList names;
+    for (int r = 0; r < report->table()->rowCount(); ++r) {
+        names << report->table()->item(r, 0)->text();
+        QVERIFY(!report->table()->item(r, 1)->text().isEmpty());
+    }
+    names.sort();
+    QCOMPARE(names, (QStringList{QStringLiteral("cut.jpg"), QStringLiteral("empty.png"), QStringLiteral("gone.jpg"), QStringLiteral("notes.jpg")}));
+    // No storm of dialogs: no message box anywhere, and one report window.
+    int reports = 0;
+    for (QWidget* w : QApplication::topLevelWidgets()) {
+        QVERIFY(!qobject_cast<QMessageBox*>(w) || !w->isVisible());
+        reports += qobject_cast<ImportReportView*>(w) && w->isVisible();
+    }
+    QCOMPARE(reports, 1);
+    // A second bad drop adds to the same window.
+    drop(&s.w(), {text});
+    QVERIFY(s.waitIdle());
+    QTRY_COMPARE(report->issueCount(), 5);
+}
+
+void TestMainWindow::filtersAndViews()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), threeSamples());
+    QVERIFY(s.waitIdle());
+    const qint64 id = s.w().galleryFilter()->imageIdAt(0);
+    QVERIFY(s.w().selectImage(id));
+    s.w().labelCurrent(QStringLiteral("keeshond")); // certainly not what the model says
+    s.w().waitForLabelWrites();
+    auto* f = s.w().galleryFilter();
+    f->setShow(GalleryFilterModel::Show::Unlabelled);
+    QCOMPARE(f->rowCount(), 2);
+    f->setShow(GalleryFilterModel::Show::Disagreements);
+    QCOMPARE(f->rowCount(), 1);
+    QCOMPARE(f->imageIdAt(0), id);
+    f->setShow(GalleryFilterModel::Show::All);
+    f->setBreed(QStringLiteral("keeshond"));
+    QCOMPARE(f->rowCount(), 1);
+    f->setBreed({});
+    f->setSearchText(QStringLiteral("beagle_10"));
+    QCOMPARE(f->rowCount(), 1);
+    f->setSearchText({});
+    // Least confident first: ascending top-1 probability.
+    f->setOrder(GalleryFilterModel::Order::LeastConfident);
+    float last = -1;
+    for (int r = 0; r < f->rowCount(); ++r) {
+        const float c = s.w().galleryModel()->find(f->imageIdAt(r))->confidence();
+        QVERIFY(c >= last);
+        last = c;
+    }
+    // Views by keyboard.
+    QTest::keyClick(&s.w(), Qt::Key_2, Qt::ControlModifier);
+    QCOMPARE(s.w().currentView(), MainWindow::View::Training);
+    QTest::keyClick(&s.w(), Qt::Key_3, Qt::ControlModifier);
+    QCOMPARE(s.w().currentView(), MainWindow::View::Models);
+    QTest::keyClick(&s.w(), Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(s.w().currentView(), MainWindow::View::Review);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"

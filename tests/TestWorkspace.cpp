@@ -1,0 +1,836 @@
+// TestWorkspace: real SQLite files in temporary folders, real photos from the pet sample. The
+// database, the image store, embeddings, the validation split, models, training runs, refusals of
+// bad input, and six threads at once.
+#include "TestSupport.h"
+
+#include "model/BreedCatalog.h"
+#include "workspace/Workspace.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QSemaphore>
+#include <QThreadPool>
+
+#include <opencv2/core.hpp>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace pc;
+
+namespace {
+
+QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+bool writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+QString sha(const QByteArray& bytes) { return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()); }
+
+// Runs statements on the database file through a connection of the test's own, outside the
+// workspace: to set up states the API refuses to create, or to look under the hood.
+QStringList rawSql(const QString& file, const QStringList& statements, QString* error = nullptr)
+{
+    QStringList firstValues;
+    const QString name = QStringLiteral("test-raw");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(file);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (db.open()) {
+            for (const QString& s : statements) {
+                QSqlQuery q(db);
+                if (!q.exec(s)) {
+                    if (error)
+                        *error = q.lastError().text();
+                    firstValues << QString();
+                    continue;
+                }
+                firstValues << (q.next() ? q.value(0).toString() : QString());
+            }
+        } else if (error) {
+            *error = db.lastError().text();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return firstValues;
+}
+
+// The workspace connection this thread uses (white box: its name starts with the prefix the
+// workspace gives its connections). Only one workspace may be open when this is called.
+QString ownConnection()
+{
+    QStringList names = QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-")));
+    return names.size() == 1 ? names.first() : QString();
+}
+
+QString pragmaOnWorkspaceConnection(const QString& pragma)
+{
+    const QString name = ownConnection();
+    if (name.isEmpty())
+        return QStringLiteral("<no single workspace connection>");
+    QSqlQuery q(QSqlDatabase::database(name, false));
+    if (!q.exec(QStringLiteral("PRAGMA ") + pragma) || !q.next())
+        return QStringLiteral("<failed>");
+    return q.value(0).toString();
+}
+
+cv::Mat randomViews(int views, int dim, quint32 seed)
+{
+    cv::Mat m(views, dim, CV_32F);
+    cv::RNG rng(seed);
+    rng.fill(m, cv::RNG::UNIFORM, -4.0, 4.0);
+    return m;
+}
+
+// Largest |a - b| / (|a| + 1e-3) over the two matrices.
+double maxRelativeError(const cv::Mat& a, const cv::Mat& b)
+{
+    double worst = 0;
+    for (int r = 0; r < a.rows; ++r)
+        for (int c = 0; c < a.cols; ++c) {
+            const float x = a.at<float>(r, c), y = b.at<float>(r, c);
+            worst = std::max(worst, double(std::abs(x - y)) / (std::abs(double(x)) + 1e-3));
+        }
+    return worst;
+}
+
+} // namespace
+
+class TestWorkspace : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    int m_n = 0;
+
+    QString freshDir() { return m_tmp.filePath(QStringLiteral("ws%1").arg(++m_n)); }
+
+    std::shared_ptr<Workspace> openOrFail(const QString& dir)
+    {
+        auto ws = Workspace::open(dir);
+        if (!ws) {
+            qWarning("open failed: %s", qPrintable(ws.error().message));
+            return nullptr;
+        }
+        return *ws;
+    }
+
+    // Adds a real sample photo; returns its id (0 on failure).
+    static qint64 addSample(Workspace& ws, const QString& name)
+    {
+        const QByteArray bytes = readFile(test::sampleImage(name));
+        auto added = ws.addImage(bytes, test::sampleImage(name), 100, 80, QStringLiteral("files"));
+        if (!added)
+            qWarning("addImage(%s): %s", qPrintable(name), qPrintable(added.error().message));
+        return added ? added->id : 0;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        // A query left alive when its connection goes, or a connection used from the wrong thread,
+        // is a bug even when nothing else fails.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("still in use|does not belong")));
+    }
+
+    void createAndReopen()
+    {
+        const QString dir = freshDir() + QStringLiteral("/nested/deeper");
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(ws->schemaVersion(), 2);
+        QVERIFY(QFileInfo(dir + QStringLiteral("/workspace.sqlite")).isFile());
+        QVERIFY(QFileInfo(dir + QStringLiteral("/images")).isDir());
+        QVERIFY(QFileInfo(ws->modelsDir()).isDir());
+        QCOMPARE(ws->modelsDir(), dir + QStringLiteral("/models"));
+        const qint64 id = addSample(*ws, QStringLiteral("Abyssinian_1.jpg"));
+        QVERIFY(id > 0);
+        ws.reset();
+
+        ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(ws->schemaVersion(), 2);
+        QCOMPARE(ws->imageCount(), 1);
+        QVERIFY(ws->image(id));
+        ws.reset();
+        // The version is in the file, where another tool sees it too.
+        QCOMPARE(rawSql(dir + QStringLiteral("/workspace.sqlite"), {QStringLiteral("PRAGMA user_version")}),
+                 QStringList{QStringLiteral("2")});
+    }
+
+    void migratesAVersion1Workspace()
+    {
+        // Make a version-1 file (no activation log) with a live model, then open it with this code.
+        const QString dir = freshDir();
+        {
+            auto ws = openOrFail(dir);
+            QVERIFY(ws);
+            ModelRecord m;
+            m.version = QStringLiteral("v1");
+            m.created = QDateTime::currentDateTimeUtc();
+            QVERIFY(ws->addModel(m));
+            QVERIFY(ws->setActiveModel(QStringLiteral("v1"), QStringLiteral("first")));
+        }
+        const QString db = dir + QStringLiteral("/workspace.sqlite");
+        QString error;
+        rawSql(db, {QStringLiteral("DROP TABLE activations"), QStringLiteral("PRAGMA user_version = 1")}, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(ws->schemaVersion(), 2);
+        const QVector<Workspace::Activation> log = ws->activations();
+        QCOMPARE(log.size(), 1);
+        QCOMPARE(log[0].version, QStringLiteral("v1"));
+        QVERIFY(ws->checkIntegrity());
+    }
+
+    void defaultLocationFollowsTheEnvironment()
+    {
+        const QByteArray before = qgetenv("PETCURATOR_WORKSPACE");
+        qputenv("PETCURATOR_WORKSPACE", m_tmp.filePath(QStringLiteral("from-env")).toLocal8Bit());
+        QCOMPARE(Workspace::defaultLocation(), m_tmp.filePath(QStringLiteral("from-env")));
+        qunsetenv("PETCURATOR_WORKSPACE");
+        QVERIFY(!Workspace::defaultLocation().isEmpty());
+        QVERIFY(Workspace::defaultLocation() != m_tmp.filePath(QStringLiteral("from-env")));
+        if (!before.isEmpty())
+            qputenv("PETCURATOR_WORKSPACE", before);
+    }
+
+    void walAndForeignKeysAreOn()
+    {
+        const QString dir = freshDir();
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(pragmaOnWorkspaceConnection(QStringLiteral("journal_mode")), QStringLiteral("wal"));
+        QCOMPARE(pragmaOnWorkspaceConnection(QStringLiteral("foreign_keys")), QStringLiteral("1"));
+        QCOMPARE(pragmaOnWorkspaceConnection(QStringLiteral("synchronous")), QStringLiteral("1")); // NORMAL
+        QCOMPARE(pragmaOnWorkspaceConnection(QStringLiteral("busy_timeout")), QStringLiteral("5000"));
+        // WAL is a property of the file: a fresh connection sees it as well.
+        QCOMPARE(rawSql(dir + QStringLiteral("/workspace.sqlite"), {QStringLiteral("PRAGMA journal_mode")}),
+                 QStringList{QStringLiteral("wal")});
+    }
+
+    void imageStoreCopiesBytes()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        // The original lives in a folder the user may clean up later.
+        const QByteArray bytes = readFile(test::sampleImage(QStringLiteral("Abyssinian_1.jpg")));
+        QVERIFY(!bytes.isEmpty());
+        const QString original = m_tmp.filePath(QStringLiteral("cat.jpg"));
+        QVERIFY(writeFile(original, bytes));
+
+        auto added = ws->addImage(bytes, original, 600, 400, QStringLiteral("drop"), QStringLiteral("trainval"));
+        QVERIFY2(added, added ? "" : qPrintable(added.error().message));
+        QVERIFY(!added->duplicate);
+        QVERIFY(added->id > 0);
+        QCOMPARE(added->sha256, sha(bytes));
+
+        const QString stored = ws->storedImagePath(added->sha256);
+        QCOMPARE(stored, ws->dir() + QStringLiteral("/images/") + added->sha256.left(2) + QLatin1Char('/') + added->sha256);
+        QVERIFY(QFileInfo(stored).isFile());
+        QCOMPARE(readFile(stored), bytes);
+
+        auto record = ws->image(added->id);
+        QVERIFY(record);
+        QCOMPARE(record->sha256, added->sha256);
+        QCOMPARE(record->originalPath, original);
+        QCOMPARE(record->bytes, qint64(bytes.size()));
+        QCOMPARE(record->width, 600);
+        QCOMPARE(record->height, 400);
+        QCOMPARE(record->source, QStringLiteral("drop"));
+        QCOMPARE(record->split, QStringLiteral("trainval"));
+        QVERIFY(record->added.isValid());
+        QVERIFY(qAbs(record->added.secsTo(QDateTime::currentDateTimeUtc())) < 60);
+        QCOMPARE(ws->imageByHash(added->sha256)->id, added->id);
+        QCOMPARE(ws->imageByOriginalPath(original)->id, added->id);
+
+        // Same bytes again, from anywhere: nothing new.
+        auto again = ws->addImage(bytes, m_tmp.filePath(QStringLiteral("copy.jpg")), 600, 400, QStringLiteral("files"));
+        QVERIFY(again);
+        QVERIFY(again->duplicate);
+        QCOMPARE(again->id, added->id);
+        QCOMPARE(ws->imageCount(), 1);
+        QCOMPARE(ws->image(added->id)->originalPath, original);
+
+        // The original disappears: the workspace still has every byte.
+        QVERIFY(QFile::remove(original));
+        auto back = ws->readImageBytes(added->sha256);
+        QVERIFY2(back, back ? "" : qPrintable(back.error().message));
+        QCOMPARE(*back, bytes);
+
+        // A second, different image lands in its own place.
+        const QByteArray other = readFile(test::sampleImage(QStringLiteral("Bengal_10.jpg")));
+        auto second = ws->addImage(other, test::sampleImage(QStringLiteral("Bengal_10.jpg")), 500, 375, QStringLiteral("files"));
+        QVERIFY(second && !second->duplicate && second->id != added->id);
+        QCOMPARE(ws->images().size(), 2);
+        QCOMPARE(ws->images().first().id, added->id);
+    }
+
+    void imageStoreRefusesAndRepairs()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        auto empty = ws->addImage(QByteArray(), QStringLiteral("/x/empty.jpg"), 1, 1, QStringLiteral("files"));
+        QVERIFY(!empty);
+        QVERIFY2(empty.error().message.contains(QStringLiteral("empty")), qPrintable(empty.error().message));
+        QCOMPARE(ws->imageCount(), 0);
+
+        const QByteArray bytes = readFile(test::sampleImage(QStringLiteral("Bombay_10.jpg")));
+        auto added = ws->addImage(bytes, QStringLiteral("/x/Bombay_10.jpg"), 10, 10, QStringLiteral("files"));
+        QVERIFY(added);
+        const QString stored = ws->storedImagePath(added->sha256);
+
+        // Bytes changed behind our back: reading says so instead of handing out wrong data.
+        QVERIFY(writeFile(stored, QByteArray(bytes).replace(100, 4, "XXXX")));
+        auto corrupt = ws->readImageBytes(added->sha256);
+        QVERIFY(!corrupt);
+        QVERIFY2(corrupt.error().message.contains(QStringLiteral("corrupt")), qPrintable(corrupt.error().message));
+
+        // The stored file is deleted: reading says so; adding the same bytes puts it back.
+        QVERIFY(QFile::remove(stored));
+        auto missing = ws->readImageBytes(added->sha256);
+        QVERIFY(!missing);
+        QVERIFY2(missing.error().message.contains(QStringLiteral("missing")), qPrintable(missing.error().message));
+        auto again = ws->addImage(bytes, QStringLiteral("/x/Bombay_10.jpg"), 10, 10, QStringLiteral("files"));
+        QVERIFY(again && again->duplicate);
+        QCOMPARE(*ws->readImageBytes(added->sha256), bytes);
+
+        // Not a hash: no path, no file access outside the store.
+        QVERIFY(ws->storedImagePath(QStringLiteral("../../etc/passwd")).isEmpty());
+        QVERIFY(!ws->readImageBytes(QStringLiteral("../../etc/passwd")));
+        QVERIFY(!ws->image(987654));
+        QVERIFY(!ws->imageByHash(QString(64, QLatin1Char('0'))));
+    }
+
+    void embeddingsRoundTrip()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        const qint64 a = addSample(*ws, QStringLiteral("Abyssinian_1.jpg"));
+        const qint64 b = addSample(*ws, QStringLiteral("Bengal_10.jpg"));
+        const qint64 c = addSample(*ws, QStringLiteral("Birman_15.jpg"));
+        QVERIFY(a && b && c);
+        const QString hash = QStringLiteral("weights-1");
+        const cv::Mat va = randomViews(5, 1280, 1), vb = randomViews(5, 1280, 2), vc = randomViews(1, 1280, 3);
+        QVERIFY(ws->putEmbeddings(a, hash, va));
+        QVERIFY(ws->putEmbeddings(b, hash, vb));
+        QVERIFY(ws->putEmbeddings(c, QStringLiteral("weights-2"), vc));
+
+        auto back = ws->embeddings(a, hash);
+        QVERIFY(back);
+        QCOMPARE(back->type(), CV_32F);
+        QCOMPARE(back->rows, 5);
+        QCOMPARE(back->cols, 1280);
+        const double err = maxRelativeError(va, *back);
+        QVERIFY2(err < 1e-3, qPrintable(QString::number(err)));
+        QVERIFY2(err > 0, "float16 storage should round something"); // it is really float16
+
+        QVERIFY(!ws->embeddings(a, QStringLiteral("other-weights")));
+        QVERIFY(!ws->embeddings(c, hash));
+        QVERIFY(!ws->embeddings(424242, hash));
+
+        // Replacing: the latest vectors win.
+        QVERIFY(ws->putEmbeddings(a, hash, vb));
+        QVERIFY(maxRelativeError(vb, *ws->embeddings(a, hash)) < 1e-3);
+
+        const QHash<qint64, cv::Mat> all = ws->allEmbeddings(hash);
+        QCOMPARE(all.size(), 2);
+        QVERIFY(maxRelativeError(vb, all.value(b)) < 1e-3);
+        QCOMPARE(ws->imagesWithEmbeddings(hash), (QSet<qint64>{a, b}));
+        QCOMPARE(ws->imagesWithEmbeddings(QStringLiteral("weights-2")), (QSet<qint64>{c}));
+        QVERIFY(ws->allEmbeddings(QStringLiteral("nothing")).isEmpty());
+
+        // Refusals leave nothing behind.
+        QVERIFY(!ws->putEmbeddings(999999, hash, va));
+        QVERIFY(!ws->putEmbeddings(a, QString(), va));
+        QVERIFY(!ws->putEmbeddings(a, hash, cv::Mat()));
+        QVERIFY(!ws->putEmbeddings(a, hash, cv::Mat(2, 3, CV_8U, cv::Scalar(1))));
+        QCOMPARE(ws->allEmbeddings(hash).size(), 2);
+    }
+
+    void allEmbeddingsLoadsFast()
+    {
+        const QString dir = freshDir();
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        constexpr int kImages = 7000, kViews = 5, kDim = 1280;
+        {
+            // 7,000 image rows straight into the table (the store's fsyncs are not what we time).
+            QStringList statements{QStringLiteral("BEGIN")};
+            for (int i = 1; i <= kImages; ++i)
+                statements << QStringLiteral("INSERT INTO images (id, sha256, original_path, bytes, width, height, added) "
+                                             "VALUES (%1, '%2', '', 1, 1, 1, '2026-01-01T00:00:00.000Z')")
+                                  .arg(i)
+                                  .arg(QString::number(i).rightJustified(64, QLatin1Char('0')));
+            statements << QStringLiteral("COMMIT");
+            QString error;
+            rawSql(dir + QStringLiteral("/workspace.sqlite"), statements, &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+        }
+        QCOMPARE(ws->imageCount(), kImages);
+        const QString hash = QStringLiteral("b0-weights");
+        const cv::Mat views = randomViews(kViews, kDim, 7);
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 1; i <= kImages; ++i) {
+            cv::Mat v = views.clone();
+            v.at<float>(0, 0) = float(i); // tells the images apart
+            QVERIFY(ws->putEmbeddings(i, hash, v));
+        }
+        qInfo("put %d × %d × %d embeddings: %lld ms", kImages, kViews, kDim, timer.elapsed());
+
+        timer.restart();
+        const QHash<qint64, cv::Mat> all = ws->allEmbeddings(hash);
+        const qint64 ms = timer.elapsed();
+        qInfo("allEmbeddings, %d × %d × %d float16: %lld ms", kImages, kViews, kDim, ms);
+        QCOMPARE(all.size(), kImages);
+        QCOMPARE(all.value(1234).at<float>(0, 0), 1234.0f); // exact in float16
+        QCOMPARE(all.value(7000).rows, kViews);
+        QVERIFY(maxRelativeError(views.rowRange(1, kViews), all.value(42).rowRange(1, kViews)) < 1e-3);
+        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
+    }
+
+    void validationSplit()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        const qint64 a = addSample(*ws, QStringLiteral("Abyssinian_1.jpg"));
+        const qint64 b = addSample(*ws, QStringLiteral("Bengal_10.jpg"));
+        const qint64 c = addSample(*ws, QStringLiteral("Birman_15.jpg"));
+        QVERIFY(!ws->validationSplit());
+        auto noSplit = ws->addToValidationSplit({a});
+        QVERIFY(!noSplit);
+        QVERIFY2(noSplit.error().message.contains(QStringLiteral("none")), qPrintable(noSplit.error().message));
+
+        QVERIFY(ws->setValidationSplit({QStringLiteral("split-1"), {a, b}}));
+        auto split = ws->validationSplit();
+        QVERIFY(split);
+        QCOMPARE(split->id, QStringLiteral("split-1"));
+        QCOMPARE(split->imageIds, (QSet<qint64>{a, b}));
+
+        QVERIFY(ws->addToValidationSplit({c, a}));
+        QCOMPARE(ws->validationSplit()->id, QStringLiteral("split-1"));
+        QCOMPARE(ws->validationSplit()->imageIds, (QSet<qint64>{a, b, c}));
+
+        // An unknown image: refused, and the split stays exactly as it was.
+        auto bad = ws->addToValidationSplit({777777});
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message.contains(QStringLiteral("777777")), qPrintable(bad.error().message));
+        auto badSet = ws->setValidationSplit({QStringLiteral("split-2"), {a, 888888}});
+        QVERIFY(!badSet);
+        QCOMPARE(ws->validationSplit()->id, QStringLiteral("split-1"));
+        QCOMPARE(ws->validationSplit()->imageIds, (QSet<qint64>{a, b, c}));
+
+        // Remaking it replaces it.
+        QVERIFY(ws->setValidationSplit({QStringLiteral("split-3"), {b}}));
+        QCOMPARE(ws->validationSplit()->id, QStringLiteral("split-3"));
+        QCOMPARE(ws->validationSplit()->imageIds, (QSet<qint64>{b}));
+    }
+
+    void models()
+    {
+        const QString dir = freshDir();
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(ws->nextModelVersion(), QStringLiteral("v1"));
+        QVERIFY(!ws->activeModel());
+
+        ModelRecord m1{QStringLiteral("v1"), {}, QDateTime::currentDateTimeUtc(), QStringLiteral("efficientnet-b0"),
+                       QStringLiteral("hash"), QJsonObject{{QStringLiteral("val_accuracy"), 0.8}},
+                       QStringLiteral("models/v1.pcmodel"), QStringLiteral("c1"), ModelState::Candidate, QStringLiteral("first")};
+        QVERIFY(ws->addModel(m1));
+        QCOMPARE(ws->nextModelVersion(), QStringLiteral("v2"));
+        auto dup = ws->addModel(m1);
+        QVERIFY(!dup);
+        QVERIFY2(dup.error().message.contains(QStringLiteral("already exists")), qPrintable(dup.error().message));
+
+        auto stored = ws->model(QStringLiteral("v1"));
+        QVERIFY(stored);
+        QCOMPARE(stored->metrics.value(QStringLiteral("val_accuracy")).toDouble(), 0.8);
+        QCOMPARE(stored->created.toMSecsSinceEpoch(), m1.created.toMSecsSinceEpoch());
+        QCOMPARE(toString(stored->state), toString(ModelState::Candidate));
+        QCOMPARE(stored->gateVerdict, QStringLiteral("first"));
+        QCOMPARE(stored->file, m1.file);
+
+        ModelRecord m2 = m1;
+        m2.version = QStringLiteral("v2");
+        m2.parent = QStringLiteral("v1");
+        QVERIFY(ws->addModel(m2));
+
+        QVERIFY(ws->setActiveModel(QStringLiteral("v1"), QStringLiteral("better than zero-shot")));
+        QCOMPARE(ws->activeModel()->version, QStringLiteral("v1"));
+        QCOMPARE(ws->activeModel()->gateVerdict, QStringLiteral("better than zero-shot"));
+        QVERIFY(ws->setActiveModel(QStringLiteral("v2"), QStringLiteral("0.85 ≥ 0.80")));
+        QCOMPARE(ws->activeModel()->version, QStringLiteral("v2"));
+        QCOMPARE(toString(ws->model(QStringLiteral("v1"))->state), toString(ModelState::Retired));
+        QCOMPARE(ws->model(QStringLiteral("v2"))->gateVerdict, QStringLiteral("0.85 ≥ 0.80"));
+
+        // Unknown version: refused, nothing changes.
+        QVERIFY(!ws->setActiveModel(QStringLiteral("v9")));
+        QCOMPARE(ws->activeModel()->version, QStringLiteral("v2"));
+        // A second active model is impossible through the API…
+        ModelRecord m3 = m1;
+        m3.version = QStringLiteral("v3");
+        m3.state = ModelState::Active;
+        QVERIFY(!ws->addModel(m3));
+        QVERIFY(!ws->model(QStringLiteral("v3")));
+        m1.state = ModelState::Active;
+        QVERIFY(!ws->updateModel(m1));
+        // …and below it: the partial unique index refuses it.
+        QString error;
+        rawSql(dir + QStringLiteral("/workspace.sqlite"), {QStringLiteral("UPDATE models SET state = 'active' WHERE version = 'v1'")}, &error);
+        QVERIFY2(error.contains(QStringLiteral("UNIQUE")), qPrintable(error));
+
+        int active = 0;
+        for (const ModelRecord& m : ws->models())
+            active += m.state == ModelState::Active;
+        QCOMPARE(active, 1);
+        QCOMPARE(ws->models().size(), 2);
+        QCOMPARE(ws->models().first().version, QStringLiteral("v1"));
+
+        // Back to an older one (a rollback) works the same way.
+        QVERIFY(ws->setActiveModel(QStringLiteral("v1")));
+        QCOMPARE(ws->activeModel()->version, QStringLiteral("v1"));
+        QCOMPARE(ws->activeModel()->gateVerdict, QStringLiteral("better than zero-shot")); // kept: no new verdict
+        QCOMPARE(toString(ws->model(QStringLiteral("v2"))->state), toString(ModelState::Retired));
+
+        // Every activation is logged, in order, with why.
+        const QVector<Workspace::Activation> log = ws->activations();
+        QCOMPARE(log.size(), 3);
+        QCOMPARE(log[0].version, QStringLiteral("v1"));
+        QCOMPARE(log[0].reason, QStringLiteral("better than zero-shot"));
+        QCOMPARE(log[1].version, QStringLiteral("v2"));
+        QCOMPARE(log[2].version, QStringLiteral("v1"));
+        QCOMPARE(log[2].reason, QStringLiteral("activated by hand"));
+
+        // updateModel changes the record; an unknown version is an error.
+        m2.metrics.insert(QStringLiteral("note"), QStringLiteral("re-measured"));
+        m2.state = ModelState::Retired;
+        QVERIFY(ws->updateModel(m2));
+        QCOMPARE(ws->model(QStringLiteral("v2"))->metrics.value(QStringLiteral("note")).toString(), QStringLiteral("re-measured"));
+        ModelRecord ghost = m2;
+        ghost.version = QStringLiteral("v77");
+        QVERIFY(!ws->updateModel(ghost));
+
+        // Versions count numerically, not as text.
+        ModelRecord m10 = m2;
+        m10.version = QStringLiteral("v10");
+        QVERIFY(ws->addModel(m10));
+        QCOMPARE(ws->nextModelVersion(), QStringLiteral("v11"));
+    }
+
+    void trainingRuns()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        auto run = ws->startTrainingRun(QJsonObject{{QStringLiteral("lr"), 0.001}});
+        QVERIFY(run);
+        for (int e = 1; e <= 3; ++e)
+            QVERIFY(ws->appendTrainingEpoch(*run, QJsonObject{{QStringLiteral("epoch"), e}, {QStringLiteral("loss"), 1.0 / e}}));
+        QVERIFY(ws->finishTrainingRun(*run, QStringLiteral("activated"), QStringLiteral("v1")));
+        auto second = ws->startTrainingRun({});
+        QVERIFY(second && *second > *run);
+
+        const QVector<TrainingRunRecord> runs = ws->trainingRuns();
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].id, *run);
+        QCOMPARE(runs[0].params.value(QStringLiteral("lr")).toDouble(), 0.001);
+        QCOMPARE(runs[0].epochs.size(), 3);
+        QCOMPARE(runs[0].epochs[2].toObject().value(QStringLiteral("epoch")).toInt(), 3);
+        QCOMPARE(runs[0].outcome, QStringLiteral("activated"));
+        QCOMPARE(runs[0].modelVersion, QStringLiteral("v1"));
+        QVERIFY(runs[0].started.isValid() && runs[0].finished.isValid());
+        QVERIFY(runs[0].started <= runs[0].finished);
+        QCOMPARE(runs[1].outcome, QStringLiteral("running"));
+        QVERIFY(!runs[1].finished.isValid());
+
+        QVERIFY(!ws->appendTrainingEpoch(4242, {}));
+        QVERIFY(!ws->finishTrainingRun(4242, QStringLiteral("failed: x")));
+        QVERIFY(!ws->finishTrainingRun(*second, QString()));
+    }
+
+    void predictions()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        const qint64 a = addSample(*ws, QStringLiteral("Abyssinian_1.jpg"));
+        const qint64 b = addSample(*ws, QStringLiteral("Bengal_10.jpg"));
+        const QJsonArray top{QJsonObject{{QStringLiteral("label"), QStringLiteral("Bengal")}, {QStringLiteral("p"), 0.7}}};
+        QVERIFY(ws->savePrediction({a, QStringLiteral("zero-shot"), top, 12.5, {}}));
+        QVERIFY(ws->savePrediction({a, QStringLiteral("v1"), top, 8.0, {}}));
+        QVERIFY(ws->savePrediction({b, QStringLiteral("v1"), top, 9.0, {}}));
+        QCOMPARE(ws->latestPrediction(a)->modelVersion, QStringLiteral("v1"));
+        QCOMPARE(ws->latestPrediction(a)->ms, 8.0);
+        QCOMPARE(ws->latestPrediction(a)->top, top);
+        QVERIFY(ws->latestPrediction(a)->at.isValid());
+        QCOMPARE(ws->latestPredictions().size(), 2);
+        QCOMPARE(ws->latestPredictions().value(b).ms, 9.0);
+        QVERIFY(!ws->latestPrediction(55555));
+        QVERIFY(!ws->savePrediction({55555, QStringLiteral("v1"), top, 1, {}}));
+    }
+
+    void integrityCheck()
+    {
+        const QString dir = freshDir();
+        {
+            auto ws = openOrFail(dir);
+            QVERIFY(ws);
+            QVERIFY(addSample(*ws, QStringLiteral("Abyssinian_1.jpg")));
+            auto ok = ws->checkIntegrity();
+            QVERIFY2(ok, ok ? "" : qPrintable(ok.error().message));
+        }
+        // A row pointing at nothing (written behind the workspace's back, without foreign keys):
+        // the check finds it.
+        QString error;
+        rawSql(dir + QStringLiteral("/workspace.sqlite"),
+               {QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status) "
+                               "VALUES (999, 'pug', 'curator', 'x', '2026-01-01T00:00:00.000Z', 'approved')")},
+               &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        auto damaged = ws->checkIntegrity();
+        QVERIFY(!damaged);
+        QVERIFY2(damaged.error().message.contains(QStringLiteral("label_events")), qPrintable(damaged.error().message));
+    }
+
+    void refusesBadPlaces()
+    {
+        // Not a folder.
+        const QString file = m_tmp.filePath(QStringLiteral("plain-file"));
+        QVERIFY(writeFile(file, "hello"));
+        auto ws = Workspace::open(file);
+        QVERIFY(!ws);
+        QVERIFY2(ws.error().message.contains(QStringLiteral("not a folder")), qPrintable(ws.error().message));
+        QVERIFY(!ws.error().message.contains(QLatin1Char('\n')));
+        QCOMPARE(readFile(file), QByteArray("hello"));
+
+        QVERIFY(!Workspace::open(QString()));
+
+        // The database path is a folder.
+        const QString dir = freshDir();
+        QVERIFY(QDir().mkpath(dir + QStringLiteral("/workspace.sqlite")));
+        auto folder = Workspace::open(dir);
+        QVERIFY(!folder);
+        QVERIFY2(folder.error().message.contains(QStringLiteral("folder")), qPrintable(folder.error().message));
+
+        // Unwritable folder (root writes anywhere: then there is nothing to test).
+        const QString locked = freshDir();
+        QVERIFY(QDir().mkpath(locked));
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        if (::geteuid() != 0) {
+            auto ro = Workspace::open(locked);
+            QVERIFY(!ro);
+            QVERIFY2(ro.error().message.contains(QStringLiteral("not writable")), qPrintable(ro.error().message));
+        } else {
+            qInfo("running as root: the unwritable-folder case cannot be set up");
+        }
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        // A folder nobody can write, root included, and one that cannot be created.
+        auto proc = Workspace::open(QStringLiteral("/proc"));
+        QVERIFY(!proc);
+        QVERIFY2(proc.error().message.contains(QStringLiteral("not writable")), qPrintable(proc.error().message));
+        auto under = Workspace::open(file + QStringLiteral("/sub"));
+        QVERIFY(!under);
+        QVERIFY2(under.error().message.contains(QStringLiteral("cannot create")), qPrintable(under.error().message));
+        QCOMPARE(readFile(file), QByteArray("hello"));
+    }
+
+    void leavesForeignFilesUntouched()
+    {
+        // Random bytes where the database should be.
+        const QString dir = freshDir();
+        QVERIFY(QDir().mkpath(dir));
+        QByteArray garbage(8192, Qt::Uninitialized);
+        for (char& c : garbage)
+            c = char(QRandomGenerator::global()->bounded(256));
+        const QString db = dir + QStringLiteral("/workspace.sqlite");
+        QVERIFY(writeFile(db, garbage));
+        auto ws = Workspace::open(dir);
+        QVERIFY(!ws);
+        QVERIFY2(ws.error().message.contains(QStringLiteral("not an SQLite")), qPrintable(ws.error().message));
+        QCOMPARE(readFile(db), garbage);
+        QVERIFY(!QFile::exists(db + QStringLiteral("-wal")));
+        QVERIFY(!QFile::exists(db + QStringLiteral("-shm")));
+
+        // Someone else's SQLite database.
+        const QString other = freshDir();
+        QVERIFY(QDir().mkpath(other));
+        QString error;
+        rawSql(other + QStringLiteral("/workspace.sqlite"), {QStringLiteral("CREATE TABLE recipes (name TEXT)")}, &error);
+        QVERIFY(error.isEmpty());
+        const QByteArray before = readFile(other + QStringLiteral("/workspace.sqlite"));
+        auto foreign = Workspace::open(other);
+        QVERIFY(!foreign);
+        QVERIFY2(foreign.error().message.contains(QStringLiteral("not a PetCurator workspace")), qPrintable(foreign.error().message));
+        QCOMPARE(readFile(other + QStringLiteral("/workspace.sqlite")), before);
+    }
+
+    void refusesNewerSchema()
+    {
+        const QString dir = freshDir();
+        {
+            auto ws = openOrFail(dir);
+            QVERIFY(ws);
+            QVERIFY(addSample(*ws, QStringLiteral("Abyssinian_1.jpg")));
+        }
+        const QString db = dir + QStringLiteral("/workspace.sqlite");
+        QString error;
+        rawSql(db, {QStringLiteral("PRAGMA user_version = 99")}, &error);
+        QVERIFY(error.isEmpty());
+        const QByteArray before = readFile(db);
+        auto ws = Workspace::open(dir);
+        QVERIFY(!ws);
+        QVERIFY2(ws.error().message.contains(QStringLiteral("newer")) && ws.error().message.contains(QStringLiteral("99")),
+                 qPrintable(ws.error().message));
+        QCOMPARE(readFile(db), before);
+        QCOMPARE(rawSql(db, {QStringLiteral("PRAGMA user_version")}), QStringList{QStringLiteral("99")});
+    }
+
+    void threadsReadAndWriteTogether()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        QVector<qint64> ids;
+        for (const char* name : {"Abyssinian_1.jpg", "Bengal_10.jpg", "Birman_15.jpg", "Bombay_10.jpg"})
+            ids << addSample(*ws, QString::fromLatin1(name));
+        QVERIFY(!ids.contains(0));
+
+        constexpr int kOps = 300;
+        std::atomic<int> errors{0};
+        std::atomic<int> labels{0};
+        QStringList firstErrors;
+        QMutex errorMutex;
+        auto fail = [&](const QString& what) {
+            ++errors;
+            QMutexLocker lock(&errorMutex);
+            if (firstErrors.size() < 5)
+                firstErrors << what;
+        };
+        const QStringList breeds = BreedCatalog::oxford().ids();
+        std::vector<std::unique_ptr<QThread>> threads;
+        for (int w = 0; w < 3; ++w)
+            threads.emplace_back(QThread::create([&, w] {
+                for (int i = 0; i < kOps; ++i) {
+                    const qint64 image = ids[(w + i) % ids.size()];
+                    switch (i % 4) {
+                    case 0:
+                    case 1:
+                        if (auto l = ws->addLabel(image, breeds[(w * 7 + i) % breeds.size()], LabelOrigin::Curator, QStringLiteral("w%1").arg(w)))
+                            ++labels;
+                        else
+                            fail(l.error().message);
+                        break;
+                    case 2:
+                        if (auto s = ws->putEmbeddings(image, QStringLiteral("h%1").arg(w), randomViews(2, 64, quint32(i))); !s)
+                            fail(s.error().message);
+                        break;
+                    case 3: {
+                        QByteArray bytes = QStringLiteral("writer %1 op %2").arg(w).arg(i).toUtf8();
+                        if (auto a = ws->addImage(bytes, QStringLiteral("/t/%1-%2").arg(w).arg(i), 1, 1, QStringLiteral("test")); !a)
+                            fail(a.error().message);
+                        break;
+                    }
+                    }
+                }
+            }));
+        for (int r = 0; r < 3; ++r)
+            threads.emplace_back(QThread::create([&, r] {
+                for (int i = 0; i < kOps; ++i) {
+                    switch ((i + r) % 4) {
+                    case 0:
+                        if (ws->currentLabels().size() > ids.size())
+                            fail(QStringLiteral("more labelled images than images"));
+                        break;
+                    case 1:
+                        if (ws->imageCount() < ids.size())
+                            fail(QStringLiteral("images went missing"));
+                        break;
+                    case 2:
+                        if (!ws->image(ids[i % ids.size()]))
+                            fail(QStringLiteral("image not found"));
+                        break;
+                    case 3:
+                        (void)ws->allEmbeddings(QStringLiteral("h%1").arg(r));
+                        (void)ws->labelHistory(ids[i % ids.size()]);
+                        break;
+                    }
+                }
+            }));
+        for (auto& t : threads)
+            t->start();
+        for (auto& t : threads)
+            QVERIFY(t->wait(120000));
+        QVERIFY2(errors == 0, qPrintable(QStringLiteral("%1 errors, first: %2").arg(errors.load()).arg(firstErrors.join(QStringLiteral(" | ")))));
+        QCOMPARE(labels.load(), 3 * kOps / 2);
+        QCOMPARE(ws->labelEventCount(), 3 * kOps / 2);
+        QCOMPARE(ws->imageCount(), int(ids.size()) + 3 * kOps / 4);
+        QVERIFY(ws->checkIntegrity());
+        // Each finished thread takes its connection with it (at its very end, hence the retry);
+        // this thread's is the one left.
+        QTRY_COMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 1);
+    }
+
+    void connectionsGoWithTheWorkspace()
+    {
+        {
+            auto ws = openOrFail(freshDir());
+            QVERIFY(ws);
+            QCOMPARE(ws->imageCount(), 0);
+        }
+        QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 0);
+
+        // A pool thread used the workspace and is still alive, idle, when the workspace goes.
+        // (No waitForDone here: it ends the pool's threads.)
+        QThreadPool pool;
+        pool.setMaxThreadCount(1);
+        pool.setExpiryTimeout(-1);
+        QSemaphore finished;
+        {
+            auto ws = openOrFail(freshDir());
+            QVERIFY(ws);
+            std::atomic<int> seen{-1};
+            pool.start([&] { seen = ws->imageCount(); finished.release(); });
+            QVERIFY(finished.tryAcquire(1, 10000));
+            QCOMPARE(seen.load(), 0);
+            QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 2);
+        }
+        QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 0);
+        // The same pool thread, a new workspace: a new connection of its own.
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        std::atomic<int> seen{-1};
+        pool.start([&] { seen = ws->imageCount(); finished.release(); });
+        QVERIFY(finished.tryAcquire(1, 10000));
+        QCOMPARE(seen.load(), 0);
+        QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 2);
+        pool.waitForDone(); // the thread ends and takes its connection along
+        QTRY_COMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "TestWorkspace.moc"
