@@ -223,8 +223,14 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
         (void)m_workspace->appendTrainingEpoch(runId, m.toJson());
         Q_EMIT epochFinished(m);
     };
-    if (incremental && before != m_zeroShot && !before->backbone)
+    if (incremental && before != m_zeroShot && !before->backbone) {
+        // Continue the active head as it is: its kind and size, not the request's defaults.
         options.warmStart = &before->head;
+        const auto& layers = before->head.layers();
+        options.head = layers.size() > 1 ? TrainerOptions::HeadKind::Mlp : TrainerOptions::HeadKind::Linear;
+        if (layers.size() > 1)
+            options.hiddenUnits = layers.front().weight.rows;
+    }
     Q_EMIT stageChanged(QStringLiteral("training"), 0, options.maxEpochs);
     auto result = trainHead(train, val, breeds.ids(), options);
     if (!result)
