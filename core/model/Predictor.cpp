@@ -61,30 +61,29 @@ Prediction Predictor::predictImage(const cv::Mat& rgb8, int k, Mode mode) const
     return out;
 }
 
-Expected<Prediction, DecodeError> Predictor::predictBytes(const QByteArray& bytes, int k, Mode mode) const
+// Decoding counts in the reported milliseconds: it is part of what the user waits for.
+template <class Decode>
+static Expected<Prediction, DecodeError> timedPrediction(const Predictor& predictor, Decode decode, int k, Predictor::Mode mode)
 {
     QElapsedTimer timer;
     timer.start();
-    auto image = m_decoder.decode(bytes);
+    auto image = decode();
     if (!image)
         return image.error();
     const double decodeMs = double(timer.nsecsElapsed()) / 1e6;
-    Prediction p = predictImage(image->rgb, k, mode);
+    Prediction p = predictor.predictImage(image->rgb, k, mode);
     p.ms += decodeMs;
     return p;
 }
 
+Expected<Prediction, DecodeError> Predictor::predictBytes(const QByteArray& bytes, int k, Mode mode) const
+{
+    return timedPrediction(*this, [&] { return m_decoder.decode(bytes); }, k, mode);
+}
+
 Expected<Prediction, DecodeError> Predictor::predictFile(const QString& path, int k, Mode mode) const
 {
-    QElapsedTimer timer;
-    timer.start();
-    auto image = m_decoder.decodeFile(path);
-    if (!image)
-        return image.error();
-    const double decodeMs = double(timer.nsecsElapsed()) / 1e6;
-    Prediction p = predictImage(image->rgb, k, mode);
-    p.ms += decodeMs;
-    return p;
+    return timedPrediction(*this, [&] { return m_decoder.decodeFile(path); }, k, mode);
 }
 
 } // namespace pc
