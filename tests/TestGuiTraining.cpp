@@ -6,6 +6,7 @@
 #include "ConfusionMatrixView.h"
 #include "GalleryFilterModel.h"
 #include "GalleryModel.h"
+#include "ImportController.h"
 #include "MainWindow.h"
 #include "ModelHistoryView.h"
 #include "PredictionService.h"
@@ -15,6 +16,8 @@
 #include "workspace/Workspace.h"
 
 #include <QApplication>
+#include <QDragEnterEvent>
+#include <QElapsedTimer>
 #include <QLineSeries>
 #include <QMimeData>
 #include <QPushButton>
@@ -74,9 +77,22 @@ void TestGuiTraining::fineTuneFromTheDashboard()
 
     // Predictions that arrive while the loop is busy.
     int predictedWhileTraining = 0;
+    QElapsedTimer clock;
+    clock.start();
     connect(w.predictions(), &PredictionService::predicted, this, [&](const QVector<GalleryModel::PredictionUpdate>& batch) {
+        qInfo("%lld ms: %d prediction(s), loop busy: %d", clock.elapsed(), int(batch.size()), int(loop.isBusy()));
         if (loop.isBusy())
             predictedWhileTraining += int(batch.size());
+    });
+    connect(w.imports(), &ImportController::finished, this, [&](const QString& title, const ImportReport& r) {
+        qInfo("%lld ms: import finished: %s, %d added", clock.elapsed(), qPrintable(title), r.added);
+    });
+    connect(w.imports(), &ImportController::started, this, [&](const QString& title) {
+        qInfo("%lld ms: import started: %s", clock.elapsed(), qPrintable(title));
+    });
+    connect(&loop, &LearningLoop::stageChanged, this, [&](const QString& stage, int done, int total) {
+        if (done == 0 || done == total)
+            qInfo("%lld ms: stage %s %d/%d", clock.elapsed(), qPrintable(stage), done, total);
     });
     QList<int> epochsSeen;
     connect(&loop, &LearningLoop::epochFinished, this, [&](const EpochMetrics& m) { epochsSeen << m.epoch; });
@@ -99,9 +115,13 @@ void TestGuiTraining::fineTuneFromTheDashboard()
     // Meanwhile the curator drops two more photos: they get predictions during the run.
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(test::sampleImage(QStringLiteral("Bombay_10.jpg"))),
-                  QUrl::fromLocalFile(test::sampleImage(QStringLiteral("keeshond_100.jpg")))});
+                  QUrl::fromLocalFile(test::sampleImage(QStringLiteral("keeshond_111.jpg")))});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
     QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&w, &drop);
+    QVERIFY(drop.isAccepted());
 
     // The chart grows while it runs, then the run finishes and swaps the model.
     QVERIFY(QTest::qWaitFor([&] { return finished; }, 600000));

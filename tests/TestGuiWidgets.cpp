@@ -39,7 +39,7 @@ GalleryItem item(qint64 id, const QString& name, const QString& label, const QSt
     it.id = id;
     it.sha256 = QStringLiteral("%1").arg(id, 64, 16, QLatin1Char('0'));
     it.name = name;
-    it.added = QDateTime(QDate(2024, 1, day), QTime(12, 0), QTimeZone::UTC);
+    it.added = QDateTime(QDate(2024, 1, day), QTime(12, 0), Qt::UTC);
     it.label = label;
     if (!predicted.isEmpty())
         it.top = {Guess{predicted, breedDisplayName(predicted), p}, Guess{QStringLiteral("pug"), QStringLiteral("Pug"), (1 - p) / 2},
@@ -189,14 +189,19 @@ void TestGuiWidgets::tenThousandRowsStaySmooth()
         view.verticalScrollBar()->setValue(v);
         QTest::qWait(10);
     }
+    // One user action per event-loop turn, as in real use.
     t.restart();
     f.setOrder(GalleryFilterModel::Order::Name);
     const qint64 sortMs = t.elapsed();
+    QTest::qWait(50);
     t.restart();
     f.setShow(GalleryFilterModel::Show::Unlabelled);
     const qint64 filterMs = t.elapsed();
+    QTest::qWait(50);
     f.setShow(GalleryFilterModel::Show::All);
+    QTest::qWait(50);
     f.setOrder(GalleryFilterModel::Order::LeastConfident);
+    QTest::qWait(50);
     QVector<GalleryModel::PredictionUpdate> updates;
     for (const GalleryItem& it : model.items())
         updates.append({it.id, it.top, QStringLiteral("v2"), 0.01, true});
@@ -244,7 +249,10 @@ void TestGuiWidgets::breedPickerTypeAhead()
     QCOMPARE(picker.visibleBreedCount(), 0);
     QTest::keyClick(picker.searchField(), Qt::Key_Return);
     QCOMPARE(chosen.count(), 1);
-    picker.reject();
+    // Esc closes without a choice.
+    QTest::keyClick(picker.searchField(), Qt::Key_Escape);
+    QTRY_VERIFY(!picker.isVisible());
+    QCOMPARE(chosen.count(), 1);
 }
 
 void TestGuiWidgets::confusionMatrixDrillDown()
@@ -305,14 +313,14 @@ void TestGuiWidgets::labelCommandUndoRedoAgainstTheStore()
     writer.waitForIdle();
     QCOMPARE(stored.count(), 1);
     QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("boxer"));
-    QCOMPARE(workspace->currentLabel(id)->origin, LabelOrigin::Curator);
+    QVERIFY(workspace->currentLabel(id)->origin == LabelOrigin::Curator);
     QVERIFY(stack.undoText().contains(QStringLiteral("Boxer")));
 
     stack.undo();
     QCOMPARE(gallery.find(id)->label, QStringLiteral("pug"));
     writer.waitForIdle();
     QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("pug"));
-    QCOMPARE(workspace->currentLabel(id)->origin, LabelOrigin::Dataset);
+    QVERIFY(workspace->currentLabel(id)->origin == LabelOrigin::Dataset);
 
     stack.redo();
     writer.waitForIdle();

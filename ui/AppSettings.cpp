@@ -15,9 +15,15 @@ void AppSettings::setWorkspaceDir(const QString& dir) { put("workspace/dir", dir
 
 int AppSettings::threads() { return std::max(0, get("performance/threads", 0).toInt()); }
 void AppSettings::setThreads(int threads) { put("performance/threads", std::max(0, threads)); }
+namespace {
+int g_threadsOverride = 0;
+}
+
+void AppSettings::setThreadsOverride(int threads) { g_threadsOverride = std::max(0, threads); }
+
 int AppSettings::effectiveThreads()
 {
-    const int t = threads();
+    const int t = g_threadsOverride > 0 ? g_threadsOverride : threads();
     return t > 0 ? t : std::max(1, QThread::idealThreadCount());
 }
 

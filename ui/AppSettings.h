@@ -15,8 +15,10 @@ struct AppSettings {
     // Threads for the backbone and the prediction workers; 0: one per core.
     static int threads();
     static void setThreads(int threads);
-    // The number of threads to use now (threads(), or the core count when 0).
+    // The number of threads to use now: the --threads override, else threads(), else the core count.
     static int effectiveThreads();
+    // For this process only (petcurator --threads N); 0 clears it. Not saved.
+    static void setThreadsOverride(int threads);
 
     static AutoTrainRules autoTrainRules();
     static void setAutoTrainRules(const AutoTrainRules& rules);

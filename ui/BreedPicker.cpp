@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -123,7 +124,18 @@ void BreedPicker::openFor(const QString& imageName, const QString& text, const Q
     m_search->setFocus();
     m_search->end(false);
     open();
+    raise();
+    // Keys go here now, not to the gallery's shortcuts; some platforms only activate a window once
+    // it is really shown, so ask again from the event loop.
+    activateWindow();
     m_search->setFocus();
+    QTimer::singleShot(0, this, [this] {
+        if (isVisible() && !isActiveWindow()) {
+            raise();
+            activateWindow();
+        }
+        m_search->setFocus();
+    });
 }
 
 QString BreedPicker::currentBreed() const

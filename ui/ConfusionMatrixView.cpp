@@ -152,9 +152,10 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
     outline(m_hoverRow, m_hoverCol, pal.color(QPalette::Highlight), 1);
     if (hasFocus())
         outline(m_cursorRow, m_cursorCol, pal.color(QPalette::Highlight), 2);
-    // Axis captions.
+    // Axis captions, in the corner next to the grid.
     p.setPen(pal.color(QPalette::PlaceholderText));
-    p.drawText(QRect(0, 0, g.labelW, g.headerH), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, tr("true ↓\npredicted →"));
+    p.setFont(font());
+    p.drawText(QRect(0, 0, g.labelW - 4, g.headerH - 4), Qt::AlignRight | Qt::AlignBottom, tr("true ↓   predicted →"));
 }
 
 void ConfusionMatrixView::activate(int row, int col)

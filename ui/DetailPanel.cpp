@@ -48,7 +48,7 @@ DetailPanel::DetailPanel(std::shared_ptr<const Workspace> workspace, QThreadPool
     auto* hl = new QVBoxLayout(historyBox);
     m_history = new QListWidget(historyBox);
     m_history->setFocusPolicy(Qt::NoFocus);
-    m_history->setMaximumHeight(fontMetrics().height() * 7);
+    m_history->setMaximumHeight(fontMetrics().height() * 5);
     m_history->setAccessibleName(tr("Label history"));
     hl->addWidget(m_history);
 

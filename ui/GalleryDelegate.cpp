@@ -60,7 +60,12 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     const QPalette& pal = option.palette;
     const QFontMetrics& fm = option.fontMetrics;
     const int pad = std::max(4, fm.height() / 3);
-    const QRect tile = option.rect.adjusted(1, 1, -1, -1);
+    // The tile, centred in its grid cell (cells share the spare width of the row).
+    const QSize size = tileSize(fm);
+    const QRect cell = option.rect;
+    const QRect tile = QRect(cell.x() + std::max(0, (cell.width() - size.width()) / 2), cell.y(), std::min(size.width(), cell.width()),
+                             std::min(size.height(), cell.height()))
+                           .adjusted(1, 1, -1, -1);
     const bool selected = option.state & QStyle::State_Selected;
     const bool current = option.state & QStyle::State_HasFocus;
     const bool hover = option.state & QStyle::State_MouseOver;

@@ -58,7 +58,7 @@ void ImportController::run(Kind kind, const QString& title, QStringList paths, c
     auto cancel = m_cancel;
     Q_EMIT progress(title, 0, 0);
     m_pool.start([this, workspace, cancel, kind, title, paths, source] {
-        lowerCurrentThreadPriority();
+        lowerCurrentThreadPriority(5);
         QMetaObject::invokeMethod(this, [this, title] { Q_EMIT started(title); }, Qt::QueuedConnection);
         ImportOptions options;
         options.cancel = cancel.get();

@@ -2,6 +2,8 @@
 
 #include "Background.h"
 
+#include <QCoreApplication>
+
 namespace pc {
 
 LabelWriter::LabelWriter(std::shared_ptr<Workspace> workspace, QObject* parent)

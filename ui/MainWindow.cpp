@@ -1,80 +1,1106 @@
 #include "MainWindow.h"
 
-#include "imaging/CollectFiles.h"
+#include "AboutDialog.h"
+#include "AppSettings.h"
+#include "Background.h"
+#include "BreedPicker.h"
+#include "DetailPanel.h"
+#include "GalleryDelegate.h"
+#include "GalleryFilterModel.h"
+#include "GalleryView.h"
+#include "ImportController.h"
+#include "ImportReportView.h"
+#include "LabelCommand.h"
+#include "LabelWriter.h"
+#include "ModelHistoryView.h"
+#include "PredictionService.h"
+#include "PreferencesDialog.h"
+#include "ShortcutsDialog.h"
+#include "TaskProgress.h"
+#include "Theme.h"
+#include "ThumbnailLoader.h"
+#include "TrainingDashboard.h"
+#include "WelcomePanel.h"
+#include "model/Backbone.h"
+#include "model/BreedCatalog.h"
+#include "training/LearningLoop.h"
+#include "workspace/Workspace.h"
 
 #include <QApplication>
-#include <QDragEnterEvent>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
+#include <QImage>
+#include <QKeyEvent>
 #include <QLabel>
-#include <QListWidget>
+#include <QLineEdit>
+#include <QMenuBar>
 #include <QMimeData>
-#include <QPointer>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
+
+// Q_INIT_RESOURCE must be used outside any namespace.
+static void initPetCuratorResources()
+{
+    Q_INIT_RESOURCE(petcurator);
+}
 
 namespace pc {
 
-MainWindow::MainWindow(std::shared_ptr<const Predictor> predictor, QWidget* parent)
-    : QMainWindow(parent), m_predictor(std::move(predictor))
+MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, LearningLoop* loop,
+                       QWidget* parent)
+    : QMainWindow(parent), m_workspace(std::move(workspace)), m_backbone(std::move(backbone)), m_loop(loop)
 {
-    setWindowTitle(tr("PetCurator"));
+    initPetCuratorResources();
+    qRegisterMetaType<pc::GalleryModel::PredictionUpdate>();
+    qRegisterMetaType<pc::ImportReport>();
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("PetCurator — %1").arg(QDir::toNativeSeparators(m_workspace->dir())));
+    setWindowIcon(QIcon(QStringLiteral(":/petcurator/petcurator.svg")));
     setAcceptDrops(true);
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    m_hint = new QLabel(tr("Drop pet photos here to see the top-3 breeds."), central);
-    m_hint->setAlignment(Qt::AlignCenter);
-    m_hint->setMinimumHeight(120);
-    m_hint->setFrameShape(QFrame::StyledPanel);
-    m_results = new QListWidget(central);
-    layout->addWidget(m_hint);
-    layout->addWidget(m_results, 1);
-    setCentralWidget(central);
-    resize(720, 480);
+    m_io.setMaxThreadCount(2);
+    m_io.setExpiryTimeout(-1);
+    m_io.setObjectName(QStringLiteral("ui-io"));
+    // Background work yields the CPU to the UI thread and the painting helpers (see Background.h).
+    new UiPriorityGuard(5, this);
+
+    m_gallery = new GalleryModel(this);
+    m_thumbs = new ThumbnailLoader(m_workspace, this);
+    m_gallery->setThumbnailLoader(m_thumbs);
+    m_filter = new GalleryFilterModel(this);
+    m_filter->setGalleryModel(m_gallery);
+    m_predictions = new PredictionService(m_workspace, m_backbone, m_loop->activeModel(), AppSettings::effectiveThreads(), this);
+    m_imports = new ImportController(m_workspace, this);
+    m_writer = new LabelWriter(m_workspace, this);
+    m_undo = new QUndoStack(this);
+    m_liveVersion = m_loop->activeVersion();
+
+    buildUi();
+    buildMenus();
+    buildStatusBar();
+    applySettings();
+
+    // Intake and predictions.
+    connect(m_imports, &ImportController::progress, this, [this](const QString& title, int done, int total) {
+        m_importProgress->setProgress(title, done, total);
+    });
+    connect(m_imports, &ImportController::finished, this, &MainWindow::onImportFinished);
+    connect(m_imports, &ImportController::allFinished, this, [this] {
+        m_importProgress->finish();
+        checkIdle();
+    });
+    connect(m_importProgress, &TaskProgress::cancelRequested, m_imports, &ImportController::cancel);
+    connect(m_predictions, &PredictionService::predicted, this, &MainWindow::onPredicted);
+    connect(m_predictions, &PredictionService::failed, this, [this](qint64 id, const QString& reason) {
+        const GalleryItem* it = m_gallery->find(id);
+        m_report->addIssue(tr("prediction"), it ? it->originalPath : QString::number(id), reason);
+    });
+    connect(m_predictions, &PredictionService::pendingChanged, this, [this](int pending) {
+        m_statusPredicting->setVisible(pending > 0);
+        m_statusPredicting->setText(tr("Predicting: %n left", nullptr, pending));
+    });
+    connect(m_predictions, &PredictionService::idle, this, [this] { checkIdle(); });
+
+    // Labels.
+    connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
+    connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) { m_loop->noteNewLabel(); });
+    connect(m_writer, &LabelWriter::writeFailed, this, [this](const QString& message) { say(tr("Could not save the label: %1").arg(message), 10000); });
+    connect(m_writer, &LabelWriter::idle, this, [this] { checkIdle(); });
+    connect(m_gallery, &GalleryModel::itemChanged, this, [this](qint64 id) {
+        if (id == currentImageId())
+            m_detail->setItem(m_gallery->find(id));
+    });
+    connect(m_gallery, &GalleryModel::bulkChanged, this, [this] {
+        m_detail->setItem(currentItem());
+        if (m_view->currentIndex().isValid())
+            m_view->scrollTo(m_view->currentIndex());
+    });
+
+    // The learning loop.
+    connect(m_loop, &LearningLoop::activeModelChanged, this, &MainWindow::onActiveModelChanged);
+    connect(m_loop, &LearningLoop::trainingFinished, this, [this](const TrainOutcome& outcome) {
+        if (outcome.cancelled)
+            say(tr("Training cancelled"));
+        else if (!outcome.version.isEmpty() && !outcome.activated)
+            say(tr("%1 trained but kept as a candidate: %2").arg(outcome.version, outcome.verdict), 10000);
+        if (!outcome.activated)
+            return;
+        // The loop's activeModelChanged does the refresh; this covers a loop that only reports here.
+        onActiveModelChanged(outcome.version);
+    });
+    connect(m_loop, &LearningLoop::trainingFailed, this, [this](const QString& message) { say(tr("Training failed: %1").arg(message), 10000); });
+    connect(m_dashboard, &TrainingDashboard::stateChanged, this, [this](const QString& text) {
+        m_statusTraining->setText(tr("Training: %1").arg(text));
+    });
+    connect(m_dashboard, &TrainingDashboard::showImagesRequested, this, &MainWindow::showImageSet);
+    connect(m_history, &ModelHistoryView::message, this, [this](const QString& text) { say(text); });
+
+    // Daily automatic fine-tuning (the after-N-labels rule lives in the loop's noteNewLabel).
+    m_lastDailyCheck = QDateTime::currentDateTime();
+    m_dailyTimer = new QTimer(this);
+    m_dailyTimer->setInterval(60 * 1000);
+    connect(m_dailyTimer, &QTimer::timeout, this, &MainWindow::checkDailyRule);
+    m_dailyTimer->start();
+
+    updateModelStatus();
+    m_statusTraining->setText(tr("Training: %1").arg(m_dashboard->stateText()));
+    const QByteArray geometry = AppSettings::windowGeometry();
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        resize(fontMetrics().height() * 80, fontMetrics().height() * 52);
+    reloadGallery(false);
+}
+
+MainWindow::~MainWindow()
+{
+    // Stop producers before the widgets they report to go away.
+    m_imports->cancel();
+    delete m_imports;
+    m_imports = nullptr;
+    delete m_predictions;
+    m_predictions = nullptr;
+    m_writer->waitForIdle();
+    m_io.waitForDone();
+}
+
+// ---------------------------------------------------------------- construction
+
+QAction* MainWindow::makeAction(const QString& name, const QString& text, const QList<QKeySequence>& keys, Qt::ShortcutContext context)
+{
+    auto* a = new QAction(text, this);
+    a->setObjectName(name);
+    a->setShortcuts(keys);
+    a->setShortcutContext(context);
+    // Window-wide shortcuts live on the window; the review keys (1, 2, 3, Enter, Space) only on the
+    // review area, so they never fire while typing in the search field or a dialog.
+    if (context == Qt::WindowShortcut)
+        addAction(a);
+    return a;
+}
+
+QAction* MainWindow::action(const QString& objectName) const
+{
+    return findChild<QAction*>(objectName);
+}
+
+QWidget* MainWindow::reviewArea() const { return m_reviewSplit; }
+
+void MainWindow::buildUi()
+{
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->setObjectName(QStringLiteral("views"));
+
+    // Review: welcome panel or filter bar + gallery + detail.
+    m_reviewStack = new QStackedWidget(m_tabs);
+    m_welcome = new WelcomePanel(m_reviewStack);
+    m_reviewPage = new QWidget(m_reviewStack);
+    auto* reviewLayout = new QVBoxLayout(m_reviewPage);
+    reviewLayout->setContentsMargins(0, 0, 0, 0);
+    reviewLayout->addWidget(buildFilterBar(m_reviewPage));
+    m_reviewSplit = new QSplitter(Qt::Horizontal, m_reviewPage);
+    m_reviewSplit->setObjectName(QStringLiteral("reviewArea"));
+    m_view = new GalleryView(m_reviewSplit);
+    m_view->setModel(m_filter);
+    m_detail = new DetailPanel(m_workspace, &m_io, m_reviewSplit);
+    m_reviewSplit->addWidget(m_view);
+    m_reviewSplit->addWidget(m_detail);
+    m_reviewSplit->setStretchFactor(0, 3);
+    m_reviewSplit->setStretchFactor(1, 2);
+    m_reviewSplit->setChildrenCollapsible(false);
+    reviewLayout->addWidget(m_reviewSplit, 1);
+    m_reviewStack->addWidget(m_welcome);
+    m_reviewStack->addWidget(m_reviewPage);
+    m_reviewStack->setCurrentWidget(m_welcome);
+
+    m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
+    m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
+    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3 switch views.
+    m_tabs->addTab(m_reviewStack, tr("Review"));
+    m_tabs->addTab(m_dashboard, tr("Training"));
+    m_tabs->addTab(m_history, tr("Models"));
+    setCentralWidget(m_tabs);
+
+    m_picker = new BreedPicker(this);
+    m_report = new ImportReportView(this);
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_view, &GalleryView::typeAhead, this, [this](const QString& text) { openBreedPicker(text); });
+    connect(m_detail, &DetailPanel::suggestionAccepted, this, &MainWindow::acceptSuggestion);
+    connect(m_detail, &DetailPanel::pickRequested, this, [this] { openBreedPicker(); });
+    connect(m_picker, &BreedPicker::breedChosen, this, &MainWindow::labelCurrent);
+    connect(m_picker, &QDialog::finished, this, [this] { m_view->setFocus(); });
+    connect(m_welcome, &WelcomePanel::openRequested, this, &MainWindow::openFiles);
+    connect(m_welcome, &WelcomePanel::importOxfordRequested, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Oxford-IIIT Pet folder (with images/ and annotations/)"));
+        if (!dir.isEmpty())
+            importOxford(dir);
+    });
+    connect(m_welcome, &WelcomePanel::importFoldersRequested, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder with one sub-folder per breed"));
+        if (!dir.isEmpty())
+            importFolderPerClass(dir);
+    });
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] { m_countTimer->start(); });
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, [this] { m_countTimer->start(); });
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, [this] { m_countTimer->start(); });
+    connect(m_filter, &QAbstractItemModel::modelReset, this, [this] { m_countTimer->start(); });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == int(View::Review))
+            (m_reviewStack->currentWidget() == m_reviewPage ? static_cast<QWidget*>(m_view) : m_welcome)->setFocus();
+    });
+    m_countTimer = new QTimer(this);
+    m_countTimer->setSingleShot(true);
+    m_countTimer->setInterval(0);
+    connect(m_countTimer, &QTimer::timeout, this, &MainWindow::updateCount);
+}
+
+QWidget* MainWindow::buildFilterBar(QWidget* parent)
+{
+    auto* bar = new QWidget(parent);
+    bar->setObjectName(QStringLiteral("filterBar"));
+    auto* l = new QHBoxLayout(bar);
+    l->setContentsMargins(6, 6, 6, 2);
+
+    m_showCombo = new QComboBox(bar);
+    m_showCombo->setObjectName(QStringLiteral("showFilter"));
+    m_showCombo->addItem(tr("All images"), int(GalleryFilterModel::Show::All));
+    m_showCombo->addItem(tr("Unlabelled"), int(GalleryFilterModel::Show::Unlabelled));
+    m_showCombo->addItem(tr("Labelled"), int(GalleryFilterModel::Show::Labelled));
+    m_showCombo->addItem(tr("Disagreements"), int(GalleryFilterModel::Show::Disagreements));
+    m_showCombo->addItem(tr("Pending review"), int(GalleryFilterModel::Show::Pending));
+    m_showCombo->setAccessibleName(tr("Show"));
+
+    m_breedCombo = new QComboBox(bar);
+    m_breedCombo->setObjectName(QStringLiteral("breedFilter"));
+    m_breedCombo->setAccessibleName(tr("Breed"));
+    m_breedCombo->addItem(tr("Any breed"), QString());
+    for (const char* species : {"cat", "dog"}) {
+        m_breedCombo->insertSeparator(m_breedCombo->count());
+        std::vector<Breed> breeds;
+        for (const Breed& b : BreedCatalog::oxford().breeds())
+            if (b.species == QLatin1String(species))
+                breeds.push_back(b);
+        std::sort(breeds.begin(), breeds.end(), [](const Breed& a, const Breed& b) { return a.name < b.name; });
+        for (const Breed& b : breeds)
+            m_breedCombo->addItem(QStringLiteral("%1 (%2)").arg(b.name, QLatin1String(species) == QLatin1String("cat") ? tr("cat") : tr("dog")), b.id);
+    }
+
+    m_search = new QLineEdit(bar);
+    m_search->setObjectName(QStringLiteral("search"));
+    m_search->setPlaceholderText(tr("Search file or breed (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search"));
+    m_search->installEventFilter(this);
+    m_searchDebounce = new QTimer(this);
+    m_searchDebounce->setSingleShot(true);
+    m_searchDebounce->setInterval(150);
+
+    m_sortCombo = new QComboBox(bar);
+    m_sortCombo->setObjectName(QStringLiteral("sortOrder"));
+    m_sortCombo->setAccessibleName(tr("Sort"));
+    m_sortCombo->addItem(tr("Least confident first"), int(GalleryFilterModel::Order::LeastConfident));
+    m_sortCombo->addItem(tr("Name"), int(GalleryFilterModel::Order::Name));
+    m_sortCombo->addItem(tr("Newest first"), int(GalleryFilterModel::Order::NewestFirst));
+    m_sortCombo->addItem(tr("Oldest first"), int(GalleryFilterModel::Order::OldestFirst));
+
+    m_setChip = new QWidget(bar);
+    auto* chipLayout = new QHBoxLayout(m_setChip);
+    chipLayout->setContentsMargins(0, 0, 0, 0);
+    m_setChipLabel = new QLabel(m_setChip);
+    auto* clearSet = new QToolButton(m_setChip);
+    clearSet->setText(QStringLiteral("✕"));
+    clearSet->setToolTip(tr("Show all images again"));
+    clearSet->setAccessibleName(tr("Clear image set"));
+    chipLayout->addWidget(m_setChipLabel);
+    chipLayout->addWidget(clearSet);
+    m_setChip->hide();
+
+    m_countLabel = new QLabel(bar);
+    m_countLabel->setObjectName(QStringLiteral("count"));
+
+    auto* showLabel = new QLabel(tr("&Show:"), bar);
+    showLabel->setBuddy(m_showCombo);
+    auto* sortLabel = new QLabel(tr("S&ort:"), bar);
+    sortLabel->setBuddy(m_sortCombo);
+    l->addWidget(showLabel);
+    l->addWidget(m_showCombo);
+    l->addWidget(m_breedCombo);
+    l->addWidget(m_search, 1);
+    l->addWidget(sortLabel);
+    l->addWidget(m_sortCombo);
+    l->addWidget(m_setChip);
+    l->addWidget(m_countLabel);
+
+    connect(m_showCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setShow(GalleryFilterModel::Show(m_showCombo->currentData().toInt()));
+    });
+    connect(m_breedCombo, &QComboBox::currentIndexChanged, this, [this] { m_filter->setBreed(m_breedCombo->currentData().toString()); });
+    connect(m_sortCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setOrder(GalleryFilterModel::Order(m_sortCombo->currentData().toInt()));
+        if (m_view->currentIndex().isValid())
+            m_view->scrollTo(m_view->currentIndex());
+    });
+    connect(m_search, &QLineEdit::textChanged, m_searchDebounce, qOverload<>(&QTimer::start));
+    connect(m_searchDebounce, &QTimer::timeout, this, [this] { m_filter->setSearchText(m_search->text()); });
+    connect(clearSet, &QToolButton::clicked, this, [this] {
+        m_filter->clearImageSet();
+        m_setChip->hide();
+    });
+    return bar;
+}
+
+void MainWindow::buildMenus()
+{
+    const auto review = Qt::WidgetWithChildrenShortcut;
+
+    // File
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = makeAction(QStringLiteral("actionOpen"), tr("&Open images…"), {QKeySequence::Open});
+    connect(open, &QAction::triggered, this, &MainWindow::openFiles);
+    QAction* openFolder = makeAction(QStringLiteral("actionOpenFolder"), tr("Open &folder…"), {QKeySequence(tr("Ctrl+Shift+O"))});
+    connect(openFolder, &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of images"));
+        if (!dir.isEmpty())
+            intake({dir}, QStringLiteral("files"));
+    });
+    QAction* paste = makeAction(QStringLiteral("actionPaste"), tr("&Paste images"), {QKeySequence::Paste});
+    connect(paste, &QAction::triggered, this, &MainWindow::pasteFromClipboard);
+    file->addAction(open);
+    file->addAction(openFolder);
+    file->addAction(paste);
+    QMenu* import = file->addMenu(tr("&Import"));
+    QAction* oxford = makeAction(QStringLiteral("actionImportOxford"), tr("&Oxford-IIIT Pet folder…"), {QKeySequence(tr("Ctrl+I"))});
+    connect(oxford, &QAction::triggered, m_welcome, &WelcomePanel::importOxfordRequested);
+    QAction* folders = makeAction(QStringLiteral("actionImportFolders"), tr("&Folder per breed…"), {QKeySequence(tr("Ctrl+Shift+I"))});
+    connect(folders, &QAction::triggered, m_welcome, &WelcomePanel::importFoldersRequested);
+    import->addAction(oxford);
+    import->addAction(folders);
+    QAction* cancelImport = makeAction(QStringLiteral("actionCancelImport"), tr("&Cancel import"), {QKeySequence(tr("Ctrl+Shift+X"))});
+    connect(cancelImport, &QAction::triggered, m_imports, &ImportController::cancel);
+    file->addAction(cancelImport);
+    QAction* reportAction = makeAction(QStringLiteral("actionImportReport"), tr("Import &report"), {QKeySequence(tr("Ctrl+R"))});
+    connect(reportAction, &QAction::triggered, this, [this] {
+        m_report->show();
+        m_report->raise();
+        m_report->activateWindow();
+    });
+    file->addAction(reportAction);
+    file->addSeparator();
+    QAction* prefs = makeAction(QStringLiteral("actionPreferences"), tr("Pr&eferences…"), {QKeySequence(tr("Ctrl+,"))});
+    prefs->setMenuRole(QAction::PreferencesRole);
+    connect(prefs, &QAction::triggered, this, &MainWindow::showPreferences);
+    file->addAction(prefs);
+    file->addSeparator();
+    QAction* quit = makeAction(QStringLiteral("actionQuit"), tr("&Quit"), {QKeySequence(tr("Ctrl+Q"))});
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    file->addAction(quit);
+
+    // Edit
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("actionUndo"));
+    undo->setShortcuts(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("actionRedo"));
+    redo->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence(tr("Ctrl+Y"))});
+    addAction(undo);
+    addAction(redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction* find = makeAction(QStringLiteral("actionFind"), tr("&Find…"), {QKeySequence::Find});
+    connect(find, &QAction::triggered, this, [this] {
+        showView(View::Review);
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    edit->addAction(find);
+
+    // Label (keyboard-first review; active while the gallery or the detail panel has the focus)
+    QMenu* label = menuBar()->addMenu(tr("&Label"));
+    for (int i = 0; i < 3; ++i) {
+        const Qt::Key key = Qt::Key(Qt::Key_1 + i);
+        QAction* a = makeAction(QStringLiteral("actionAccept%1").arg(i + 1), tr("Accept suggestion &%1").arg(i + 1),
+                                {QKeySequence(key), QKeySequence(Qt::KeypadModifier | key)}, review);
+        m_reviewSplit->addAction(a);
+        connect(a, &QAction::triggered, this, [this, i] { acceptSuggestion(i); });
+        label->addAction(a);
+    }
+    QAction* confirm = makeAction(QStringLiteral("actionConfirm"), tr("&Confirm and next"),
+                                  {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)}, review);
+    m_reviewSplit->addAction(confirm);
+    connect(confirm, &QAction::triggered, this, &MainWindow::confirmAndNext);
+    label->addAction(confirm);
+    QAction* pick = makeAction(QStringLiteral("actionPick"), tr("Other &breed…"), {QKeySequence(tr("Ctrl+B"))});
+    connect(pick, &QAction::triggered, this, [this] { openBreedPicker(); });
+    label->addAction(pick);
+    label->addSeparator();
+    QAction* next = makeAction(QStringLiteral("actionNext"), tr("&Next image"), {QKeySequence(Qt::Key_Space)}, review);
+    m_reviewSplit->addAction(next);
+    connect(next, &QAction::triggered, this, [this] { nextImage(1); });
+    QAction* prev = makeAction(QStringLiteral("actionPrevious"), tr("&Previous image"), {QKeySequence(Qt::SHIFT | Qt::Key_Space)}, review);
+    m_reviewSplit->addAction(prev);
+    connect(prev, &QAction::triggered, this, [this] { nextImage(-1); });
+    label->addAction(next);
+    label->addAction(prev);
+
+    // View
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QStringList names{tr("&Review"), tr("&Training"), tr("&Models")};
+    for (int i = 0; i < 3; ++i) {
+        QAction* a = makeAction(QStringLiteral("actionView%1").arg(i + 1), names[i], {QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i))});
+        connect(a, &QAction::triggered, this, [this, i] { showView(View(i)); });
+        view->addAction(a);
+    }
+    view->addSeparator();
+    QMenu* show = view->addMenu(tr("&Show"));
+    const QList<QPair<QString, QKeySequence>> shows{{tr("&All images"), QKeySequence(tr("Ctrl+Shift+A"))},
+                                                     {tr("&Unlabelled"), QKeySequence(tr("Ctrl+U"))},
+                                                     {tr("&Labelled"), QKeySequence(tr("Ctrl+Shift+L"))},
+                                                     {tr("&Disagreements"), QKeySequence(tr("Ctrl+D"))},
+                                                     {tr("&Pending review"), QKeySequence(tr("Ctrl+Shift+P"))}};
+    for (int i = 0; i < shows.size(); ++i) {
+        QAction* a = makeAction(QStringLiteral("actionShow%1").arg(i), shows[i].first, {shows[i].second});
+        connect(a, &QAction::triggered, this, [this, i] {
+            showView(View::Review);
+            m_showCombo->setCurrentIndex(i);
+            m_view->setFocus();
+        });
+        show->addAction(a);
+    }
+    QAction* leastConfident = makeAction(QStringLiteral("actionSortConfidence"), tr("Sort &least confident first"), {QKeySequence(tr("Ctrl+L"))});
+    connect(leastConfident, &QAction::triggered, this, [this] { m_sortCombo->setCurrentIndex(0); });
+    view->addAction(leastConfident);
+    QAction* sortName = makeAction(QStringLiteral("actionSortName"), tr("Sort by &name"), {QKeySequence(tr("Ctrl+Shift+N"))});
+    connect(sortName, &QAction::triggered, this, [this] { m_sortCombo->setCurrentIndex(1); });
+    view->addAction(sortName);
+    QAction* sortDate = makeAction(QStringLiteral("actionSortDate"), tr("Sort by &date (newest first)"), {QKeySequence(tr("Ctrl+Shift+E"))});
+    connect(sortDate, &QAction::triggered, this, [this] { m_sortCombo->setCurrentIndex(2); });
+    view->addAction(sortDate);
+    view->addSeparator();
+    m_darkAction = makeAction(QStringLiteral("actionDarkTheme"), tr("&Dark theme"), {QKeySequence(tr("Ctrl+Shift+D"))});
+    m_darkAction->setCheckable(true);
+    connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
+    view->addAction(m_darkAction);
+
+    // Training
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    QAction* start = makeAction(QStringLiteral("actionTrain"), tr("&Start fine-tuning"), {QKeySequence(tr("Ctrl+T"))});
+    connect(start, &QAction::triggered, this, [this] {
+        if (m_dashboard->startTraining())
+            say(tr("Fine-tuning started"));
+        else
+            say(tr("A training run is already going"));
+    });
+    QAction* cancel = makeAction(QStringLiteral("actionCancelTraining"), tr("&Cancel fine-tuning"), {QKeySequence(tr("Ctrl+Shift+T"))});
+    connect(cancel, &QAction::triggered, m_dashboard, &TrainingDashboard::cancelTraining);
+    QAction* rollback = makeAction(QStringLiteral("actionRollback"), tr("&Roll back the model"), {QKeySequence(tr("Ctrl+Shift+R"))});
+    connect(rollback, &QAction::triggered, m_history, &ModelHistoryView::rollback);
+    training->addAction(start);
+    training->addAction(cancel);
+    training->addSeparator();
+    training->addAction(rollback);
+
+    // Help
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys = makeAction(QStringLiteral("actionShortcuts"), tr("&Keyboard shortcuts"), {QKeySequence(Qt::Key_F1)});
+    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
+    QAction* about = makeAction(QStringLiteral("actionAbout"), tr("&About PetCurator"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    help->addAction(keys);
+    help->addAction(about);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_importProgress = new TaskProgress(statusBar());
+    m_importProgress->setObjectName(QStringLiteral("importProgress"));
+    m_statusPredicting = new QLabel(statusBar());
+    m_statusPredicting->hide();
+    m_statusIssues = new QToolButton(statusBar());
+    m_statusIssues->setAutoRaise(true);
+    m_statusIssues->setToolTip(tr("Files that could not be used (Ctrl+R)"));
+    m_statusIssues->hide();
+    m_statusTraining = new QLabel(statusBar());
+    m_statusTraining->setObjectName(QStringLiteral("statusTraining"));
+    // Fixed widths: a changing count must not re-layout the status bar on every update.
+    const int ex = fontMetrics().horizontalAdvance(QLatin1Char('x'));
+    m_statusTraining->setMinimumWidth(ex * 30);
+    m_statusPredicting->setMinimumWidth(ex * 20);
+    m_statusModel = new QLabel(statusBar());
+    m_statusModel->setObjectName(QStringLiteral("statusModel"));
+    statusBar()->addPermanentWidget(m_importProgress);
+    statusBar()->addPermanentWidget(m_statusPredicting);
+    statusBar()->addPermanentWidget(m_statusIssues);
+    statusBar()->addPermanentWidget(m_statusTraining);
+    statusBar()->addPermanentWidget(m_statusModel);
+    connect(m_statusIssues, &QToolButton::clicked, this, [this] {
+        m_report->show();
+        m_report->raise();
+        m_report->activateWindow();
+    });
+    connect(m_report, &ImportReportView::issuesChanged, this, [this](int n) {
+        m_statusIssues->setVisible(n > 0);
+        m_statusIssues->setText(tr("⚠ %n skipped", nullptr, n));
+    });
+}
+
+// ---------------------------------------------------------------- gallery
+
+void MainWindow::reloadGallery(bool selectNew)
+{
+    m_reloadSelectNew = m_reloadSelectNew || selectNew;
+    if (m_reloading) {
+        m_reloadAgain = true;
+        return;
+    }
+    m_reloading = true;
+    const bool select = m_reloadSelectNew;
+    m_reloadSelectNew = false;
+    auto workspace = m_workspace;
+    runInBackground(&m_io, this, [workspace] { return loadGalleryItems(*workspace); },
+                    [this, select](std::vector<GalleryItem> items) {
+                        galleryReady(std::move(items), select);
+                        m_reloading = false;
+                        if (m_reloadAgain) {
+                            m_reloadAgain = false;
+                            reloadGallery(false);
+                        }
+                    });
+}
+
+void MainWindow::galleryReady(std::vector<GalleryItem> items, bool selectNew)
+{
+    const bool first = !m_galleryLoaded;
+    const QVector<qint64> added = m_gallery->merge(std::move(items));
+    m_galleryLoaded = true;
+    updateEmptyState();
+    // Bring every row up to the live model: new images, and on the first load any stale ones.
+    QVector<qint64> stale;
+    const QString live = m_predictions->activeVersion();
+    for (const GalleryItem& it : m_gallery->items())
+        if (!it.hasPrediction() || it.model != live)
+            stale << it.id;
+    bringPredictionsUpToDate(stale);
+    if ((selectNew && !added.isEmpty()) || !m_view->currentIndex().isValid()) {
+        qint64 target = 0;
+        if (selectNew && !added.isEmpty()) {
+            // The first of the new images in the gallery's order.
+            int best = INT_MAX;
+            for (qint64 id : added) {
+                const int row = m_filter->proxyRowOf(id);
+                if (row >= 0 && row < best) {
+                    best = row;
+                    target = id;
+                }
+            }
+        }
+        if (target == 0)
+            target = m_filter->imageIdAt(0);
+        if (target != 0)
+            selectImage(target);
+    }
+    if (first)
+        Q_EMIT galleryLoaded(m_gallery->rowCount());
+    checkIdle();
+}
+
+void MainWindow::bringPredictionsUpToDate(const QVector<qint64>& ids)
+{
+    if (ids.isEmpty())
+        return;
+    QVector<ImageRef> refs;
+    refs.reserve(ids.size());
+    for (qint64 id : ids)
+        if (const GalleryItem* it = m_gallery->find(id))
+            refs.append(ImageRef{it->id, it->sha256});
+    m_predictions->refresh(refs);
+}
+
+void MainWindow::onPredicted(const QVector<GalleryModel::PredictionUpdate>& batch)
+{
+    m_gallery->applyPredictions(batch);
+}
+
+void MainWindow::updateCount()
+{
+    const int total = m_gallery->rowCount();
+    const int shown = m_filter->rowCount();
+    m_countLabel->setText(shown == total ? tr("%n image(s)", nullptr, total) : tr("%1 of %n image(s)", nullptr, total).arg(shown));
+}
+
+void MainWindow::updateEmptyState()
+{
+    QWidget* page = m_gallery->rowCount() > 0 ? m_reviewPage : static_cast<QWidget*>(m_welcome);
+    if (m_reviewStack->currentWidget() != page) {
+        const bool hadFocus = m_welcome->isAncestorOf(QApplication::focusWidget()) || !QApplication::focusWidget();
+        m_reviewStack->setCurrentWidget(page);
+        if (page == m_reviewPage && hadFocus)
+            m_view->setFocus();
+    }
+    updateCount();
+}
+
+qint64 MainWindow::currentImageId() const
+{
+    const QModelIndex i = m_view->currentIndex();
+    return i.isValid() ? i.data(GalleryModel::ImageIdRole).toLongLong() : 0;
+}
+
+const GalleryItem* MainWindow::currentItem() const { return m_gallery->find(currentImageId()); }
+
+bool MainWindow::selectImage(qint64 imageId)
+{
+    const int row = m_filter->proxyRowOf(imageId);
+    if (row < 0)
+        return false;
+    const QModelIndex i = m_filter->index(row, 0);
+    m_view->selectionModel()->setCurrentIndex(i, QItemSelectionModel::ClearAndSelect);
+    m_view->scrollTo(i);
+    return true;
+}
+
+void MainWindow::onCurrentChanged()
+{
+    m_detail->setItem(currentItem());
+}
+
+void MainWindow::nextImage(int step)
+{
+    if (m_reviewStack->currentWidget() != m_reviewPage)
+        return;
+    const int row = m_view->currentIndex().isValid() ? m_view->currentIndex().row() : -1;
+    const int next = std::clamp(row + step, 0, std::max(0, m_filter->rowCount() - 1));
+    if (const qint64 id = m_filter->imageIdAt(next))
+        selectImage(id);
+}
+
+// ---------------------------------------------------------------- labelling
+
+void MainWindow::acceptSuggestion(int index)
+{
+    const GalleryItem* it = currentItem();
+    if (!it) {
+        say(tr("Select an image first"));
+        return;
+    }
+    if (index < 0 || size_t(index) >= it->top.size()) {
+        say(it->hasPrediction() ? tr("There is no suggestion %1 for this image").arg(index + 1) : tr("No prediction yet for this image"));
+        return;
+    }
+    labelCurrent(it->top[size_t(index)].label);
+}
+
+void MainWindow::labelCurrent(const QString& breedId)
+{
+    const GalleryItem* it = currentItem();
+    if (!it || BreedCatalog::oxford().indexOf(breedId) < 0)
+        return;
+    const qint64 id = it->id;
+    // Where to go next, decided before the label may move or hide this row.
+    const int row = m_filter->proxyRowOf(id);
+    qint64 nextId = m_filter->imageIdAt(row + 1);
+    if (nextId == 0)
+        nextId = m_filter->imageIdAt(row - 1);
+    LabelCommand::PreviousLabel previous{it->label, it->labelOrigin, it->labelStatus};
+    m_undo->push(new LabelCommand(m_writer, m_gallery, id, it->name, breedId, AppSettings::curatorName(), previous));
+    say(tr("%1 → %2").arg(m_gallery->find(id)->name, breedDisplayName(breedId)), 3000);
+    if (AppSettings::advanceAfterLabel() && nextId != 0)
+        selectImage(nextId);
+    else if (m_filter->proxyRowOf(id) >= 0)
+        selectImage(id);
+    else if (nextId != 0)
+        selectImage(nextId);
+}
+
+void MainWindow::confirmAndNext()
+{
+    const GalleryItem* it = currentItem();
+    if (!it)
+        return;
+    const bool needsLabel = it->label.isEmpty() || it->labelStatus == ReviewStatus::Pending;
+    if (needsLabel) {
+        const QString breed = !it->label.isEmpty() ? it->label : (it->hasPrediction() ? it->top.front().label : QString());
+        if (breed.isEmpty()) {
+            say(tr("No prediction yet: pick a breed (type its name)"));
+            return;
+        }
+        const bool advance = AppSettings::advanceAfterLabel();
+        const int row = m_filter->proxyRowOf(it->id);
+        qint64 nextId = m_filter->imageIdAt(row + 1);
+        labelCurrent(breed);
+        if (!advance && nextId != 0)
+            selectImage(nextId);
+        return;
+    }
+    nextImage(1);
+}
+
+void MainWindow::openBreedPicker(const QString& typed)
+{
+    const GalleryItem* it = currentItem();
+    if (!it) {
+        say(tr("Select an image first"));
+        return;
+    }
+    QHash<QString, float> hints;
+    for (const Guess& g : it->top)
+        hints.insert(g.label, g.p);
+    m_picker->openFor(it->name, typed, hints);
+}
+
+void MainWindow::onLabelState(qint64 imageId, bool hasLabel, const LabelEvent& current, const QVector<LabelEvent>& history)
+{
+    // Only the last queued write is authoritative: earlier ones would flicker back.
+    if (m_writer->pending() <= 1) {
+        if (hasLabel)
+            m_gallery->setLabel(imageId, current.breed, current.origin, current.status);
+        else
+            m_gallery->clearLabel(imageId);
+    }
+    m_detail->setHistory(imageId, history);
+}
+
+// ---------------------------------------------------------------- intake
+
+QStringList MainWindow::pathsFromMime(const QMimeData* mime, bool* hasImage) const
+{
+    QStringList paths;
+    if (mime->hasUrls()) {
+        for (const QUrl& url : mime->urls())
+            if (url.isLocalFile())
+                paths << url.toLocalFile();
+    } else if (mime->hasText()) {
+        for (const QString& line : mime->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            const QString t = line.trimmed();
+            const QUrl url(t);
+            if (url.isLocalFile())
+                paths << url.toLocalFile();
+            else if (QFileInfo::exists(t))
+                paths << t;
+        }
+    }
+    if (hasImage)
+        *hasImage = mime->hasImage();
+    return paths;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (event->mimeData()->hasUrls())
+    bool image = false;
+    if (!pathsFromMime(event->mimeData(), &image).isEmpty() || image) {
         event->acceptProposedAction();
+        say(tr("Drop to import"), 2000);
+    }
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* event)
+{
+    event->acceptProposedAction();
+}
+
+void MainWindow::dragLeaveEvent(QDragLeaveEvent* event)
+{
+    statusBar()->clearMessage();
+    QMainWindow::dragLeaveEvent(event);
 }
 
 void MainWindow::dropEvent(QDropEvent* event)
 {
-    QStringList paths;
-    for (const QUrl& url : event->mimeData()->urls())
-        if (url.isLocalFile())
-            paths << url.toLocalFile();
-    predictFiles(paths);
+    bool image = false;
+    const QStringList paths = pathsFromMime(event->mimeData(), &image);
+    if (!paths.isEmpty()) {
+        intake(paths, QStringLiteral("drop"));
+    } else if (image) {
+        const QImage img = qvariant_cast<QImage>(event->mimeData()->imageData());
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
+        const QString path = QDir(dir).filePath(QStringLiteral("petcurator-drop-%1.png").arg(QDateTime::currentMSecsSinceEpoch()));
+        if (!img.isNull() && img.save(path))
+            intake({path}, QStringLiteral("drop"));
+    } else {
+        return;
+    }
     event->acceptProposedAction();
 }
 
-void MainWindow::predictFiles(const QStringList& paths)
+void MainWindow::intake(const QStringList& paths, const QString& source)
 {
-    QPointer<MainWindow> self(this);
-    auto predictor = m_predictor;
-    for (const QString& path : collectFiles(paths)) {
-        (void)QtConcurrent::run([self, predictor, path] {
-            auto p = predictor->predictFile(path);
-            QString text;
-            if (!p) {
-                text = tr("error: %1").arg(p.error().message);
-            } else {
-                QStringList guesses;
-                for (const Guess& g : p->top)
-                    guesses << QStringLiteral("%1 %2%").arg(g.name).arg(double(g.p) * 100, 0, 'f', 1);
-                text = guesses.join(QStringLiteral(", ")) + tr("  (%1 ms)").arg(p->ms, 0, 'f', 1);
-            }
-            QMetaObject::invokeMethod(qApp, [self, path, text] {
-                if (self)
-                    self->showResult(path, text);
-            });
-        });
-    }
+    if (paths.isEmpty())
+        return;
+    m_imports->importFiles(paths, source);
 }
 
-void MainWindow::showResult(const QString& path, const QString& text)
+void MainWindow::importOxford(const QString& dir)
 {
-    m_results->addItem(QFileInfo(path).fileName() + QStringLiteral(" — ") + text);
+    m_imports->importOxford(dir);
+}
+
+void MainWindow::importFolderPerClass(const QString& dir)
+{
+    m_imports->importFolderPerClass(dir);
+}
+
+void MainWindow::openFiles()
+{
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open images"), QStandardPaths::writableLocation(QStandardPaths::PicturesLocation),
+        tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"));
+    if (!files.isEmpty())
+        intake(files, QStringLiteral("files"));
+}
+
+void MainWindow::pasteFromClipboard()
+{
+    // A focused text field pastes text, not images.
+    if (qobject_cast<QLineEdit*>(QApplication::focusWidget())) {
+        static_cast<QLineEdit*>(QApplication::focusWidget())->paste();
+        return;
+    }
+    const QMimeData* mime = QApplication::clipboard()->mimeData();
+    if (!mime)
+        return;
+    bool image = false;
+    const QStringList paths = pathsFromMime(mime, &image);
+    if (!paths.isEmpty()) {
+        intake(paths, QStringLiteral("paste"));
+        return;
+    }
+    if (image) {
+        const QImage img = qvariant_cast<QImage>(mime->imageData());
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
+        const QString path = QDir(dir).filePath(QStringLiteral("petcurator-paste-%1.png").arg(QDateTime::currentMSecsSinceEpoch()));
+        if (!img.isNull() && img.save(path)) {
+            intake({path}, QStringLiteral("paste"));
+            return;
+        }
+    }
+    say(tr("Nothing to paste: copy image files or an image first"));
+}
+
+void MainWindow::onImportFinished(const QString& title, const ImportReport& report)
+{
+    QString text = report.cancelled ? tr("Import cancelled: %1 added, %2 already there").arg(report.added).arg(report.duplicates)
+                                    : tr("Imported %1 new image(s), %2 already there").arg(report.added).arg(report.duplicates);
+    if (report.labelled > 0)
+        text += tr(", %n label(s)", nullptr, report.labelled);
+    if (report.skipped > 0 || !report.issues.isEmpty()) {
+        text += tr(", %n skipped (see the import report)", nullptr, int(std::max<qsizetype>(report.skipped, report.issues.size())));
+        m_report->addIssues(title, report.issues);
+        m_report->reveal();
+    }
+    say(text, 8000);
+    reloadGallery(true);
+}
+
+// ---------------------------------------------------------------- models
+
+void MainWindow::onActiveModelChanged(const QString& version)
+{
+    if (version == m_liveVersion && m_predictions->activeVersion() == version) {
+        updateModelStatus();
+        return;
+    }
+    m_liveVersion = version;
+    updateModelStatus();
+    say(tr("Model %1 is live: refreshing the predictions on screen").arg(version), 10000);
+    QVector<qint64> stale;
+    for (const GalleryItem& it : m_gallery->items())
+        if (it.model != version)
+            stale << it.id;
+    bringPredictionsUpToDate(stale);
+    m_dashboard->evaluateActiveModel();
+    m_history->reload();
+}
+
+void MainWindow::updateModelStatus()
+{
+    const QString v = m_loop->activeVersion();
+    m_statusModel->setText(tr("Model: %1").arg(v));
+    m_statusModel->setToolTip(v == QLatin1String("zero-shot") ? tr("Zero-shot head: ImageNet classes mapped to 25 breeds")
+                                                               : tr("Active model version %1").arg(v));
+}
+
+QString MainWindow::statusModelText() const { return m_statusModel->text(); }
+QString MainWindow::statusTrainingText() const { return m_statusTraining->text(); }
+
+void MainWindow::checkDailyRule()
+{
+    const QDateTime now = QDateTime::currentDateTime();
+    const AutoTrainRules rules = m_loop->rules();
+    if (rules.dailyEnabled && rules.dailyDueBetween(m_lastDailyCheck, now)) {
+        const QString reason = QStringLiteral("daily %1").arg(rules.dailyAt.toString(QStringLiteral("HH:mm")));
+        if (m_dashboard->startTraining(reason))
+            say(tr("Scheduled fine-tuning started (%1)").arg(reason));
+        else
+            say(tr("Scheduled fine-tuning skipped: a run is already going"));
+    }
+    m_lastDailyCheck = now;
+}
+
+// ---------------------------------------------------------------- views, settings
+
+void MainWindow::showView(View view)
+{
+    m_tabs->setCurrentIndex(int(view));
+}
+
+MainWindow::View MainWindow::currentView() const { return View(m_tabs->currentIndex()); }
+
+void MainWindow::setDarkTheme(bool dark)
+{
+    Theme::applyDark(dark);
+    AppSettings::setDarkTheme(dark);
+    if (m_darkAction->isChecked() != dark) {
+        const QSignalBlocker block(m_darkAction);
+        m_darkAction->setChecked(dark);
+    }
+    m_view->updateGrid();
+    m_view->viewport()->update();
+}
+
+void MainWindow::showImageSet(const QSet<qint64>& ids, const QString& caption)
+{
+    m_filter->setImageSet(ids, caption);
+    m_showCombo->setCurrentIndex(0);
+    m_breedCombo->setCurrentIndex(0);
+    m_search->clear();
+    m_filter->setSearchText({});
+    m_setChipLabel->setText(tr("<b>%n image(s)</b>: %1", nullptr, int(ids.size())).arg(caption.toHtmlEscaped()));
+    m_setChip->show();
+    showView(View::Review);
+    if (const qint64 id = m_filter->imageIdAt(0))
+        selectImage(id);
+    m_view->setFocus();
+}
+
+void MainWindow::applySettings()
+{
+    m_loop->setRules(AppSettings::autoTrainRules());
+    m_loop->setIncrementalOnCorrection(AppSettings::incrementalOnCorrection());
+    const int threads = AppSettings::effectiveThreads();
+    Backbone::setThreads(threads);
+    m_predictions->setWorkers(threads);
+    if (AppSettings::darkTheme() != Theme::isDarkActive())
+        setDarkTheme(AppSettings::darkTheme());
+    const QSignalBlocker block(m_darkAction);
+    m_darkAction->setChecked(Theme::isDarkActive());
+}
+
+void MainWindow::showPreferences()
+{
+    auto* dialog = new PreferencesDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PreferencesDialog::settingsChanged, this, [this] {
+        applySettings();
+        say(tr("Preferences saved"));
+    });
+    dialog->open();
+}
+
+void MainWindow::showAbout()
+{
+    auto* dialog = new AboutDialog(m_backbone.get(), m_loop->activeVersion(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::showShortcuts()
+{
+    auto* dialog = new ShortcutsDialog(menuBar(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::say(const QString& message, int ms)
+{
+    m_lastMessage = message;
+    statusBar()->showMessage(message, ms);
+}
+
+// ---------------------------------------------------------------- state
+
+int MainWindow::pendingPredictions() const { return m_predictions->pending(); }
+
+bool MainWindow::isIdle() const
+{
+    return m_galleryLoaded && !m_reloading && !m_imports->isBusy() && m_predictions->isIdle() && m_writer->pending() == 0;
+}
+
+bool MainWindow::checkIdle()
+{
+    const bool idle = isIdle();
+    if (idle && !m_wasIdle)
+        Q_EMIT becameIdle();
+    m_wasIdle = idle;
+    return idle;
+}
+
+void MainWindow::waitForLabelWrites()
+{
+    m_writer->waitForIdle();
+}
+
+// ---------------------------------------------------------------- events
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_search && event->type() == QEvent::KeyPress) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if (key->key() == Qt::Key_Escape || key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter || key->key() == Qt::Key_Down) {
+            if (key->key() == Qt::Key_Escape) {
+                m_search->clear();
+                m_filter->setSearchText({});
+            } else {
+                m_searchDebounce->stop();
+                m_filter->setSearchText(m_search->text());
+            }
+            if (!m_view->currentIndex().isValid())
+                if (const qint64 id = m_filter->imageIdAt(0))
+                    selectImage(id);
+            m_view->setFocus();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_shownOnce) {
+        m_shownOnce = true;
+        const int w = std::max(m_reviewSplit->width(), width());
+        m_reviewSplit->setSizes({w * 62 / 100, w * 38 / 100});
+    }
+    m_thumbs->setEdge(m_view->thumbnailDevicePixels());
+    const QByteArray state = AppSettings::windowState();
+    if (!state.isEmpty())
+        restoreState(state);
+    if (m_reviewStack->currentWidget() == m_reviewPage)
+        m_view->setFocus();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    AppSettings::setWindow(saveGeometry(), saveState());
+    m_imports->cancel();
+    if (m_loop->isBusy())
+        m_loop->cancel();
+    m_report->close();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace pc

@@ -1,32 +1,199 @@
 #pragma once
-// The first face of the app: drop an image, see the top-3 breeds. Prediction runs off the UI
-// thread; the window only shows results.
-#include "model/Predictor.h"
+// The curator's desktop app: a gallery over the workspace with drag-and-drop intake, top-3 review
+// with one-key correction (undoable), background fine-tuning with live charts, and model history.
+// Every slow step (import, decoding, embedding, training, model swap, database reads and writes)
+// runs off the UI thread; results come back as queued calls.
+#include "GalleryModel.h"
 
 #include <QMainWindow>
+#include <QThreadPool>
+#include <memory>
 
+class QAction;
+class QComboBox;
 class QLabel;
-class QListWidget;
+class QLineEdit;
+class QMimeData;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+class QTimer;
+class QToolButton;
+class QUndoStack;
 
 namespace pc {
+
+class Backbone;
+class BreedPicker;
+class DetailPanel;
+class GalleryFilterModel;
+class GalleryView;
+class ImportController;
+class ImportReportView;
+class LabelWriter;
+class LearningLoop;
+class ModelHistoryView;
+class PredictionService;
+class TaskProgress;
+class ThumbnailLoader;
+class TrainingDashboard;
+class WelcomePanel;
+class Workspace;
+struct ImageRef;
+struct ImportReport;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(std::shared_ptr<const Predictor> predictor, QWidget* parent = nullptr);
+    enum class View { Review = 0, Training = 1, Models = 2 };
 
-    void predictFiles(const QStringList& paths);
+    MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, LearningLoop* loop,
+               QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // ---- intake (all asynchronous)
+    void intake(const QStringList& paths, const QString& source = QStringLiteral("drop"));
+    void importOxford(const QString& dir);
+    void importFolderPerClass(const QString& dir);
+    void pasteFromClipboard();
+    void openFiles();
+
+    // ---- review
+    qint64 currentImageId() const;
+    const GalleryItem* currentItem() const;
+    bool selectImage(qint64 imageId);
+    void acceptSuggestion(int index);          // 0-based: key 1 → 0
+    void confirmAndNext();                     // Enter
+    void labelCurrent(const QString& breedId); // any breed (the picker)
+    void openBreedPicker(const QString& typed = {});
+    void nextImage(int step = 1);
+
+    // ---- views
+    void showView(View view);
+    View currentView() const;
+    void setDarkTheme(bool dark);
+    void showImageSet(const QSet<qint64>& ids, const QString& caption);
+    void showPreferences();
+    void showAbout();
+    void showShortcuts();
+
+    // ---- state (tests, benchmark, screenshots)
+    bool isGalleryLoaded() const { return m_galleryLoaded; }
+    bool isIdle() const;        // gallery loaded; no import, prediction or label write pending
+    int pendingPredictions() const;
+    void waitForLabelWrites();
+    QString statusModelText() const;
+    QString statusTrainingText() const;
+    QString lastStatusMessage() const { return m_lastMessage; }
+
+    GalleryModel* galleryModel() const { return m_gallery; }
+    GalleryFilterModel* galleryFilter() const { return m_filter; }
+    GalleryView* galleryView() const { return m_view; }
+    DetailPanel* detailPanel() const { return m_detail; }
+    BreedPicker* breedPicker() const { return m_picker; }
+    TrainingDashboard* dashboard() const { return m_dashboard; }
+    ModelHistoryView* modelHistory() const { return m_history; }
+    ImportReportView* importReport() const { return m_report; }
+    WelcomePanel* welcomePanel() const { return m_welcome; }
+    QUndoStack* undoStack() const { return m_undo; }
+    PredictionService* predictions() const { return m_predictions; }
+    ImportController* imports() const { return m_imports; }
+    LearningLoop* learningLoop() const { return m_loop; }
+    QTabWidget* tabs() const { return m_tabs; }
+    QWidget* reviewArea() const;
+    QAction* action(const QString& objectName) const;
+
+Q_SIGNALS:
+    void galleryLoaded(int images);
+    void becameIdle();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dragLeaveEvent(QDragLeaveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    void showResult(const QString& path, const QString& text);
+    void buildUi();
+    void buildMenus();
+    void buildStatusBar();
+    QWidget* buildFilterBar(QWidget* parent);
+    QAction* makeAction(const QString& name, const QString& text, const QList<QKeySequence>& keys = {},
+                        Qt::ShortcutContext context = Qt::WindowShortcut);
 
-    std::shared_ptr<const Predictor> m_predictor;
-    QLabel* m_hint;
-    QListWidget* m_results;
+    void reloadGallery(bool selectNew);
+    void galleryReady(std::vector<GalleryItem> items, bool selectNew);
+    void bringPredictionsUpToDate(const QVector<qint64>& ids);
+    void onImportFinished(const QString& title, const ImportReport& report);
+    void onPredicted(const QVector<GalleryModel::PredictionUpdate>& batch);
+    void onActiveModelChanged(const QString& version);
+    void onLabelState(qint64 imageId, bool hasLabel, const LabelEvent& current, const QVector<LabelEvent>& history);
+    void onCurrentChanged();
+    void updateCount();
+    void updateEmptyState();
+    void updateModelStatus();
+    void applySettings();
+    void checkDailyRule();
+    void say(const QString& message, int ms = 6000);
+    QStringList pathsFromMime(const QMimeData* mime, bool* hasImage = nullptr) const;
+    bool checkIdle();
+
+    std::shared_ptr<Workspace> m_workspace;
+    std::shared_ptr<const Backbone> m_backbone;
+    LearningLoop* m_loop;
+    QThreadPool m_io; // thumbnails of the detail panel, small workspace reads
+
+    GalleryModel* m_gallery = nullptr;
+    GalleryFilterModel* m_filter = nullptr;
+    ThumbnailLoader* m_thumbs = nullptr;
+    PredictionService* m_predictions = nullptr;
+    ImportController* m_imports = nullptr;
+    LabelWriter* m_writer = nullptr;
+    QUndoStack* m_undo = nullptr;
+
+    QTabWidget* m_tabs = nullptr;
+    QStackedWidget* m_reviewStack = nullptr;
+    WelcomePanel* m_welcome = nullptr;
+    QWidget* m_reviewPage = nullptr;
+    QSplitter* m_reviewSplit = nullptr;
+    GalleryView* m_view = nullptr;
+    DetailPanel* m_detail = nullptr;
+    BreedPicker* m_picker = nullptr;
+    TrainingDashboard* m_dashboard = nullptr;
+    ModelHistoryView* m_history = nullptr;
+    ImportReportView* m_report = nullptr;
+
+    QComboBox* m_showCombo = nullptr;
+    QComboBox* m_breedCombo = nullptr;
+    QComboBox* m_sortCombo = nullptr;
+    QLineEdit* m_search = nullptr;
+    QTimer* m_searchDebounce = nullptr;
+    QLabel* m_countLabel = nullptr;
+    QWidget* m_setChip = nullptr;
+    QLabel* m_setChipLabel = nullptr;
+
+    QLabel* m_statusModel = nullptr;
+    QLabel* m_statusTraining = nullptr;
+    QLabel* m_statusPredicting = nullptr;
+    QToolButton* m_statusIssues = nullptr;
+    TaskProgress* m_importProgress = nullptr;
+    QAction* m_darkAction = nullptr;
+
+    QTimer* m_dailyTimer = nullptr;
+    QDateTime m_lastDailyCheck;
+    QTimer* m_countTimer = nullptr;
+
+    bool m_galleryLoaded = false;
+    bool m_reloading = false;
+    bool m_reloadAgain = false;
+    bool m_reloadSelectNew = false;
+    bool m_wasIdle = false;
+    bool m_shownOnce = false;
+    QString m_liveVersion;
+    QString m_lastMessage;
 };
 
 } // namespace pc

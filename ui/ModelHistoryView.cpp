@@ -16,7 +16,7 @@
 namespace pc {
 
 namespace {
-enum Column { Active, Version, Created, ValAcc, MeanPerClass, Classes, Parent, State, Verdict, ColumnCount };
+enum Column { Active, Version, Created, ValAcc, MeanPerClass, Images, Epochs, Kind, Parent, State, Verdict, ColumnCount };
 
 QString percent(const QJsonObject& metrics, const char* key)
 {
@@ -35,7 +35,7 @@ ModelHistoryView::ModelHistoryView(std::shared_ptr<Workspace> workspace, Learnin
     m_tree = new QTreeWidget(this);
     m_tree->setColumnCount(ColumnCount);
     m_tree->setHeaderLabels({QString(), tr("Version"), tr("Created"), tr("Validation accuracy"), tr("Mean per breed"),
-                             tr("Breeds"), tr("Parent"), tr("State"), tr("Gate verdict")});
+                             tr("Images (train / validation)"), tr("Epochs"), tr("Kind"), tr("Parent"), tr("State"), tr("Gate verdict")});
     m_tree->setRootIsDecorated(false);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
@@ -109,16 +109,22 @@ void ModelHistoryView::show(const QVector<ModelRecord>& models)
         item->setText(Created, QLocale().toString(m.created.toLocalTime(), QLocale::ShortFormat));
         item->setText(ValAcc, percent(m.metrics, "val_accuracy"));
         item->setText(MeanPerClass, percent(m.metrics, "val_mean_per_class"));
-        const QJsonValue classes = m.metrics.value(QLatin1String("learned_classes")).isUndefined()
-                                       ? m.metrics.value(QLatin1String("classes"))
-                                       : m.metrics.value(QLatin1String("learned_classes"));
-        item->setText(Classes, classes.isArray() ? QString::number(classes.toArray().size())
-                                                 : classes.isDouble() ? QString::number(classes.toInt()) : QStringLiteral("–"));
+        const QJsonValue trainImages = m.metrics.value(QLatin1String("train_images"));
+        const QJsonValue valImages = m.metrics.value(QLatin1String("val_images"));
+        item->setText(Images, trainImages.isDouble() || valImages.isDouble()
+                                  ? QStringLiteral("%1 / %2").arg(trainImages.toInt()).arg(valImages.toInt())
+                                  : QStringLiteral("–"));
+        const QJsonValue epochs = m.metrics.value(QLatin1String("epochs"));
+        const QJsonValue best = m.metrics.value(QLatin1String("best_epoch"));
+        item->setText(Epochs, epochs.isDouble() ? (best.isDouble() ? tr("%1 (best %2)").arg(epochs.toInt()).arg(best.toInt())
+                                                                   : QString::number(epochs.toInt()))
+                                                : QStringLiteral("–"));
+        item->setText(Kind, m.metrics.value(QLatin1String("kind")).toString());
         item->setText(Parent, m.parent.isEmpty() ? QStringLiteral("–") : m.parent);
         item->setText(State, toString(m.state));
         item->setText(Verdict, m.gateVerdict);
         item->setToolTip(Verdict, m.gateVerdict);
-        for (int c : {ValAcc, MeanPerClass, Classes})
+        for (int c : {ValAcc, MeanPerClass, Images, Epochs})
             item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
         if (active) {
             for (int c = 0; c < ColumnCount; ++c) {
@@ -129,8 +135,12 @@ void ModelHistoryView::show(const QVector<ModelRecord>& models)
         }
         m_tree->addTopLevelItem(item);
     }
-    if (!selectVersion(keep) && m_tree->topLevelItemCount() > 0)
-        m_tree->setCurrentItem(m_tree->topLevelItem(0));
+    // Keep the curator's choice, except that the cursor follows the live model when it was on it.
+    if (keep.isEmpty() || keep == m_lastLive || !selectVersion(keep)) {
+        if (!selectVersion(live) && m_tree->topLevelItemCount() > 0)
+            m_tree->setCurrentItem(m_tree->topLevelItem(0));
+    }
+    m_lastLive = live;
     m_caption->setText(models.isEmpty()
                            ? tr("No trained models yet: predictions come from the zero-shot head (ImageNet classes mapped to 25 breeds). "
                                 "Train one from the Training view.")
@@ -175,8 +185,13 @@ void ModelHistoryView::rollback()
     LearningLoop* loop = m_loop;
     runInBackground(m_io, this,
                     [loop] {
+                        QStringList out{QString(), QString()};
                         auto r = loop->rollback();
-                        return r ? QStringList{*r, QString()} : QStringList{QString(), r.error().message};
+                        if (r)
+                            out[0] = *r;
+                        else
+                            out[1] = r.error().message;
+                        return out;
                     },
                     [this](const QStringList& r) {
                         m_swapping = false;

@@ -29,6 +29,7 @@ public:
 
     void activateSelected();
     void rollback();
+    bool isSwapping() const { return m_swapping; }
 
 Q_SIGNALS:
     void message(const QString& text);
@@ -46,6 +47,7 @@ private:
     QPushButton* m_rollback;
     QLabel* m_caption;
     bool m_swapping = false;
+    QString m_lastLive;
 };
 
 } // namespace pc

@@ -12,6 +12,7 @@
 #include <QTimer>
 #include <deque>
 #include <numeric>
+#include <opencv2/core.hpp>
 
 namespace pc {
 
@@ -104,6 +105,8 @@ std::vector<Guess> PredictionService::topGuesses(const ModelSnapshot& model, con
 
 void PredictionService::predict(const QVector<ImageRef>& images)
 {
+    for (const ImageRef& r : images)
+        m_shaOf.insert(r.id, r.sha256);
     int added = 0;
     {
         QMutexLocker lock(&m_shared->mutex);
@@ -133,7 +136,8 @@ void PredictionService::startWorkers()
     while (!shared->stopped && shared->running < m_workers && shared->running < int(shared->queue.size())) {
         ++shared->running;
         m_pool.start([this, shared, workspace, backbone, active, oneThreadEach] {
-            lowerCurrentThreadPriority();
+            // Below the UI, above training (nice 5): new photos get their predictions during a run.
+            lowerCurrentThreadPriority(3);
             if (oneThreadEach)
                 Backbone::useOneThreadHere();
             const Predictor predictor(backbone, active);
@@ -148,7 +152,11 @@ void PredictionService::startWorkers()
                     ref = shared->queue.front();
                     shared->queue.pop_front();
                 }
+                const auto before = active->snapshot();
                 auto result = predictor.predictFile(workspace->storedImagePath(ref.sha256), 3);
+                // The vector is the shared backbone's (reusable after a swap) unless the model that
+                // answered brought its own fine-tuned backbone.
+                const bool baseEmbedding = result && before && before->version == result->model && !before->backbone;
                 QMutexLocker lock(&shared->mutex);
                 shared->queued.remove(ref.id);
                 if (!result) {
@@ -157,13 +165,21 @@ void PredictionService::startWorkers()
                     // A swap during the forward pass: answer with the model that is live now.
                     const auto snap = active->snapshot();
                     if (snap && snap->version != result->model) {
+                        if (!baseEmbedding || snap->backbone) {
+                            // Needs a new forward pass through the other backbone: again, same count.
+                            shared->queued.insert(ref.id);
+                            shared->queue.push_back(ref);
+                            continue;
+                        }
                         result->top = topGuesses(*snap, snap->head.probabilities(result->embedding));
                         result->model = snap->version;
                     }
-                    shared->centre.insert(ref.id, result->embedding);
+                    if (baseEmbedding)
+                        shared->centre.insert(ref.id, result->embedding);
                     Outgoing o;
                     o.update = {ref.id, result->top, result->model, result->ms, false};
-                    o.embedding = result->embedding;
+                    if (baseEmbedding)
+                        o.embedding = result->embedding;
                     shared->outbox.append(o);
                     lock.unlock();
                     (void)workspace->savePrediction(StoredPrediction{ref.id, result->model, topJson(result->top), result->ms,
@@ -183,6 +199,8 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
 {
     if (images.isEmpty())
         return;
+    for (const ImageRef& r : images)
+        m_shaOf.insert(r.id, r.sha256);
     m_shared->pending += int(images.size());
     Q_EMIT pendingChanged(pending());
     auto shared = m_shared;
@@ -190,7 +208,7 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
     auto backbone = m_backbone;
     auto active = m_active;
     m_refreshPool.start([this, shared, workspace, backbone, active, images] {
-        lowerCurrentThreadPriority();
+        lowerCurrentThreadPriority(3);
         const auto snap = active->snapshot();
         const QString hash = backbone->weightsHash();
         // The centre views the embedding cache holds that we don't have yet.
@@ -224,7 +242,7 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
             QMutexLocker lock(&shared->mutex);
             for (const ImageRef& r : images) {
                 auto it = shared->centre.constFind(r.id);
-                if (it != shared->centre.constEnd() && !it->empty() && snap && it->cols == snap->head.inputSize()) {
+                if (it != shared->centre.constEnd() && !it->empty() && snap && !snap->backbone && it->cols == snap->head.inputSize()) {
                     known << r;
                     rows.push_back(*it);
                 } else {
@@ -307,18 +325,38 @@ void PredictionService::flush()
         m_shared->flushScheduled = false;
     }
     const auto snap = m_active->snapshot();
+    QVector<qint64> requeue;
     QVector<GalleryModel::PredictionUpdate> batch;
     batch.reserve(out.size());
     for (Outgoing& o : out) {
         if (snap && o.update.model != snap->version) {
-            if (o.update.fromCache || o.embedding.empty())
+            if (o.update.fromCache)
                 continue; // a newer refresh covers it
+            if (o.embedding.empty() || snap->backbone) {
+                requeue.append(o.update.imageId);
+                continue;
+            }
             o.update.top = topGuesses(*snap, snap->head.probabilities(o.embedding));
             o.update.model = snap->version;
         }
         batch.append(std::move(o.update));
     }
-    const int done = int(out.size() + failures.size()) + dropped;
+    if (!requeue.isEmpty()) {
+        // Answered by a model that is gone, with a vector we can't reuse: predict again (still counted).
+        QMutexLocker lock(&m_shared->mutex);
+        for (qint64 id : requeue) {
+            const QString sha = m_shaOf.value(id);
+            if (sha.isEmpty() || m_shared->queued.contains(id)) {
+                ++dropped;
+                continue;
+            }
+            m_shared->queued.insert(id);
+            m_shared->queue.push_back(ImageRef{id, sha});
+        }
+    }
+    if (!requeue.isEmpty())
+        startWorkers();
+    const int done = int(out.size() - requeue.size() + failures.size()) + dropped;
     if (!batch.isEmpty())
         Q_EMIT predicted(batch);
     for (const auto& f : failures)

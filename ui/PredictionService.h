@@ -58,6 +58,7 @@ private:
     std::shared_ptr<const Backbone> m_backbone;
     std::shared_ptr<ActiveModel> m_active;
     std::shared_ptr<Shared> m_shared;
+    QHash<qint64, QString> m_shaOf; // UI thread only
     int m_workers = 1;
     QThreadPool m_pool;        // full predictions
     QThreadPool m_refreshPool; // model-swap refreshes, one at a time, never behind a long queue

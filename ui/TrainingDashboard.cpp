@@ -10,7 +10,6 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QFormLayout>
-#include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLegend>
@@ -86,7 +85,12 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     m_head->addItem(tr("MLP head (512)"));
     m_head->setAccessibleName(tr("Head"));
     m_stage = new QLabel(tr("Idle"), this);
+    // Text changes must not re-layout the page (each re-layout repaints everything below).
+    m_stage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_stage->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 30);
     m_progress = new QProgressBar(this);
+    m_progress->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    m_progress->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 20);
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_progress->setTextVisible(true);
@@ -97,9 +101,9 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     controls->addWidget(m_epochs);
     controls->addWidget(m_head);
     controls->addSpacing(fontMetrics().height());
-    controls->addWidget(m_stage, 1);
     controls->addWidget(m_progress, 1);
     layout->addLayout(controls);
+    layout->addWidget(m_stage);
 
     // Live charts.
     m_chart = new QChart;
@@ -143,39 +147,45 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     m_chartView = new QChartView(m_chart, this);
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setObjectName(QStringLiteral("trainingChart"));
-    m_chartView->setMinimumHeight(fontMetrics().height() * 12);
+    m_chartView->setMinimumHeight(fontMetrics().height() * 16);
+    m_chartView->setMinimumWidth(fontMetrics().height() * 24);
 
-    // Evaluation: confusion matrix and per-breed accuracy.
-    auto* evalBox = new QGroupBox(tr("Validation"), this);
-    auto* evalLayout = new QVBoxLayout(evalBox);
-    m_evalCaption = new QLabel(tr("No evaluation yet."), evalBox);
+    // Evaluation: the confusion matrix (square, on the right) and the per-breed accuracy (under the
+    // chart). Plain sections: a QGroupBox frame is costly to repaint while the progress ticks.
+    m_evalCaption = new QLabel(tr("No evaluation yet."), this);
     m_evalCaption->setWordWrap(true);
-    auto* evalSplit = new QSplitter(Qt::Horizontal, evalBox);
-    m_confusion = new ConfusionMatrixView(evalSplit);
-    m_table = new QTableWidget(0, 3, evalSplit);
+    auto* left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_chartView);
+    m_table = new QTableWidget(0, 3, left);
     m_table->setObjectName(QStringLiteral("breedAccuracy"));
-    m_table->setHorizontalHeaderLabels({tr("Breed"), tr("Images"), tr("Accuracy")});
+    m_table->setHorizontalHeaderLabels({tr("Breed"), tr("Validation images"), tr("Accuracy")});
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSortingEnabled(true);
+    m_table->setAlternatingRowColors(true);
     m_table->setAccessibleName(tr("Per-breed accuracy"));
-    evalSplit->addWidget(m_confusion);
-    evalSplit->addWidget(m_table);
-    evalSplit->setStretchFactor(0, 3);
-    evalSplit->setStretchFactor(1, 2);
-    evalLayout->addWidget(m_evalCaption);
-    evalLayout->addWidget(evalSplit, 1);
-
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_chartView);
-    split->addWidget(evalBox);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    left->addWidget(m_table);
+    left->setStretchFactor(0, 3);
+    left->setStretchFactor(1, 2);
+    left->setChildrenCollapsible(false);
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(new QLabel(tr("<b>Validation confusion matrix</b>"), right));
+    m_confusion = new ConfusionMatrixView(right);
+    rightLayout->addWidget(m_confusion, 1);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     split->setChildrenCollapsible(false);
+    layout->addWidget(m_evalCaption);
     layout->addWidget(split, 1);
 
     connect(m_start, &QPushButton::clicked, this, [this] { startTraining(); });
@@ -243,6 +253,7 @@ void TrainingDashboard::cancelTraining()
 void TrainingDashboard::beginRun()
 {
     m_running = true;
+    m_lastStage.clear();
     clearSeries();
     m_progress->setRange(0, 0);
     updateButtons();
@@ -278,6 +289,12 @@ void TrainingDashboard::onStage(const QString& stage, int done, int total)
 {
     if (!m_running)
         beginRun(); // a run the loop started on its own (after N labels, daily, a correction)
+    // The cache reports every image: show at most ~8 updates a second, plus every stage change.
+    const bool sameStage = stage == m_lastStage;
+    if (sameStage && done != total && m_stageClock.isValid() && m_stageClock.elapsed() < 120)
+        return;
+    m_lastStage = stage;
+    m_stageClock.start();
     if (total > 0) {
         m_progress->setRange(0, total);
         m_progress->setValue(done);
@@ -392,8 +409,8 @@ void TrainingDashboard::evaluateActiveModel()
 {
     auto workspace = m_workspace;
     auto snapshot = m_loop->activeModel()->snapshot();
-    if (!snapshot)
-        return;
+    if (!snapshot || snapshot->backbone)
+        return; // a model with its own fine-tuned backbone can't be judged on the cached vectors
     // The backbone's weights hash keys the embedding cache; the active model's record carries it.
     struct Result {
         QStringList classes;

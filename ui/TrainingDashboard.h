@@ -5,6 +5,7 @@
 // automatic ones.
 #include "training/LearningLoop.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 #include <memory>
 
@@ -74,6 +75,8 @@ private:
     QThreadPool* m_io;
     bool m_running = false;
     QString m_state;
+    QString m_lastStage;
+    QElapsedTimer m_stageClock;
 
     QPushButton* m_start;
     QPushButton* m_cancel;

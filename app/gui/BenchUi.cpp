@@ -265,29 +265,47 @@ int main(int argc, char** argv)
             waitFor([&] { return window.isIdle(); }, 10 * 60000);
             bench.end(outcomeText);
 
-            bench.begin(QStringLiteral("model swaps (activate / roll back) + prediction refresh"));
-            window.showView(MainWindow::View::Models);
             if ((*workspace)->models().size() < 2) {
+                bench.begin(QStringLiteral("second fine-tune (embeddings cached) + swap + refresh"));
                 finished = false;
                 window.dashboard()->startTraining(QStringLiteral("bench, second model"));
                 waitFor([&] { return finished && !loop.isBusy(); }, 30 * 60000);
                 waitFor([&] { return window.isIdle(); }, 10 * 60000);
-                bench.mark(QStringLiteral("second model: ") + outcomeText);
+                bench.end(outcomeText);
             }
-            monitor.reset();
+            bench.begin(QStringLiteral("model swaps (activate / roll back) + prediction refresh"));
+            window.showView(MainWindow::View::Models);
             const QVector<ModelRecord> models = (*workspace)->models();
             int swaps = 0;
             if (models.size() >= 2) {
                 for (int i = 0; i < 6; ++i) {
                     const QString target = models[i % 2 == 0 ? models.size() - 2 : models.size() - 1].version;
-                    window.modelHistory()->selectVersion(target);
+                    waitFor([&] { return !window.modelHistory()->isSwapping() && window.modelHistory()->selectVersion(target); }, 60000);
                     window.modelHistory()->activateSelected();
-                    waitFor([&] { return loop.activeVersion() == target; }, 60000);
+                    waitFor([&] { return loop.activeVersion() == target && !window.modelHistory()->isSwapping(); }, 60000);
                     waitFor([&] { return window.isIdle(); }, 60000);
                     ++swaps;
                 }
             }
             bench.end(QStringLiteral("%1 swaps over %2 images").arg(swaps).arg(window.galleryModel()->rowCount()));
+        }
+        if (!parser.isSet(skipTrainOpt)) {
+            // Corrections with a trained model: each label starts an incremental update (a new
+            // version, gated, swapped in) while the curator keeps going.
+            bench.begin(QStringLiteral("keyboard corrections with incremental updates"));
+            window.showView(MainWindow::View::Review);
+            window.galleryView()->setFocus();
+            const int before = int((*workspace)->models().size());
+            if (const qint64 id = window.galleryFilter()->imageIdAt(0))
+                window.selectImage(id);
+            for (int i = 0; i < 20; ++i) {
+                window.acceptSuggestion(1 + i % 2); // a correction: the 2nd or 3rd suggestion
+                pause(150);
+            }
+            waitFor([&] { return !loop.isBusy() && window.isIdle(); }, 10 * 60000);
+            pause(500);
+            waitFor([&] { return !loop.isBusy() && window.isIdle(); }, 10 * 60000);
+            bench.end(QStringLiteral("20 corrections, %1 new version(s)").arg((*workspace)->models().size() - before));
         }
         window.showView(MainWindow::View::Review);
 

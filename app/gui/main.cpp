@@ -42,6 +42,9 @@ int main(int argc, char** argv)
                                     QStringLiteral("Oxford-IIIT Pet folder imported for --screenshots when the workspace is empty."),
                                     QStringLiteral("DIR"));
     sampleOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption quickOption(QStringLiteral("screenshots-quick"), QStringLiteral("With --screenshots: the gallery only."));
+    quickOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(quickOption);
     parser.addOption(workspaceOption);
     parser.addOption(threadsOption);
     parser.addOption(screenshotsOption);
@@ -89,6 +92,7 @@ int main(int argc, char** argv)
         if (parser.isSet(screenshotsOption)) {
             window.resize(1400, 900);
             tour = std::make_unique<pc::ScreenshotTour>(&window, parser.value(screenshotsOption), parser.value(sampleOption));
+            tour->setQuick(parser.isSet(quickOption));
             QObject::connect(tour.get(), &pc::ScreenshotTour::finished, &app, [](bool ok) { QApplication::exit(ok ? 0 : 1); });
         }
         window.show();
