@@ -105,6 +105,7 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
     connect(m_predictions, &PredictionService::predicted, this, &MainWindow::onPredicted);
     connect(m_predictions, &PredictionService::failed, this, [this](qint64 id, const QString& reason) {
         const GalleryItem* it = m_gallery->find(id);
+        m_unpredictable.insert(id); // reported once, not retried on every reload
         m_report->addIssue(tr("prediction"), it ? it->originalPath : QString::number(id), reason);
     });
     connect(m_predictions, &PredictionService::pendingChanged, this, [this](int pending) {
@@ -592,7 +593,7 @@ void MainWindow::galleryReady(std::vector<GalleryItem> items, bool selectNew)
     QVector<qint64> stale;
     const QString live = m_predictions->activeVersion();
     for (const GalleryItem& it : m_gallery->items())
-        if (!it.hasPrediction() || it.model != live)
+        if ((!it.hasPrediction() || it.model != live) && !m_unpredictable.contains(it.id))
             stale << it.id;
     bringPredictionsUpToDate(stale);
     if ((selectNew && !added.isEmpty()) || !m_view->currentIndex().isValid()) {
@@ -918,7 +919,7 @@ void MainWindow::onActiveModelChanged(const QString& version)
     say(tr("Model %1 is live: refreshing the predictions on screen").arg(version), 10000);
     QVector<qint64> stale;
     for (const GalleryItem& it : m_gallery->items())
-        if (it.model != version)
+        if (it.model != version && !m_unpredictable.contains(it.id))
             stale << it.id;
     bringPredictionsUpToDate(stale);
     m_dashboard->evaluateActiveModel();

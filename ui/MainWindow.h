@@ -193,6 +193,7 @@ private:
     bool m_wasIdle = false;
     bool m_shownOnce = false;
     QString m_liveVersion;
+    QSet<qint64> m_unpredictable; // stored images the decoder refused
     QString m_lastMessage;
 };
 
