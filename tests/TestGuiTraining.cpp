@@ -3,6 +3,7 @@
 // for new drops during the run, the new model goes live (status bar, refreshed predictions, model
 // history), the confusion matrix drills down into the gallery, and models can be swapped by hand.
 #include "AppSettings.h"
+#include "GuiTestSupport.h"
 #include "ConfusionMatrixView.h"
 #include "GalleryFilterModel.h"
 #include "GalleryModel.h"
@@ -42,14 +43,7 @@ private:
 void TestGuiTraining::initTestCase()
 {
     QVERIFY(m_settings.isValid());
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("PetCuratorTest"));
-    AutoTrainRules rules;
-    rules.afterLabelsEnabled = false;
-    rules.dailyEnabled = false;
-    AppSettings::setAutoTrainRules(rules);
-    AppSettings::setIncrementalOnCorrection(false);
+    test::isolateAppSettings(m_settings);
     (void)test::backbone();
 }
 

@@ -26,12 +26,6 @@ using namespace pc;
 
 namespace {
 
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 bool writeFile(const QString& path, const QByteArray& bytes)
 {
     QDir().mkpath(QFileInfo(path).path());
@@ -245,7 +239,7 @@ private Q_SLOTS:
                                     QStringLiteral("Bombay_10"), samoyed})
             QVERIFY(copySample(name + QStringLiteral(".jpg"), images + name + QStringLiteral(".jpg")));
         // A photo cut short, one nobody listed, and a text file.
-        const QByteArray cut = readFile(test::sampleImage(QStringLiteral("Bombay_121.jpg"))).left(3000);
+        const QByteArray cut = test::readFile(test::sampleImage(QStringLiteral("Bombay_121.jpg"))).left(3000);
         QVERIFY(writeFile(images + QStringLiteral("Bombay_99.jpg"), cut));
         QVERIFY(copySample(persian, images + QStringLiteral("extra_photo.jpg")));
         QVERIFY(writeFile(images + QStringLiteral("readme.txt"), "not a photo\n"));
@@ -346,7 +340,7 @@ private Q_SLOTS:
         QCOMPARE(report.labelled, 5);
         QCOMPARE(report.skipped, 1);
         QCOMPARE(ws->imageCount(), 6);
-        QVERIFY(!ws->imageByHash(QString::fromLatin1(QCryptographicHash::hash(readFile(test::sampleImage(pug)), QCryptographicHash::Sha256).toHex())));
+        QVERIFY(!ws->imageByHash(QString::fromLatin1(QCryptographicHash::hash(test::readFile(test::sampleImage(pug)), QCryptographicHash::Sha256).toHex())));
 
         QHash<QString, int> perBreed;
         const QHash<qint64, LabelEvent> labels = ws->currentLabels();

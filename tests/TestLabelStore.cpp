@@ -15,12 +15,6 @@ using namespace pc;
 
 namespace {
 
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 // Runs one statement through a connection of the test's own; returns SQLite's error text.
 QString rawExec(const QString& file, const QString& statement)
 {
@@ -51,7 +45,7 @@ class TestLabelStore : public QObject {
 
     qint64 add(const QString& name)
     {
-        auto added = m_ws->addImage(readFile(test::sampleImage(name)), test::sampleImage(name), 10, 10, QStringLiteral("files"));
+        auto added = m_ws->addImage(test::readFile(test::sampleImage(name)), test::sampleImage(name), 10, 10, QStringLiteral("files"));
         return added ? added->id : 0;
     }
 

@@ -2,6 +2,7 @@
 // real sample photos: drops, keyboard labelling with undo/redo that survives a reopen, the breed
 // picker, and bad files that end up in the import report instead of dialogs or crashes.
 #include "AppSettings.h"
+#include "GuiTestSupport.h"
 #include "BreedPicker.h"
 #include "DetailPanel.h"
 #include "GalleryFilterModel.h"
@@ -114,14 +115,7 @@ private:
 void TestMainWindow::initTestCase()
 {
     QVERIFY(m_settings.isValid());
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("PetCuratorTest"));
-    AutoTrainRules rules;
-    rules.afterLabelsEnabled = false;
-    rules.dailyEnabled = false;
-    AppSettings::setAutoTrainRules(rules);
-    AppSettings::setIncrementalOnCorrection(false);
+    test::isolateAppSettings(m_settings);
     AppSettings::setAdvanceAfterLabel(true);
     AppSettings::setCuratorName(QStringLiteral("tester"));
     (void)test::backbone();

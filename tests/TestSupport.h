@@ -16,6 +16,12 @@ namespace pc::test {
 inline QString sampleDir() { return QStringLiteral(PC_SAMPLE_DIR); }
 inline QString sampleImage(const QString& name) { return sampleDir() + QStringLiteral("/images/") + name; }
 inline QString sourceDir() { return QStringLiteral(PC_SOURCE_DIR); }
+inline QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 inline QString cliPath() { return QStringLiteral(PC_BINARY_DIR "/app/petcurator-cli"); }
 
 // One backbone per test process: loading it takes ~0.4 s.
