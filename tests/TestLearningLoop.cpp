@@ -173,6 +173,35 @@ private Q_SLOTS:
         QCOMPARE(m_ws->trainingRuns().last().outcome, QStringLiteral("cancelled"));
     }
 
+    void fineTunedBackboneIsAVersionOfItsOwn()
+    {
+        // Slow on CPU, so one block for one epoch: it must work end to end, not be good.
+        const QString live = m_loop->activeVersion();
+        TrainRequest request = quick(7);
+        request.fineTuneBlocks = 1;
+        request.trainer.maxEpochs = 1;
+        auto outcome = m_loop->train(request);
+        QVERIFY2(outcome.ok(), outcome.ok() ? "" : qPrintable(outcome.error().message));
+        QVERIFY(!outcome->version.isEmpty());
+        const auto record = m_ws->model(outcome->version);
+        QVERIFY(record.has_value());
+        // Whatever the gate said, the bundle carries the tuned block and loads with it.
+        QVERIFY(m_loop->activate(outcome->version).ok());
+        const auto snapshot = m_loop->activeModel()->snapshot();
+        QVERIFY(snapshot->backbone);
+        QVERIFY(snapshot->backbone->weightsHash() != test::backbone()->weightsHash());
+        auto p = Predictor(test::backbone(), m_loop->activeModel()).predictFile(test::sampleImage(QStringLiteral("pug_112.jpg")));
+        QVERIFY(p.ok());
+        QCOMPARE(p->model, outcome->version);
+        qInfo("fine-tune of the last block: %.1f s, val accuracy %.3f (%s)", outcome->seconds, outcome->result.validation.top1,
+              qPrintable(outcome->verdict));
+        if (live != QStringLiteral("zero-shot")) {
+            auto back = m_loop->rollback();
+            QVERIFY(back.ok());
+            QCOMPARE(*back, live);
+        }
+    }
+
     void reopenedWorkspaceServesTheSameModel()
     {
         LearningLoop again(m_ws, test::backbone());

@@ -118,19 +118,26 @@ Expected<std::shared_ptr<Backbone>> Backbone::withTunedTensors(const std::map<st
 {
     std::shared_ptr<Backbone> b(new Backbone);
     b->d = std::make_unique<Impl>();
-    b->d->net = std::dynamic_pointer_cast<EfficientNetB0Impl>(d->net->clone());
     torch::NoGradGuard noGrad;
+    // A fresh module with a copy of every weight, then the tuned ones on top.
     auto params = b->d->net->named_parameters();
+    for (const auto& p : d->net->named_parameters())
+        params[p.key()].copy_(p.value());
+    auto buffers = b->d->net->named_buffers();
+    for (const auto& p : d->net->named_buffers())
+        buffers[p.key()].copy_(p.value());
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(m_weightsHash.toLatin1());
     for (const auto& [name, mat] : tensors) {
         torch::Tensor* p = params.find(name);
         if (!p)
             return Error{QStringLiteral("tuned tensor %1 is not a backbone parameter").arg(QString::fromStdString(name))};
+        // OpenCV has no 1-d Mat: a bias arrives as N×1, so compare element counts, then the layout.
         std::vector<int64_t> shape(mat.size.p, mat.size.p + mat.dims);
-        if (mat.type() != CV_32F || !mat.isContinuous() || !p->sizes().equals(shape))
+        const bool columnBias = p->dim() == 1 && mat.dims == 2 && mat.cols == 1 && mat.rows == p->size(0);
+        if (mat.type() != CV_32F || !mat.isContinuous() || !(p->sizes().equals(shape) || columnBias))
             return Error{QStringLiteral("tuned tensor %1 has the wrong shape").arg(QString::fromStdString(name))};
-        p->copy_(torch::from_blob(mat.data, shape, torch::kFloat32));
+        p->copy_(torch::from_blob(mat.data, p->sizes(), torch::kFloat32));
         hash.addData(QByteArray::fromStdString(name));
         hash.addData(QByteArrayView(reinterpret_cast<const char*>(mat.data), qsizetype(mat.total() * sizeof(float))));
     }

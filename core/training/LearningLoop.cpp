@@ -1,6 +1,9 @@
 #include "training/LearningLoop.h"
 
+#include "imaging/ImageDecoder.h"
+#include "imaging/Preprocess.h"
 #include "model/Backbone.h"
+#include "model/BatchEmbedder.h"
 #include "model/BreedCatalog.h"
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
@@ -140,6 +143,72 @@ Expected<QString> LearningLoop::rollback()
     return Error{QStringLiteral("no earlier active model to roll back to")};
 }
 
+LabelledEmbeddings LearningLoop::reembed(const Backbone& backbone, const LabelledEmbeddings& set) const
+{
+    QStringList paths;
+    for (qint64 id : set.imageIds) {
+        const auto image = m_workspace->image(id);
+        paths << (image ? m_workspace->storedImagePath(image->sha256) : QString());
+    }
+    const std::vector<EmbeddedFile> embedded = embedFiles(backbone, paths);
+    LabelledEmbeddings out;
+    for (size_t i = 0; i < embedded.size(); ++i)
+        if (!embedded[i].error)
+            out.add(embedded[i].embedding.row(0), set.labels[i], set.imageIds[i]);
+    return out;
+}
+
+Expected<std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>>
+LearningLoop::fineTune(const TrainRequest& request, const LabelledEmbeddings& train, const LabelledEmbeddings& val, TrainOutcome& outcome)
+{
+    // Decoded images at the largest size the augmentations use, to bound memory.
+    const ImageDecoder decoder;
+    auto load = [&](const LabelledEmbeddings& set, LabelledImages& into) -> Status<> {
+        for (size_t i = 0; i < set.size(); ++i) {
+            const auto image = m_workspace->image(set.imageIds[i]);
+            if (!image)
+                return Error{QStringLiteral("image %1 vanished from the workspace").arg(set.imageIds[i])};
+            auto decoded = decoder.decodeFile(m_workspace->storedImagePath(image->sha256));
+            if (!decoded)
+                return Error{QStringLiteral("cannot fine-tune on %1: %2").arg(image->sha256, decoded.error().message)};
+            into.rgb.push_back(resizeShorterSide(decoded->rgb, std::min(312, std::min(decoded->rgb.cols, decoded->rgb.rows))).clone());
+            into.labels.push_back(set.labels[i]);
+            if (m_cancel)
+                return done();
+        }
+        return done();
+    };
+    Q_EMIT stageChanged(QStringLiteral("decoding"), 0, int(train.size() + val.size()));
+    LabelledImages trainImages, valImages;
+    if (auto s = load(train, trainImages); !s)
+        return s.error();
+    if (auto s = load(val, valImages); !s)
+        return s.error();
+
+    FineTuneOptions options;
+    options.blocks = request.fineTuneBlocks;
+    options.epochs = std::min(request.trainer.maxEpochs, 5);
+    options.seed = request.trainer.seed;
+    options.cancel = &m_cancel;
+    options.onEpoch = [this](const EpochMetrics& m) { Q_EMIT epochFinished(m); };
+    options.progress = [this](int done, int total) { Q_EMIT stageChanged(QStringLiteral("fine-tuning"), done, total); };
+    auto tuned = fineTuneBackbone(*m_backbone, outcome.result.head, trainImages, valImages, options);
+    if (!tuned)
+        return tuned.error();
+    if (tuned->cancelled || m_cancel) {
+        outcome.cancelled = true;
+        return std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>{};
+    }
+    auto backbone = m_backbone->withTunedTensors(tuned->tunedTensors);
+    if (!backbone)
+        return backbone.error();
+    // The gate needs the tuned model's own validation numbers: embed the validation images again.
+    outcome.result.head = tuned->head;
+    outcome.result.validation = evaluate(tuned->head, reembed(**backbone, val));
+    outcome.result.epochs.insert(outcome.result.epochs.end(), tuned->epochs.begin(), tuned->epochs.end());
+    return std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>{tuned->tunedTensors, *backbone};
+}
+
 Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
 {
     QElapsedTimer timer;
@@ -243,6 +312,22 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
         return outcome;
     }
 
+    // 3b. Optionally fine-tune the backbone's last blocks on the images themselves (slow on CPU).
+    std::map<std::string, cv::Mat> tunedTensors;
+    std::shared_ptr<const Backbone> tunedBackbone;
+    if (request.fineTuneBlocks > 0) {
+        auto tuned = fineTune(request, train, val, outcome);
+        if (!tuned)
+            return fail(tuned.error().message);
+        if (outcome.cancelled) {
+            (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled"));
+            outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
+            return outcome;
+        }
+        tunedTensors = std::move(tuned->first);
+        tunedBackbone = std::move(tuned->second);
+    }
+
     // 4. A bundle for the candidate.
     Q_EMIT stageChanged(QStringLiteral("saving"), 0, 0);
     QJsonObject metrics = metricsJson(outcome.result.validation, split->id);
@@ -259,6 +344,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     bundle.preprocessing = ModelBundle::defaultPreprocessing();
     bundle.metrics = metrics;
     bundle.head = outcome.result.head;
+    bundle.backboneTensors = tunedTensors;
     const QString file = QStringLiteral("models/%1.pcmodel").arg(bundle.version);
     QDir().mkpath(m_workspace->modelsDir());
     auto checksum = writeModelBundle(bundle, QDir(m_workspace->dir()).filePath(file));
@@ -268,7 +354,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
                        ModelState::Candidate, QString()};
 
     // 5. The gate: the active model is measured now, on the same split, so the two are comparable.
-    const QJsonObject activeMetrics = metricsJson(evaluate(before->head, val), split->id);
+    // A live model with its own fine-tuned backbone sees the validation images through it.
+    const QJsonObject activeMetrics = metricsJson(evaluate(before->head, before->backbone ? reembed(*before->backbone, val) : val), split->id);
     const GateVerdict verdict = judgeCandidate(metrics, activeMetrics);
     record.gateVerdict = verdict.reason;
     outcome.version = record.version;
@@ -278,7 +365,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     if (verdict.accept) {
         if (auto s = m_workspace->setActiveModel(record.version, verdict.reason); !s)
             return fail(s.error().message);
-        m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, nullptr}));
+        m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, tunedBackbone}));
         outcome.activated = true;
         Q_EMIT activeModelChanged(record.version);
     }

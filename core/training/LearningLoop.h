@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QThreadPool>
 #include <atomic>
+#include <map>
 #include <memory>
 
 namespace pc {
@@ -80,6 +81,11 @@ Q_SIGNALS:
 
 private:
     void runAsync(TrainRequest request);
+    // Centre-view embeddings of stored images through another backbone (a fine-tuned one).
+    LabelledEmbeddings reembed(const Backbone& backbone, const LabelledEmbeddings& set) const;
+    // Fine-tunes the last blocks after the head; returns the tuned tensors and their backbone.
+    Expected<std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>>
+    fineTune(const TrainRequest& request, const LabelledEmbeddings& train, const LabelledEmbeddings& val, TrainOutcome& outcome);
     Status<> swapTo(const QString& version, const QString& reason);
 
     std::shared_ptr<Workspace> m_workspace;
