@@ -410,7 +410,6 @@ private Q_SLOTS:
         QCOMPARE(all.value(1234).at<float>(0, 0), 1234.0f); // exact in float16
         QCOMPARE(all.value(7000).rows, kViews);
         QVERIFY(maxRelativeError(views.rowRange(1, kViews), all.value(42).rowRange(1, kViews)) < 1e-3);
-        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
     }
 
     void validationSplit()
