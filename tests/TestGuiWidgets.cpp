@@ -27,6 +27,8 @@
 #include <QTemporaryDir>
 #include <QTimeEdit>
 #include <QUndoStack>
+#include <QAbstractItemModelTester>
+#include <QTreeView>
 #include <QtTest>
 
 using namespace pc;
@@ -56,6 +58,8 @@ private Q_SLOTS:
     void initTestCase();
     void galleryFiltersAndOrders();
     void galleryMergeKeepsRowsAndUpdates();
+    void confidenceOrderHoldsStillUntilResort();
+    void galleryTakesAndRestoresRows();
     void tenThousandRowsStaySmooth();
     void breedPickerTypeAhead();
     void confusionMatrixDrillDown();
@@ -85,6 +89,7 @@ void TestGuiWidgets::galleryFiltersAndOrders()
         item(4, QStringLiteral("d.jpg"), {}, {}, 0, 4),
     };
     items[3].top.clear();
+    items[2].labelOrigin = LabelOrigin::Dataset; // an imported label nobody here has looked at
     GalleryItem pending = item(5, QStringLiteral("e.jpg"), QStringLiteral("Siamese"), QStringLiteral("Siamese"), 0.7f, 5);
     pending.labelStatus = ReviewStatus::Pending;
     pending.labelOrigin = LabelOrigin::Server;
@@ -95,6 +100,10 @@ void TestGuiWidgets::galleryFiltersAndOrders()
     QCOMPARE(model.find(2)->status(), TileStatus::Labelled);
     QCOMPARE(model.find(3)->status(), TileStatus::Disagreeing);
     QCOMPARE(model.find(5)->status(), TileStatus::Pending);
+    // Once a curator has said so, a label is reviewed, whatever the model thinks.
+    GalleryItem confirmed = *model.find(3);
+    confirmed.labelOrigin = LabelOrigin::Curator;
+    QCOMPARE(confirmed.status(), TileStatus::Labelled);
 
     GalleryFilterModel f;
     f.setGalleryModel(&model);
@@ -143,6 +152,66 @@ void TestGuiWidgets::galleryFiltersAndOrders()
     QCOMPARE(ids(), (QList<qint64>{4}));
     model.clearLabel(1);
     QCOMPARE(ids(), (QList<qint64>{1, 4}));
+}
+
+void TestGuiWidgets::confidenceOrderHoldsStillUntilResort()
+{
+    GalleryModel model;
+    GalleryFilterModel f;
+    f.setGalleryModel(&model);
+    std::vector<GalleryItem> items{item(1, QStringLiteral("a"), {}, QStringLiteral("pug"), 0.3f),
+                                   item(2, QStringLiteral("b"), {}, QStringLiteral("pug"), 0.5f),
+                                   item(3, QStringLiteral("c"), {}, {}, 0)};
+    model.merge(items);
+    auto ids = [&] {
+        QList<qint64> out;
+        for (int r = 0; r < f.rowCount(); ++r)
+            out << f.imageIdAt(r);
+        return out;
+    };
+    QCOMPARE(ids(), (QList<qint64>{1, 2, 3}));
+    // Predictions stream in, one by one and in bulk: the tiles stay where they are…
+    model.applyPredictions({{3, {Guess{QStringLiteral("boxer"), QStringLiteral("Boxer"), 0.1f}}, QStringLiteral("v1"), 1, false}});
+    model.applyPredictions({{2, {Guess{QStringLiteral("boxer"), QStringLiteral("Boxer"), 0.05f}}, QStringLiteral("v1"), 1, false}});
+    QCOMPARE(ids(), (QList<qint64>{1, 2, 3}));
+    QVector<GalleryModel::PredictionUpdate> bulk;
+    for (int i = 0; i < 100; ++i) // above the bulk threshold: a layout change
+        bulk.append({1, {Guess{QStringLiteral("pug"), QStringLiteral("Pug"), 0.9f}}, QStringLiteral("v2"), 1, false});
+    model.applyPredictions(bulk);
+    QCOMPARE(ids(), (QList<qint64>{1, 2, 3}));
+    // …until the order is asked for again.
+    f.resort();
+    QCOMPARE(ids(), (QList<qint64>{2, 3, 1}));
+
+    // "Just added": the images of the latest intake only.
+    f.setJustAdded({3});
+    f.setShow(GalleryFilterModel::Show::JustAdded);
+    QCOMPARE(ids(), (QList<qint64>{3}));
+    f.setJustAdded({1, 2});
+    QCOMPARE(ids(), (QList<qint64>{2, 1}));
+}
+
+void TestGuiWidgets::galleryTakesAndRestoresRows()
+{
+    GalleryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    std::vector<GalleryItem> items;
+    for (int i = 1; i <= 6; ++i)
+        items.push_back(item(i, QStringLiteral("%1.jpg").arg(i), {}, QStringLiteral("pug"), 0.1f * i));
+    model.merge(items);
+    const std::vector<GalleryItem> taken = model.takeItems({2, 3, 5, 42});
+    QCOMPARE(taken.size(), size_t(3));
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(!model.find(2) && !model.find(3) && !model.find(5));
+    QCOMPARE(model.find(6)->name, QStringLiteral("6.jpg")); // the index still finds the rest
+    QCOMPARE(model.data(model.indexOf(4), GalleryModel::ImageIdRole).toLongLong(), 4);
+    // A reload read before the removal was stored must not bring them back…
+    QCOMPARE(model.merge(items), QVector<qint64>{});
+    QCOMPARE(model.rowCount(), 3);
+    // …but undo does.
+    model.restoreItems(taken);
+    QCOMPARE(model.rowCount(), 6);
+    QCOMPARE(model.find(3)->name, QStringLiteral("3.jpg"));
 }
 
 void TestGuiWidgets::galleryMergeKeepsRowsAndUpdates()
@@ -250,6 +319,22 @@ void TestGuiWidgets::breedPickerTypeAhead()
     QTest::keyClick(picker.searchField(), Qt::Key_Return);
     QCOMPARE(chosen.count(), 1);
     // Esc closes without a choice.
+    QTest::keyClick(picker.searchField(), Qt::Key_Escape);
+    QTRY_VERIFY(!picker.isVisible());
+
+    // Ranking: a name prefix beats a word start, which beats any other hit, across both groups.
+    picker.openFor(QStringLiteral("x.jpg"), QStringLiteral("m"));
+    QCOMPARE(picker.searchField()->text(), QStringLiteral("m"));
+    QVERIFY(!picker.searchField()->hasSelectedText()); // the next key must not replace the first
+    QTest::keyClicks(picker.searchField(), QStringLiteral("ai"));
+    QCOMPARE(picker.currentBreed(), QStringLiteral("Maine_Coon"));
+    QCOMPARE(picker.list()->currentIndex().row(), 0); // first in its group, not just highlighted
+    picker.searchField()->clear();
+    QTest::keyClicks(picker.searchField(), QStringLiteral("ter"));
+    QVERIFY(picker.currentBreed().endsWith(QStringLiteral("terrier"))); // a word start, not "Shorthair"…
+    picker.searchField()->clear();
+    QTest::keyClicks(picker.searchField(), QStringLiteral("ai"));
+    QVERIFY(picker.visibleBreedCount() >= 2); // "ai" only inside words: substring hits still listed
     QTest::keyClick(picker.searchField(), Qt::Key_Escape);
     QTRY_VERIFY(!picker.isVisible());
     QCOMPARE(chosen.count(), 1);

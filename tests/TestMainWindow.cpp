@@ -8,6 +8,8 @@
 #include "GalleryFilterModel.h"
 #include "GalleryModel.h"
 #include "GalleryView.h"
+#include "ImageView.h"
+#include "ImageViewerDialog.h"
 #include "ImportReportView.h"
 #include "MainWindow.h"
 #include "SuggestionBars.h"
@@ -17,9 +19,12 @@
 #include "workspace/Workspace.h"
 
 #include <QApplication>
+#include <QContextMenuEvent>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QFile>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -104,6 +109,12 @@ private Q_SLOTS:
     void keyTwoRelabelsUndoRedoAndSurvivesReopen();
     void undoRestoresThePreviousLabel();
     void enterAndTypeAheadLabelWithoutTheMouse();
+    void typeAheadKeepsTheOpeningLetter();
+    void newImagesAreSelectedAndShown();
+    void undoGoesBackToTheImageAndSaysWhat();
+    void confirmingADisagreementReviewsIt();
+    void removeFromTheKeyboardAndTheMenuUndoably();
+    void detailImageOpensAZoomableView();
     void badFilesLandInTheReport();
     void filtersAndViews();
     void shortcutsAreUnambiguous();
@@ -291,6 +302,227 @@ void TestMainWindow::enterAndTypeAheadLabelWithoutTheMouse()
     QCOMPARE(s.workspace->currentLabels().size(), 6);
 }
 
+// As a person types: each key goes to whatever has the focus at that moment. The letter that
+// opened the picker must stay in its field (it used to be selected, so the next key replaced it and
+// "mai" became "ai", which highlighted British Shorthair).
+void TestMainWindow::typeAheadKeepsTheOpeningLetter()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), {test::sampleImage(QStringLiteral("Maine_Coon_115.jpg"))});
+    QVERIFY(s.waitIdle());
+    QCOMPARE(s.w().galleryModel()->rowCount(), 1);
+    const qint64 id = s.w().galleryModel()->at(0).id;
+    QVERIFY(s.w().selectImage(id));
+    focusGallery(s.w());
+
+    for (const Qt::Key key : {Qt::Key_M, Qt::Key_A, Qt::Key_I}) {
+        QWidget* target = QApplication::focusWidget();
+        QVERIFY(target);
+        QTest::keyClick(target, key);
+        QTRY_VERIFY(s.w().breedPicker()->isVisible());
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget*>(s.w().breedPicker()->searchField()));
+    }
+    QLineEdit* field = s.w().breedPicker()->searchField();
+    QCOMPARE(field->text(), QStringLiteral("mai"));
+    QVERIFY(!field->hasSelectedText());
+    QCOMPARE(field->cursorPosition(), 3);
+    QCOMPARE(s.w().breedPicker()->currentBreed(), QStringLiteral("Maine_Coon"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+    QTRY_VERIFY(!s.w().breedPicker()->isVisible());
+    QCOMPARE(s.w().galleryModel()->find(id)->label, QStringLiteral("Maine_Coon"));
+    s.w().waitForLabelWrites();
+    QTRY_VERIFY(s.workspace->currentLabel(id).has_value());
+    QCOMPARE(s.workspace->currentLabel(id)->breed, QStringLiteral("Maine_Coon"));
+}
+
+QList<qint64> selectedIds(MainWindow& w)
+{
+    QList<qint64> ids;
+    for (const QModelIndex& i : w.galleryView()->selectionModel()->selectedIndexes())
+        ids << i.data(GalleryModel::ImageIdRole).toLongLong();
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+void TestMainWindow::newImagesAreSelectedAndShown()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), threeSamples());
+    QVERIFY(s.waitIdle());
+    const QSet<qint64> before = [&] {
+        QSet<qint64> ids;
+        for (const GalleryItem& it : s.w().galleryModel()->items())
+            ids.insert(it.id);
+        return ids;
+    }();
+    // A filter that would hide the new ones: they are shown anyway, through "Just added".
+    s.w().galleryFilter()->setShow(GalleryFilterModel::Show::Labelled);
+    drop(&s.w(), {test::sampleImage(QStringLiteral("pug_112.jpg")), test::sampleImage(QStringLiteral("samoyed_108.jpg")),
+                  test::sampleImage(QStringLiteral("beagle_10.jpg"))}); // the beagle is already there
+    QVERIFY(s.waitIdle());
+    QCOMPARE(s.w().galleryModel()->rowCount(), 5);
+    QList<qint64> added;
+    for (const GalleryItem& it : s.w().galleryModel()->items())
+        if (!before.contains(it.id))
+            added << it.id;
+    std::sort(added.begin(), added.end());
+    QCOMPARE(added.size(), 2);
+    QCOMPARE(selectedIds(s.w()), added);
+    QVERIFY(added.contains(s.w().currentImageId()));
+    QCOMPARE(s.w().galleryFilter()->show(), GalleryFilterModel::Show::JustAdded);
+    QCOMPARE(s.w().galleryFilter()->rowCount(), 2);
+    QVERIFY2(s.w().lastStatusMessage().startsWith(QStringLiteral("2 added, 1 already there")), qPrintable(s.w().lastStatusMessage()));
+    // The current tile is on screen.
+    const QRect tile = s.w().galleryView()->visualRect(s.w().galleryView()->currentIndex());
+    QVERIFY(s.w().galleryView()->viewport()->rect().intersects(tile));
+}
+
+void TestMainWindow::undoGoesBackToTheImageAndSaysWhat()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), threeSamples());
+    QVERIFY(s.waitIdle());
+    s.w().galleryFilter()->setOrder(GalleryFilterModel::Order::Name);
+    const qint64 id = s.w().galleryFilter()->imageIdAt(0);
+    QVERIFY(s.w().selectImage(id));
+    focusGallery(s.w());
+    const QString expected = s.w().galleryModel()->find(id)->top[0].name;
+    QTest::keyClick(s.w().galleryView(), Qt::Key_1); // labels, then moves on
+    QVERIFY(s.w().currentImageId() != id);
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(s.w().currentImageId(), id);
+    QCOMPARE(s.w().lastStatusMessage(), QStringLiteral("Undid: %1 → unlabelled (%2)").arg(expected, s.w().galleryModel()->find(id)->name));
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Space); // move away again
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(s.w().currentImageId(), id);
+    QVERIFY(s.w().lastStatusMessage().startsWith(QStringLiteral("Redid: unlabelled → %1").arg(expected)));
+    s.w().waitForLabelWrites();
+    QTRY_COMPARE(s.workspace->currentLabel(id)->breed, s.w().galleryModel()->find(id)->label);
+}
+
+void TestMainWindow::confirmingADisagreementReviewsIt()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    // A dataset label the model disagrees with: a beagle filed under "keeshond".
+    QTemporaryDir folders;
+    QVERIFY(QDir(folders.path()).mkpath(QStringLiteral("keeshond")));
+    QVERIFY(QFile::copy(test::sampleImage(QStringLiteral("beagle_10.jpg")), folders.filePath(QStringLiteral("keeshond/beagle_10.jpg"))));
+    s.w().importFolderPerClass(folders.path());
+    QVERIFY(s.waitIdle());
+    QCOMPARE(s.w().galleryModel()->rowCount(), 1);
+    const qint64 id = s.w().galleryModel()->at(0).id;
+    QCOMPARE(s.w().galleryModel()->find(id)->top[0].label, QStringLiteral("beagle"));
+    auto* f = s.w().galleryFilter();
+    f->setShow(GalleryFilterModel::Show::Disagreements);
+    QCOMPARE(f->rowCount(), 1);
+    QVERIFY(s.w().selectImage(id));
+    focusGallery(s.w());
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Return); // "yes, it is a keeshond"
+    QCOMPARE(f->rowCount(), 0);
+    QCOMPARE(s.w().galleryModel()->find(id)->status(), TileStatus::Labelled);
+    s.w().waitForLabelWrites();
+    QTRY_VERIFY(s.workspace->currentLabel(id)->origin == LabelOrigin::Curator);
+    QCOMPARE(s.workspace->currentLabel(id)->breed, QStringLiteral("keeshond"));
+    QCOMPARE(s.workspace->labelHistory(id).size(), 2);
+    QVERIFY(s.waitIdle());
+    // Reopened: still out of the queue.
+    s.w().close();
+    Session again(dir.path());
+    QVERIFY(again.waitIdle());
+    again.w().galleryFilter()->setShow(GalleryFilterModel::Show::Disagreements);
+    QCOMPARE(again.w().galleryFilter()->rowCount(), 0);
+}
+
+void TestMainWindow::removeFromTheKeyboardAndTheMenuUndoably()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), threeSamples());
+    QVERIFY(s.waitIdle());
+    s.w().galleryFilter()->setOrder(GalleryFilterModel::Order::Name);
+    const qint64 id = s.w().galleryFilter()->imageIdAt(1);
+    QVERIFY(s.w().selectImage(id));
+    focusGallery(s.w());
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Delete);
+    QCOMPARE(s.w().galleryModel()->rowCount(), 2);
+    QVERIFY(!s.w().galleryModel()->find(id));
+    QVERIFY(s.w().currentImageId() != 0 && s.w().currentImageId() != id); // on to a neighbour
+    s.w().waitForLabelWrites();
+    QTRY_VERIFY(s.workspace->isImageRemoved(id));
+    QCOMPARE(s.workspace->imageCount(), 2);
+    QVERIFY(QFileInfo::exists(s.workspace->storedImagePath(s.workspace->image(id)->sha256))); // nothing lost
+
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(s.w().galleryModel()->rowCount(), 3);
+    QCOMPARE(s.w().currentImageId(), id);
+    QVERIFY(s.w().lastStatusMessage().startsWith(QStringLiteral("Undid: removed")));
+    s.w().waitForLabelWrites();
+    QTRY_VERIFY(!s.workspace->isImageRemoved(id));
+
+    // Two at once, selected with Shift, then the tile's context menu.
+    QVERIFY(s.w().selectImage(s.w().galleryFilter()->imageIdAt(0)));
+    QTest::keyClick(s.w().galleryView(), Qt::Key_Right, Qt::ShiftModifier);
+    QCOMPARE(selectedIds(s.w()).size(), 2);
+    QStringList seen;
+    QTimer::singleShot(0, this, [&seen] {
+        auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        for (QAction* a : menu->actions())
+            if (!a->isSeparator())
+                seen << a->text().remove(QLatin1Char('&'));
+        for (QAction* a : menu->actions())
+            if (a->objectName() == QLatin1String("actionRemove"))
+                a->trigger();
+        menu->close();
+    });
+    const QRect tile = s.w().galleryView()->visualRect(s.w().galleryView()->currentIndex());
+    QContextMenuEvent click(QContextMenuEvent::Mouse, tile.center(), s.w().galleryView()->viewport()->mapToGlobal(tile.center()));
+    QApplication::sendEvent(s.w().galleryView()->viewport(), &click);
+    QVERIFY2(seen.contains(QStringLiteral("Label as")) && seen.contains(QStringLiteral("Open file location"))
+                 && seen.contains(QStringLiteral("Copy file path")) && seen.contains(QStringLiteral("Remove from workspace")),
+             qPrintable(seen.join(QStringLiteral(", "))));
+    QTRY_COMPARE(s.w().galleryModel()->rowCount(), 1);
+    s.w().waitForLabelWrites();
+    QTRY_COMPARE(s.workspace->imageCount(), 1);
+    QCOMPARE(s.w().undoStack()->count(), 1); // one undoable step for the two (the undone removal was dropped)
+    s.w().undoStack()->undo();
+    QCOMPARE(s.w().galleryModel()->rowCount(), 3);
+    s.w().waitForLabelWrites();
+    QTRY_COMPARE(s.workspace->imageCount(), 3);
+    QVERIFY(s.waitIdle());
+}
+
+void TestMainWindow::detailImageOpensAZoomableView()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    drop(&s.w(), {test::sampleImage(QStringLiteral("Persian_106.jpg"))});
+    QVERIFY(s.waitIdle());
+    QVERIFY(s.w().selectImage(s.w().galleryModel()->at(0).id));
+    ImageView* image = s.w().detailPanel()->imageView();
+    QTRY_VERIFY(!image->image().isNull());
+    QTest::mouseDClick(image, Qt::LeftButton, Qt::NoModifier, image->rect().center());
+    ImageViewerDialog* viewer = nullptr;
+    QTRY_VERIFY((viewer = s.w().findChild<ImageViewerDialog*>()) != nullptr);
+    QTRY_VERIFY(viewer->hasImage());
+    QVERIFY(viewer->isFitted());
+    const double fitted = viewer->zoom();
+    QTest::keyClick(viewer, Qt::Key_Plus);
+    QVERIFY(viewer->zoom() > fitted * 1.2);
+    QVERIFY(!viewer->isFitted());
+    QTest::keyClick(viewer, Qt::Key_1);
+    QCOMPARE(qRound(viewer->zoom() * 100), 100);
+    QTest::keyClick(viewer, Qt::Key_0);
+    QVERIFY(viewer->isFitted());
+    viewer->close();
+    QTRY_VERIFY(!s.w().findChild<ImageViewerDialog*>());
+}
+
 void TestMainWindow::badFilesLandInTheReport()
 {
     QTemporaryDir dir;
@@ -357,6 +589,8 @@ void TestMainWindow::filtersAndViews()
     f->setShow(GalleryFilterModel::Show::Unlabelled);
     QCOMPARE(f->rowCount(), 2);
     f->setShow(GalleryFilterModel::Show::Disagreements);
+    QCOMPARE(f->rowCount(), 0); // a curator's own label is reviewed: not a disagreement to look at
+    f->setShow(GalleryFilterModel::Show::Labelled);
     QCOMPARE(f->rowCount(), 1);
     QCOMPARE(f->imageIdAt(0), id);
     f->setShow(GalleryFilterModel::Show::All);

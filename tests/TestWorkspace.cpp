@@ -159,7 +159,7 @@ private Q_SLOTS:
         const QString dir = freshDir() + QStringLiteral("/nested/deeper");
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion(), 2);
+        QCOMPARE(ws->schemaVersion(), 3);
         QVERIFY(QFileInfo(dir + QStringLiteral("/workspace.sqlite")).isFile());
         QVERIFY(QFileInfo(dir + QStringLiteral("/images")).isDir());
         QVERIFY(QFileInfo(ws->modelsDir()).isDir());
@@ -170,13 +170,13 @@ private Q_SLOTS:
 
         ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion(), 2);
+        QCOMPARE(ws->schemaVersion(), 3);
         QCOMPARE(ws->imageCount(), 1);
         QVERIFY(ws->image(id));
         ws.reset();
         // The version is in the file, where another tool sees it too.
         QCOMPARE(rawSql(dir + QStringLiteral("/workspace.sqlite"), {QStringLiteral("PRAGMA user_version")}),
-                 QStringList{QStringLiteral("2")});
+                 QStringList{QStringLiteral("3")});
     }
 
     void migratesAVersion1Workspace()
@@ -191,18 +191,22 @@ private Q_SLOTS:
             m.created = QDateTime::currentDateTimeUtc();
             QVERIFY(ws->addModel(m));
             QVERIFY(ws->setActiveModel(QStringLiteral("v1"), QStringLiteral("first")));
+            QVERIFY(addSample(*ws, QStringLiteral("Abyssinian_1.jpg")) > 0);
         }
         const QString db = dir + QStringLiteral("/workspace.sqlite");
         QString error;
-        rawSql(db, {QStringLiteral("DROP TABLE activations"), QStringLiteral("PRAGMA user_version = 1")}, &error);
+        // Version 1 had no activation log and no removed column (SQLite ≥ 3.35 drops columns).
+        rawSql(db, {QStringLiteral("DROP TABLE activations"), QStringLiteral("ALTER TABLE images DROP COLUMN removed"),
+                    QStringLiteral("PRAGMA user_version = 1")}, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
 
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion(), 2);
+        QCOMPARE(ws->schemaVersion(), 3);
         const QVector<Workspace::Activation> log = ws->activations();
         QCOMPARE(log.size(), 1);
         QCOMPARE(log[0].version, QStringLiteral("v1"));
+        QCOMPARE(ws->imageCount(), 1); // version 3: images from before are in the workspace
         QVERIFY(ws->checkIntegrity());
     }
 
@@ -569,6 +573,47 @@ private Q_SLOTS:
         QVERIFY(!ws->appendTrainingEpoch(4242, {}));
         QVERIFY(!ws->finishTrainingRun(4242, QStringLiteral("failed: x")));
         QVERIFY(!ws->finishTrainingRun(*second, QString()));
+    }
+
+    void removeAndRestoreImages()
+    {
+        auto ws = openOrFail(freshDir());
+        QVERIFY(ws);
+        const qint64 a = addSample(*ws, QStringLiteral("Abyssinian_1.jpg"));
+        const qint64 b = addSample(*ws, QStringLiteral("Bengal_10.jpg"));
+        QVERIFY(a > 0 && b > 0);
+        QVERIFY(ws->addLabel(a, QStringLiteral("Abyssinian"), LabelOrigin::Curator, QStringLiteral("t")));
+        QVERIFY(ws->addLabel(b, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("t")));
+
+        QVERIFY(ws->setImagesRemoved({a}, true));
+        QCOMPARE(ws->imageCount(), 1);
+        QCOMPARE(ws->images().size(), 1);
+        QCOMPARE(ws->images().front().id, b);
+        QVERIFY(!ws->currentLabels().contains(a)); // not trained on any more
+        QVERIFY(ws->isImageRemoved(a));
+        // Nothing is lost: the row, the bytes and the label history stay.
+        QVERIFY(ws->image(a));
+        QVERIFY(QFileInfo::exists(ws->storedImagePath(ws->image(a)->sha256)));
+        QCOMPARE(ws->labelHistory(a).size(), 1);
+
+        // Undo puts it back as it was.
+        QVERIFY(ws->setImagesRemoved({a}, false));
+        QCOMPARE(ws->imageCount(), 2);
+        QCOMPARE(ws->currentLabels().value(a).breed, QStringLiteral("Abyssinian"));
+
+        // Adding the same bytes again brings a removed image back; an unknown id is refused whole.
+        QVERIFY(ws->setImagesRemoved({a, b}, true));
+        QCOMPARE(ws->imageCount(), 0);
+        const QByteArray bytes = readFile(test::sampleImage(QStringLiteral("Bengal_10.jpg")));
+        auto again = ws->addImage(bytes, QStringLiteral("again.jpg"), 1, 1, QStringLiteral("files"));
+        QVERIFY(again);
+        QCOMPARE(again->id, b);
+        QVERIFY(!again->duplicate);
+        QCOMPARE(ws->imageCount(), 1);
+        auto refused = ws->setImagesRemoved({a, 987654}, false);
+        QVERIFY(!refused);
+        QVERIFY(refused.error().message.contains(QStringLiteral("987654")));
+        QVERIFY(ws->isImageRemoved(a)); // the transaction rolled back
     }
 
     void predictions()

@@ -11,6 +11,8 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <climits>
 
 namespace pc {
 
@@ -25,26 +27,53 @@ QString searchKey(const QString& s)
     return k;
 }
 
+// How well a breed's search key matches the typed words: prefix of the name (0), every word at the
+// start of a word (1), anywhere (2); -1: no match. Lower ranks sort and get picked first, so "mai"
+// highlights Maine Coon, not British Shorthair.
+int matchRank(const QString& key, const QStringList& words)
+{
+    if (words.isEmpty())
+        return 2;
+    const QStringList keyWords = key.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    bool allWordStarts = true;
+    for (const QString& w : words) {
+        if (!key.contains(w))
+            return -1;
+        if (std::none_of(keyWords.begin(), keyWords.end(), [&](const QString& k) { return k.startsWith(w); }))
+            allWordStarts = false;
+    }
+    if (key.startsWith(words.join(QLatin1Char(' '))))
+        return 0;
+    return allWordStarts ? 1 : 2;
+}
+
 class BreedFilter : public QSortFilterProxyModel {
 public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
     void setQuery(const QString& q)
     {
         m_words = searchKey(q).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        invalidateFilter();
+        invalidate();
+        sort(0);
     }
+    int rank(const QModelIndex& proxyIndex) const { return matchRank(proxyIndex.data(kSearchKeyRole).toString(), m_words); }
 
 protected:
     bool filterAcceptsRow(int row, const QModelIndex& parent) const override
     {
-        const QModelIndex i = sourceModel()->index(row, 0, parent);
         if (!parent.isValid())
             return false; // group rows: shown when a child matches (recursive filtering)
-        const QString key = i.data(kSearchKeyRole).toString();
-        for (const QString& w : m_words)
-            if (!key.contains(w))
-                return false;
-        return true;
+        return matchRank(sourceModel()->index(row, 0, parent).data(kSearchKeyRole).toString(), m_words) >= 0;
+    }
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override
+    {
+        if (!left.parent().isValid())
+            return left.row() < right.row(); // keep Cats before Dogs
+        const int a = matchRank(left.data(kSearchKeyRole).toString(), m_words);
+        const int b = matchRank(right.data(kSearchKeyRole).toString(), m_words);
+        if (a != b)
+            return a < b;
+        return QString::localeAwareCompare(left.data(kSearchKeyRole).toString(), right.data(kSearchKeyRole).toString()) < 0;
     }
 
 private:
@@ -74,17 +103,17 @@ BreedPicker::BreedPicker(QWidget* parent) : QDialog(parent)
     for (const Breed& b : BreedCatalog::oxford().breeds()) {
         auto* item = new QStandardItem(b.name);
         item->setData(b.id, kBreedIdRole);
+        // The name first: a prefix of the key is a prefix of the name.
         item->setData(searchKey(b.name + QLatin1Char(' ') + b.id), kSearchKeyRole);
         item->setEditable(false);
         (b.species == QLatin1String("cat") ? cats : dogs)->appendRow(item);
     }
-    cats->sortChildren(0);
-    dogs->sortChildren(0);
     m_model->appendRow(cats);
     m_model->appendRow(dogs);
     auto* filter = new BreedFilter(this);
     filter->setRecursiveFilteringEnabled(true);
     filter->setSourceModel(m_model);
+    filter->setQuery(QString());
     m_proxy = filter;
     m_view = new QTreeView(this);
     m_view->setModel(m_proxy);
@@ -119,22 +148,25 @@ void BreedPicker::openFor(const QString& imageName, const QString& text, const Q
             item->setText(h == hints.constEnd() ? name : QStringLiteral("%1   (%2%)").arg(name).arg(qRound(*h * 100)));
         }
     }
-    m_search->setText(text);
     filterChanged(text);
-    m_search->setFocus();
-    m_search->end(false);
+    // Show first: QDialog gives its focus widget a Tab focus-in when shown, and a QLineEdit selects
+    // all its text on that, so the next key would replace the letter that opened the picker.
     open();
     raise();
-    // Keys go here now, not to the gallery's shortcuts; some platforms only activate a window once
-    // it is really shown, so ask again from the event loop.
     activateWindow();
-    m_search->setFocus();
+    m_search->setFocus(Qt::OtherFocusReason);
+    m_search->setText(text);
+    m_search->deselect();
+    m_search->end(false);
+    // Some window managers activate a window only once it is really shown: ask again from the
+    // event loop (an ActiveWindow focus-in does not select the text).
     QTimer::singleShot(0, this, [this] {
         if (isVisible() && !isActiveWindow()) {
             raise();
             activateWindow();
         }
-        m_search->setFocus();
+        if (!m_search->hasFocus())
+            m_search->setFocus(Qt::OtherFocusReason);
     });
 }
 
@@ -155,28 +187,25 @@ void BreedPicker::filterChanged(const QString& text)
 {
     static_cast<BreedFilter*>(m_proxy)->setQuery(text);
     m_view->expandAll();
-    selectFirstMatch(text);
+    selectBestMatch();
 }
 
-void BreedPicker::selectFirstMatch(const QString& text)
+void BreedPicker::selectBestMatch()
 {
-    // Prefer a breed whose name starts with what was typed, then any match.
-    const QString key = searchKey(text).trimmed();
-    QModelIndex first, prefix;
+    // The best-ranked breed over both groups; each group is already sorted by rank.
+    const auto* filter = static_cast<const BreedFilter*>(m_proxy);
+    QModelIndex best;
+    int bestRank = INT_MAX;
     for (int g = 0; g < m_proxy->rowCount(); ++g) {
-        const QModelIndex group = m_proxy->index(g, 0);
-        for (int r = 0; r < m_proxy->rowCount(group); ++r) {
-            const QModelIndex i = m_proxy->index(r, 0, group);
-            if (!first.isValid())
-                first = i;
-            if (!prefix.isValid() && !key.isEmpty() && i.data(kSearchKeyRole).toString().startsWith(key))
-                prefix = i;
+        const QModelIndex first = m_proxy->index(0, 0, m_proxy->index(g, 0));
+        if (first.isValid() && filter->rank(first) < bestRank) {
+            bestRank = filter->rank(first);
+            best = first;
         }
     }
-    const QModelIndex pickIndex = prefix.isValid() ? prefix : first;
-    m_view->setCurrentIndex(pickIndex);
-    if (pickIndex.isValid())
-        m_view->scrollTo(pickIndex);
+    m_view->setCurrentIndex(best);
+    if (best.isValid())
+        m_view->scrollTo(best);
 }
 
 void BreedPicker::pick()

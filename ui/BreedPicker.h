@@ -1,6 +1,7 @@
 #pragma once
 // Type-ahead breed picker for any breed beyond the top-3: the 37 breeds grouped into cats and
-// dogs, filtered as you type (any part of the name), Up/Down to move, Enter to pick, Esc to close.
+// dogs, filtered as you type (any part of the name; name prefixes first, then word starts, then the
+// rest), Up/Down to move, Enter to pick, Esc to close.
 #include <QDialog>
 #include <QHash>
 
@@ -35,7 +36,7 @@ protected:
 private:
     void filterChanged(const QString& text);
     void pick();
-    void selectFirstMatch(const QString& text);
+    void selectBestMatch();
 
     QLabel* m_caption;
     QLineEdit* m_search;

@@ -68,11 +68,48 @@ void GalleryFilterModel::clearImageSet()
     refilter();
 }
 
+void GalleryFilterModel::setJustAdded(const QSet<qint64>& ids)
+{
+    m_justAdded = ids;
+    if (m_show == Show::JustAdded)
+        refilter();
+}
+
+void GalleryFilterModel::resort()
+{
+    m_placedConfidence.clear();
+    invalidate();
+    sort(0, Qt::AscendingOrder);
+}
+
+bool GalleryFilterModel::orderAwaitsPredictions() const
+{
+    if (m_order != Order::LeastConfident)
+        return false;
+    for (auto it = m_placedConfidence.cbegin(); it != m_placedConfidence.cend(); ++it)
+        if (it.value() > 1.0f)
+            if (const GalleryItem* item = m_gallery->find(it.key()); item && item->hasPrediction())
+                return true;
+    return false;
+}
+
+float GalleryFilterModel::placedConfidence(const GalleryItem& it) const
+{
+    auto found = m_placedConfidence.constFind(it.id);
+    if (found != m_placedConfidence.constEnd())
+        return *found;
+    // Images without a prediction yet go last.
+    const float c = it.hasPrediction() ? it.confidence() : 2.0f;
+    m_placedConfidence.insert(it.id, c);
+    return c;
+}
+
 void GalleryFilterModel::setOrder(Order order)
 {
     if (order == m_order)
         return;
     m_order = order;
+    m_placedConfidence.clear();
     invalidate();
     sort(0, Qt::AscendingOrder);
     Q_EMIT criteriaChanged();
@@ -115,6 +152,10 @@ bool GalleryFilterModel::matches(const GalleryItem& it) const
         if (it.status() != TileStatus::Pending)
             return false;
         break;
+    case Show::JustAdded:
+        if (!m_justAdded.contains(it.id))
+            return false;
+        break;
     }
     if (!m_breed.isEmpty()) {
         const QString& b = !it.label.isEmpty() ? it.label : (it.top.empty() ? QString() : it.top.front().label);
@@ -145,9 +186,9 @@ bool GalleryFilterModel::lessThan(const QModelIndex& left, const QModelIndex& ri
     const GalleryItem& b = m_gallery->at(right.row());
     switch (m_order) {
     case Order::LeastConfident: {
-        // Images without a prediction yet go last; ties by id for a stable order.
-        const float ca = a.hasPrediction() ? a.confidence() : 2.0f;
-        const float cb = b.hasPrediction() ? b.confidence() : 2.0f;
+        // Ties by id for a stable order.
+        const float ca = placedConfidence(a);
+        const float cb = placedConfidence(b);
         if (ca != cb)
             return ca < cb;
         return a.id < b.id;

@@ -1,8 +1,12 @@
 #pragma once
-// What the gallery shows and in which order: all, unlabelled, disagreements, pending review, a
-// breed, a set of images (a confusion-matrix cell), text search; sorted least confident first (the
-// active-learning order), by name, or by date. Reads the GalleryModel's rows directly, so sorting
-// 10,000 rows costs a few milliseconds.
+// What the gallery shows and in which order: all, unlabelled, disagreements, pending review, just
+// added, a breed, a set of images (a confusion-matrix cell), text search; sorted least confident
+// first (the active-learning order), by name, or by date. Reads the GalleryModel's rows directly,
+// so sorting 10,000 rows costs a few milliseconds.
+// The confidence order is held still while the curator works: a row sorts by the confidence it
+// had when it was first placed, so tiles don't jump while predictions stream in; resort() takes
+// the current values (on request, or once the predictions have settled).
+#include <QHash>
 #include <QSet>
 #include <QSortFilterProxyModel>
 
@@ -14,7 +18,7 @@ struct GalleryItem;
 class GalleryFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
 public:
-    enum class Show { All, Unlabelled, Labelled, Disagreements, Pending };
+    enum class Show { All, Unlabelled, Labelled, Disagreements, Pending, JustAdded };
     enum class Order { LeastConfident, Name, NewestFirst, OldestFirst };
 
     explicit GalleryFilterModel(QObject* parent = nullptr);
@@ -35,8 +39,17 @@ public:
     bool hasImageSet() const { return m_hasImageSet; }
     QString imageSetCaption() const { return m_imageSetCaption; }
 
+    // The images of the latest intake, for Show::JustAdded.
+    void setJustAdded(const QSet<qint64>& ids);
+    const QSet<qint64>& justAdded() const { return m_justAdded; }
+
     void setOrder(Order order);
     Order order() const { return m_order; }
+    // Sorts again by the current confidences.
+    void resort();
+    // True when rows were placed before their first prediction and have one now (an intake whose
+    // predictions came in): the order is worth redoing.
+    bool orderAwaitsPredictions() const;
 
     qint64 imageIdAt(int proxyRow) const;
     int proxyRowOf(qint64 imageId) const;
@@ -51,6 +64,7 @@ protected:
 private:
     bool matches(const GalleryItem& item) const;
     void refilter();
+    float placedConfidence(const GalleryItem& item) const;
 
     GalleryModel* m_gallery = nullptr;
     Show m_show = Show::All;
@@ -60,6 +74,8 @@ private:
     QSet<qint64> m_imageSet;
     bool m_hasImageSet = false;
     QString m_imageSetCaption;
+    QSet<qint64> m_justAdded;
+    mutable QHash<qint64, float> m_placedConfidence; // confidence when the row was placed
 };
 
 } // namespace pc

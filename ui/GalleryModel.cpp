@@ -18,7 +18,9 @@ TileStatus GalleryItem::status() const
         return TileStatus::Unlabelled;
     if (labelStatus == ReviewStatus::Pending)
         return TileStatus::Pending;
-    if (!top.empty() && top.front().label != label)
+    // A curator's label is the reviewed truth: only labels nobody here has looked at (a dataset's,
+    // another curator's from the server) are put in front of the curator when the model disagrees.
+    if (labelOrigin != LabelOrigin::Curator && !top.empty() && top.front().label != label)
         return TileStatus::Disagreeing;
     return TileStatus::Labelled;
 }
@@ -183,6 +185,8 @@ QVector<qint64> GalleryModel::merge(std::vector<GalleryItem> items)
     int changed = 0;
     QVector<int> changedRows;
     for (GalleryItem& it : items) {
+        if (m_removed.contains(it.id))
+            continue; // a snapshot read before the removal was stored
         const int row = rowOf(it.id);
         if (row < 0) {
             added << it.id;
@@ -229,6 +233,53 @@ QVector<qint64> GalleryModel::merge(std::vector<GalleryItem> items)
         endInsertRows();
     }
     return added;
+}
+
+std::vector<GalleryItem> GalleryModel::takeItems(const QVector<qint64>& imageIds)
+{
+    std::vector<GalleryItem> taken;
+    QVector<int> rows;
+    for (qint64 id : imageIds) {
+        m_removed.insert(id);
+        if (const int row = rowOf(id); row >= 0)
+            rows << row;
+    }
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    if (rows.isEmpty())
+        return taken;
+    // Contiguous runs from the bottom, so each removal leaves the rows above it where they were.
+    for (qsizetype i = 0; i < rows.size();) {
+        qsizetype j = i;
+        while (j + 1 < rows.size() && rows[j + 1] == rows[j] - 1)
+            ++j;
+        const int first = rows[j], last = rows[i];
+        beginRemoveRows({}, first, last);
+        for (int r = last; r >= first; --r)
+            taken.push_back(std::move(m_items[size_t(r)]));
+        m_items.erase(m_items.begin() + first, m_items.begin() + last + 1);
+        endRemoveRows();
+        i = j + 1;
+    }
+    reindex();
+    return taken;
+}
+
+void GalleryModel::restoreItems(std::vector<GalleryItem> items)
+{
+    for (const GalleryItem& it : items)
+        m_removed.remove(it.id);
+    merge(std::move(items));
+}
+
+void GalleryModel::reindex()
+{
+    m_rowOf.clear();
+    m_rowsOfSha.clear();
+    for (int row = 0; row < int(m_items.size()); ++row) {
+        m_rowOf.insert(m_items[size_t(row)].id, row);
+        m_rowsOfSha[m_items[size_t(row)].sha256].append(row);
+    }
 }
 
 void GalleryModel::clear()

@@ -7,6 +7,7 @@
 
 #include <QAbstractListModel>
 #include <QHash>
+#include <QSet>
 #include <vector>
 
 namespace pc {
@@ -82,6 +83,10 @@ public:
     // prediction. Returns the ids that were added.
     QVector<qint64> merge(std::vector<GalleryItem> items);
     void clear();
+    // Removes the rows of these images and returns them; until restoreItems() gives them back, a
+    // merge() does not add them again (a reload may read the store before the removal is written).
+    std::vector<GalleryItem> takeItems(const QVector<qint64>& imageIds);
+    void restoreItems(std::vector<GalleryItem> items);
 
     void setLabel(qint64 imageId, const QString& breed, LabelOrigin origin, ReviewStatus status);
     void clearLabel(qint64 imageId);
@@ -102,8 +107,10 @@ Q_SIGNALS:
 private:
     void rowChanged(int row);
     void thumbnailReady(const QString& sha256);
+    void reindex();
 
     std::vector<GalleryItem> m_items;
+    QSet<qint64> m_removed;
     QHash<qint64, int> m_rowOf;
     QHash<QString, QVector<int>> m_rowsOfSha;
     ThumbnailLoader* m_thumbs = nullptr;

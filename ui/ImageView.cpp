@@ -9,6 +9,7 @@ ImageView::ImageView(QWidget* parent) : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setAccessibleName(tr("Image"));
+    setToolTip(tr("Double-click for the full-size view"));
 }
 
 QSize ImageView::sizeHint() const { return QSize(fontMetrics().height() * 22, fontMetrics().height() * 18); }
@@ -28,6 +29,13 @@ void ImageView::setPlaceholder(const QString& text)
     m_scaled = QPixmap();
     m_placeholder = text;
     update();
+}
+
+void ImageView::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    if (!m_image.isNull())
+        Q_EMIT doubleClicked();
+    QWidget::mouseDoubleClickEvent(event);
 }
 
 void ImageView::resizeEvent(QResizeEvent* event)

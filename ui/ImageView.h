@@ -1,6 +1,7 @@
 #pragma once
 // Shows one picture upright and fitted to the widget, keeping its aspect ratio; sharp at any scale
-// factor (the image is loaded at the panel's device-pixel size, off the UI thread).
+// factor (the image is loaded at the panel's device-pixel size, off the UI thread). A double click
+// asks for the full-size view.
 #include <QImage>
 #include <QWidget>
 
@@ -17,7 +18,11 @@ public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
+Q_SIGNALS:
+    void doubleClicked();
+
 protected:
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
 

@@ -9,7 +9,8 @@ namespace pc {
 
 LabelCommand::LabelCommand(LabelWriter* writer, GalleryModel* gallery, qint64 imageId, const QString& imageName,
                            const QString& breed, const QString& author, PreviousLabel previous)
-    : m_writer(writer), m_gallery(gallery), m_ticket(std::make_shared<LabelTicket>()), m_previous(std::move(previous))
+    : m_writer(writer), m_gallery(gallery), m_ticket(std::make_shared<LabelTicket>()), m_previous(std::move(previous)),
+      m_imageName(imageName)
 {
     m_ticket->imageId = imageId;
     m_ticket->breed = breed;
@@ -19,6 +20,14 @@ LabelCommand::LabelCommand(LabelWriter* writer, GalleryModel* gallery, qint64 im
 
 qint64 LabelCommand::imageId() const { return m_ticket->imageId; }
 QString LabelCommand::breed() const { return m_ticket->breed; }
+
+QString LabelCommand::change(bool undone) const
+{
+    const QString previous = m_previous.breed.isEmpty() ? QCoreApplication::translate("pc::LabelCommand", "unlabelled")
+                                                        : breedDisplayName(m_previous.breed);
+    const QString now = breedDisplayName(m_ticket->breed);
+    return QStringLiteral("%1 → %2 (%3)").arg(undone ? now : previous, undone ? previous : now, m_imageName);
+}
 
 void LabelCommand::redo()
 {

@@ -2,10 +2,10 @@
 // One curator label as an undoable command. redo() shows the new label at once and writes it in the
 // background; undo() shows the previous label at once and marks the event rejected, so the store
 // falls back to the previous label too.
+#include "CurationCommand.h"
 #include "workspace/Workspace.h"
 
 #include <QPointer>
-#include <QUndoCommand>
 #include <memory>
 
 namespace pc {
@@ -14,7 +14,7 @@ class GalleryModel;
 class LabelWriter;
 struct LabelTicket;
 
-class LabelCommand : public QUndoCommand {
+class LabelCommand : public CurationCommand {
 public:
     struct PreviousLabel {
         QString breed; // empty: was unlabelled
@@ -30,12 +30,15 @@ public:
 
     qint64 imageId() const;
     QString breed() const;
+    QVector<qint64> imageIds() const override { return {imageId()}; }
+    QString change(bool undone) const override;
 
 private:
     QPointer<LabelWriter> m_writer;
     QPointer<GalleryModel> m_gallery;
     std::shared_ptr<LabelTicket> m_ticket;
     PreviousLabel m_previous;
+    QString m_imageName;
 };
 
 } // namespace pc

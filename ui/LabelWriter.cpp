@@ -42,8 +42,29 @@ void LabelWriter::enqueue(std::function<void(Workspace&, QString*, bool*)> job, 
             if (isNew)
                 Q_EMIT newLabelStored(imageId, breed);
             Q_EMIT labelState(imageId, current.has_value(), current.value_or(LabelEvent{}), history);
-            if (--m_pending == 0)
-                Q_EMIT idle();
+            finishJob();
+        }, Qt::QueuedConnection);
+    });
+}
+
+void LabelWriter::finishJob()
+{
+    if (--m_pending == 0)
+        Q_EMIT idle();
+}
+
+void LabelWriter::setImagesRemoved(const QVector<qint64>& imageIds, bool removed)
+{
+    ++m_pending;
+    auto workspace = m_workspace;
+    m_pool.start([this, workspace, imageIds, removed] {
+        const Status<> s = workspace->setImagesRemoved(imageIds, removed);
+        QMetaObject::invokeMethod(this, [this, imageIds, removed, error = s ? QString() : s.error().message] {
+            if (error.isEmpty())
+                Q_EMIT removalStored(imageIds, removed);
+            else
+                Q_EMIT writeFailed(error);
+            finishJob();
         }, Qt::QueuedConnection);
     });
 }

@@ -1,7 +1,7 @@
 #pragma once
-// Writes the curator's labels to the workspace on one background thread, in order, so a key press
-// never waits for the database. The label log is append-only: undo marks the event rejected (the
-// current label falls back to the one before), redo approves it again.
+// Writes the curator's labels (and removals of images) to the workspace on one background thread,
+// in order, so a key press never waits for the database. The label log is append-only: undo marks
+// the event rejected (the current label falls back to the one before), redo approves it again.
 #include "workspace/Workspace.h"
 
 #include <QObject>
@@ -28,6 +28,8 @@ public:
     void revert(const std::shared_ptr<LabelTicket>& ticket); // reject the event
     // Re-reads an image's current label and history (labelState follows).
     void refresh(qint64 imageId);
+    // Takes images out of the workspace or puts them back, in order with the label writes.
+    void setImagesRemoved(const QVector<qint64>& imageIds, bool removed);
 
     int pending() const { return m_pending.load(); }
     void waitForIdle();
@@ -38,9 +40,12 @@ Q_SIGNALS:
     // A new curator label event was written (not a redo).
     void newLabelStored(qint64 imageId, const QString& breed);
     void writeFailed(const QString& message);
+    // Images were taken out of the workspace, or put back.
+    void removalStored(const QVector<qint64>& imageIds, bool removed);
     void idle();
 
 private:
+    void finishJob();
     void enqueue(std::function<void(Workspace&, QString* error, bool* isNew)> job, qint64 imageId, const QString& breed);
 
     std::shared_ptr<Workspace> m_workspace;

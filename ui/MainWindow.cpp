@@ -10,11 +10,14 @@
 #include "GalleryView.h"
 #include "ImportController.h"
 #include "ImportReportView.h"
+#include "ImageViewerDialog.h"
+#include "ImageView.h"
 #include "LabelCommand.h"
 #include "LabelWriter.h"
 #include "ModelHistoryView.h"
 #include "PredictionService.h"
 #include "PreferencesDialog.h"
+#include "RemoveImagesCommand.h"
 #include "ShortcutsDialog.h"
 #include "TaskProgress.h"
 #include "Theme.h"
@@ -30,6 +33,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -38,6 +42,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSplitter>
@@ -50,6 +55,8 @@
 #include <QUndoStack>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <climits>
 
 // Q_INIT_RESOURCE must be used outside any namespace.
 static void initPetCuratorResources()
@@ -67,7 +74,8 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
     qRegisterMetaType<pc::GalleryModel::PredictionUpdate>();
     qRegisterMetaType<pc::ImportReport>();
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("PetCurator — %1").arg(QDir::toNativeSeparators(m_workspace->dir())));
+    // Qt appends the application display name ("— PetCurator") itself.
+    setWindowTitle(QDir::toNativeSeparators(m_workspace->dir()));
     setWindowIcon(QIcon(QStringLiteral(":/petcurator/petcurator.svg")));
     setAcceptDrops(true);
     m_io.setMaxThreadCount(2);
@@ -112,13 +120,20 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
         m_statusPredicting->setVisible(pending > 0);
         m_statusPredicting->setText(tr("Predicting: %n left", nullptr, pending));
     });
-    connect(m_predictions, &PredictionService::idle, this, [this] { checkIdle(); });
+    connect(m_predictions, &PredictionService::idle, this, [this] {
+        // New images were placed before they had a prediction: now that they have one, sort them
+        // in (a model swap alone keeps the order still; F5 re-sorts).
+        if (m_filter->orderAwaitsPredictions())
+            resortGallery();
+        checkIdle();
+    });
 
     // Labels.
     connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
     connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) { m_loop->noteNewLabel(); });
     connect(m_writer, &LabelWriter::writeFailed, this, [this](const QString& message) { say(tr("Could not save the label: %1").arg(message), 10000); });
     connect(m_writer, &LabelWriter::idle, this, [this] { checkIdle(); });
+    connect(m_writer, &LabelWriter::removalStored, this, [this](const QVector<qint64>&, bool) { updateEmptyState(); });
     connect(m_gallery, &GalleryModel::itemChanged, this, [this](qint64 id) {
         if (id == currentImageId())
             m_detail->setItem(m_gallery->find(id));
@@ -240,6 +255,9 @@ void MainWindow::buildUi()
     connect(m_view, &GalleryView::typeAhead, this, [this](const QString& text) { openBreedPicker(text); });
     connect(m_detail, &DetailPanel::suggestionAccepted, this, &MainWindow::acceptSuggestion);
     connect(m_detail, &DetailPanel::pickRequested, this, [this] { openBreedPicker(); });
+    connect(m_detail->imageView(), &ImageView::doubleClicked, this, &MainWindow::openImageViewer);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &MainWindow::showTileMenu);
     connect(m_picker, &BreedPicker::breedChosen, this, &MainWindow::labelCurrent);
     connect(m_picker, &QDialog::finished, this, [this] { m_view->setFocus(); });
     connect(m_welcome, &WelcomePanel::openRequested, this, &MainWindow::openFiles);
@@ -281,6 +299,7 @@ QWidget* MainWindow::buildFilterBar(QWidget* parent)
     m_showCombo->addItem(tr("Labelled"), int(GalleryFilterModel::Show::Labelled));
     m_showCombo->addItem(tr("Disagreements"), int(GalleryFilterModel::Show::Disagreements));
     m_showCombo->addItem(tr("Pending review"), int(GalleryFilterModel::Show::Pending));
+    m_showCombo->addItem(tr("Just added"), int(GalleryFilterModel::Show::JustAdded));
     m_showCombo->setAccessibleName(tr("Show"));
 
     m_breedCombo = new QComboBox(bar);
@@ -355,10 +374,7 @@ QWidget* MainWindow::buildFilterBar(QWidget* parent)
     });
     connect(m_search, &QLineEdit::textChanged, m_searchDebounce, qOverload<>(&QTimer::start));
     connect(m_searchDebounce, &QTimer::timeout, this, [this] { m_filter->setSearchText(m_search->text()); });
-    connect(clearSet, &QToolButton::clicked, this, [this] {
-        m_filter->clearImageSet();
-        m_setChip->hide();
-    });
+    connect(clearSet, &QToolButton::clicked, this, &MainWindow::clearImageSetFilter);
     return bar;
 }
 
@@ -420,6 +436,24 @@ void MainWindow::buildMenus()
     addAction(redo);
     edit->addAction(undo);
     edit->addAction(redo);
+    // After the stack's own slot (connected first): select what changed and say what it was.
+    connect(undo, &QAction::triggered, this, [this] { showUndoRedo(true); });
+    connect(redo, &QAction::triggered, this, [this] { showUndoRedo(false); });
+    edit->addSeparator();
+    QAction* remove = makeAction(QStringLiteral("actionRemove"), tr("Re&move from workspace"), {QKeySequence::Delete}, review);
+    m_reviewSplit->addAction(remove);
+    connect(remove, &QAction::triggered, this, &MainWindow::removeSelectedImages);
+    edit->addAction(remove);
+    QAction* copyPath = makeAction(QStringLiteral("actionCopyPath"), tr("Copy file &path"), {QKeySequence(tr("Ctrl+Shift+C"))});
+    connect(copyPath, &QAction::triggered, this, &MainWindow::copyCurrentPath);
+    edit->addAction(copyPath);
+    QAction* reveal = makeAction(QStringLiteral("actionOpenLocation"), tr("Open file &location"), {QKeySequence(tr("Ctrl+Shift+F"))});
+    connect(reveal, &QAction::triggered, this, &MainWindow::openCurrentLocation);
+    edit->addAction(reveal);
+    QAction* zoom = makeAction(QStringLiteral("actionZoom"), tr("&View full size"), {QKeySequence(tr("Ctrl+Return"))}, review);
+    m_reviewSplit->addAction(zoom);
+    connect(zoom, &QAction::triggered, this, &MainWindow::openImageViewer);
+    edit->addAction(zoom);
     edit->addSeparator();
     QAction* find = makeAction(QStringLiteral("actionFind"), tr("&Find…"), {QKeySequence::Find});
     connect(find, &QAction::triggered, this, [this] {
@@ -471,7 +505,8 @@ void MainWindow::buildMenus()
                                                      {tr("&Unlabelled"), QKeySequence(tr("Ctrl+U"))},
                                                      {tr("&Labelled"), QKeySequence(tr("Ctrl+Shift+L"))},
                                                      {tr("&Disagreements"), QKeySequence(tr("Ctrl+D"))},
-                                                     {tr("&Pending review"), QKeySequence(tr("Ctrl+Shift+P"))}};
+                                                     {tr("&Pending review"), QKeySequence(tr("Ctrl+Shift+P"))},
+                                                     {tr("&Just added"), QKeySequence(tr("Ctrl+J"))}};
     for (int i = 0; i < shows.size(); ++i) {
         QAction* a = makeAction(QStringLiteral("actionShow%1").arg(i), shows[i].first, {shows[i].second});
         connect(a, &QAction::triggered, this, [this, i] {
@@ -490,6 +525,9 @@ void MainWindow::buildMenus()
     QAction* sortDate = makeAction(QStringLiteral("actionSortDate"), tr("Sort by &date (newest first)"), {QKeySequence(tr("Ctrl+Shift+E"))});
     connect(sortDate, &QAction::triggered, this, [this] { m_sortCombo->setCurrentIndex(2); });
     view->addAction(sortDate);
+    QAction* resort = makeAction(QStringLiteral("actionResort"), tr("Re-&sort now"), {QKeySequence(Qt::Key_F5)});
+    connect(resort, &QAction::triggered, this, &MainWindow::resortGallery);
+    view->addAction(resort);
     view->addSeparator();
     m_darkAction = makeAction(QStringLiteral("actionDarkTheme"), tr("&Dark theme"), {QKeySequence(tr("Ctrl+Shift+D"))});
     m_darkAction->setCheckable(true);
@@ -596,27 +634,55 @@ void MainWindow::galleryReady(std::vector<GalleryItem> items, bool selectNew)
         if ((!it.hasPrediction() || it.model != live) && !m_unpredictable.contains(it.id))
             stale << it.id;
     bringPredictionsUpToDate(stale);
-    if ((selectNew && !added.isEmpty()) || !m_view->currentIndex().isValid()) {
-        qint64 target = 0;
-        if (selectNew && !added.isEmpty()) {
-            // The first of the new images in the gallery's order.
-            int best = INT_MAX;
-            for (qint64 id : added) {
-                const int row = m_filter->proxyRowOf(id);
-                if (row >= 0 && row < best) {
-                    best = row;
-                    target = id;
-                }
-            }
-        }
-        if (target == 0)
-            target = m_filter->imageIdAt(0);
-        if (target != 0)
-            selectImage(target);
-    }
+    if (selectNew && !added.isEmpty())
+        showNewImages(added);
+    else if (!m_view->currentIndex().isValid())
+        if (const qint64 id = m_filter->imageIdAt(0))
+            selectImage(id);
     if (first)
         Q_EMIT galleryLoaded(m_gallery->rowCount());
     checkIdle();
+}
+
+void MainWindow::showNewImages(const QVector<qint64>& added)
+{
+    m_filter->setJustAdded(QSet<qint64>(added.begin(), added.end()));
+    // A filter that hides all of them (another breed, a search, a matrix cell…) gives way to "Just added".
+    const bool anyVisible = std::any_of(added.begin(), added.end(), [this](qint64 id) { return m_filter->proxyRowOf(id) >= 0; });
+    if (!anyVisible) {
+        clearImageSetFilter();
+        m_showCombo->setCurrentIndex(m_showCombo->findData(int(GalleryFilterModel::Show::JustAdded)));
+    }
+    // Select them all, the first one (in the gallery's order) current and in view.
+    QItemSelection selection;
+    int firstRow = INT_MAX;
+    for (qint64 id : added) {
+        const int row = m_filter->proxyRowOf(id);
+        if (row < 0)
+            continue;
+        const QModelIndex i = m_filter->index(row, 0);
+        selection.select(i, i);
+        firstRow = std::min(firstRow, row);
+    }
+    if (firstRow == INT_MAX)
+        return;
+    const QModelIndex first = m_filter->index(firstRow, 0);
+    m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_view->scrollTo(first);
+}
+
+void MainWindow::clearImageSetFilter()
+{
+    m_filter->clearImageSet();
+    m_setChip->hide();
+}
+
+void MainWindow::resortGallery()
+{
+    m_filter->resort();
+    if (m_view->currentIndex().isValid())
+        m_view->scrollTo(m_view->currentIndex());
 }
 
 void MainWindow::bringPredictionsUpToDate(const QVector<qint64>& ids)
@@ -732,7 +798,8 @@ void MainWindow::confirmAndNext()
     const GalleryItem* it = currentItem();
     if (!it)
         return;
-    const bool needsLabel = it->label.isEmpty() || it->labelStatus == ReviewStatus::Pending;
+    // Enter on a label the model disagrees with (or one pending review) confirms it as the curator's.
+    const bool needsLabel = it->label.isEmpty() || it->labelStatus == ReviewStatus::Pending || it->status() == TileStatus::Disagreeing;
     if (needsLabel) {
         const QString breed = !it->label.isEmpty() ? it->label : (it->hasPrediction() ? it->top.front().label : QString());
         if (breed.isEmpty()) {
@@ -893,8 +960,11 @@ void MainWindow::pasteFromClipboard()
 
 void MainWindow::onImportFinished(const QString& title, const ImportReport& report)
 {
-    QString text = report.cancelled ? tr("Import cancelled: %1 added, %2 already there").arg(report.added).arg(report.duplicates)
-                                    : tr("Imported %1 new image(s), %2 already there").arg(report.added).arg(report.duplicates);
+    QString text = tr("%n added", nullptr, report.added);
+    if (report.cancelled)
+        text = tr("Import cancelled: %1").arg(text);
+    if (report.duplicates > 0)
+        text += tr(", %n already there", nullptr, report.duplicates);
     if (report.labelled > 0)
         text += tr(", %n label(s)", nullptr, report.labelled);
     if (report.skipped > 0 || !report.issues.isEmpty()) {
@@ -1029,6 +1099,148 @@ void MainWindow::say(const QString& message, int ms)
 {
     m_lastMessage = message;
     statusBar()->showMessage(message, ms);
+}
+
+// ---------------------------------------------------------------- image management
+
+QVector<qint64> MainWindow::selectedImageIds() const
+{
+    QVector<qint64> ids;
+    for (const QModelIndex& i : m_view->selectionModel()->selectedIndexes())
+        ids << i.data(GalleryModel::ImageIdRole).toLongLong();
+    if (ids.isEmpty() && currentImageId() != 0)
+        ids << currentImageId();
+    return ids;
+}
+
+void MainWindow::removeSelectedImages()
+{
+    const QVector<qint64> ids = selectedImageIds();
+    if (ids.isEmpty()) {
+        say(tr("Select an image first"));
+        return;
+    }
+    // Where to go afterwards: the first row after the selection that stays.
+    const QSet<qint64> leaving(ids.begin(), ids.end());
+    int lastRow = -1;
+    for (qint64 id : ids)
+        lastRow = std::max(lastRow, m_filter->proxyRowOf(id));
+    qint64 nextId = 0;
+    for (int r = lastRow + 1; r < m_filter->rowCount() && nextId == 0; ++r)
+        if (!leaving.contains(m_filter->imageIdAt(r)))
+            nextId = m_filter->imageIdAt(r);
+    for (int r = lastRow - 1; r >= 0 && nextId == 0; --r)
+        if (!leaving.contains(m_filter->imageIdAt(r)))
+            nextId = m_filter->imageIdAt(r);
+    auto* command = new RemoveImagesCommand(m_writer, m_gallery, ids);
+    const QString what = command->text();
+    m_undo->push(command);
+    say(tr("%1 (Ctrl+Z brings it back)").arg(what), 6000);
+    if (nextId != 0)
+        selectImage(nextId);
+    updateEmptyState();
+}
+
+void MainWindow::showUndoRedo(bool undone)
+{
+    const QUndoCommand* command = m_undo->command(undone ? m_undo->index() : m_undo->index() - 1);
+    const auto* curation = dynamic_cast<const CurationCommand*>(command);
+    if (!curation)
+        return;
+    updateEmptyState();
+    say((undone ? tr("Undid: %1") : tr("Redid: %1")).arg(curation->change(undone)), 6000);
+    QVector<qint64> visible;
+    for (qint64 id : curation->imageIds())
+        if (m_filter->proxyRowOf(id) >= 0)
+            visible << id;
+    if (visible.isEmpty())
+        return; // removed again, or hidden by the filter
+    QItemSelection selection;
+    for (qint64 id : visible) {
+        const QModelIndex i = m_filter->index(m_filter->proxyRowOf(id), 0);
+        selection.select(i, i);
+    }
+    const QModelIndex first = m_filter->index(m_filter->proxyRowOf(visible.front()), 0);
+    m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_view->scrollTo(first);
+}
+
+void MainWindow::showTileMenu(const QPoint& at)
+{
+    const QModelIndex index = m_view->indexAt(at);
+    if (!index.isValid())
+        return;
+    // Right-click on a tile outside the selection acts on that tile alone, as in file managers.
+    if (!m_view->selectionModel()->isSelected(index))
+        m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    else
+        m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+    const GalleryItem* it = currentItem();
+    if (!it)
+        return;
+    QMenu menu(this);
+    menu.setObjectName(QStringLiteral("tileMenu"));
+    QMenu* label = menu.addMenu(tr("&Label as"));
+    for (size_t i = 0; i < it->top.size(); ++i) {
+        const QString breed = it->top[i].label;
+        QAction* a = label->addAction(tr("&%1  %2").arg(i + 1).arg(it->top[i].name), this, [this, breed] { labelCurrent(breed); });
+        a->setObjectName(QStringLiteral("tileLabel%1").arg(i + 1));
+    }
+    if (!it->top.empty())
+        label->addSeparator();
+    label->addAction(action(QStringLiteral("actionPick")));
+    menu.addAction(action(QStringLiteral("actionZoom")));
+    menu.addSeparator();
+    menu.addAction(action(QStringLiteral("actionOpenLocation")));
+    menu.addAction(action(QStringLiteral("actionCopyPath")));
+    menu.addSeparator();
+    menu.addAction(action(QStringLiteral("actionRemove")));
+    menu.exec(m_view->viewport()->mapToGlobal(at));
+}
+
+QString MainWindow::currentFilePath() const
+{
+    const GalleryItem* it = currentItem();
+    if (!it)
+        return {};
+    // The original when it is still there, else our stored copy (always there).
+    return !it->originalPath.isEmpty() && QFileInfo::exists(it->originalPath) ? it->originalPath
+                                                                                : m_workspace->storedImagePath(it->sha256);
+}
+
+void MainWindow::copyCurrentPath()
+{
+    const QString path = currentFilePath();
+    if (path.isEmpty()) {
+        say(tr("Select an image first"));
+        return;
+    }
+    QApplication::clipboard()->setText(QDir::toNativeSeparators(path));
+    say(tr("Copied %1").arg(QDir::toNativeSeparators(path)), 4000);
+}
+
+void MainWindow::openCurrentLocation()
+{
+    const QString path = currentFilePath();
+    if (path.isEmpty()) {
+        say(tr("Select an image first"));
+        return;
+    }
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
+        say(tr("No file manager could open %1").arg(QDir::toNativeSeparators(folder)), 8000);
+}
+
+void MainWindow::openImageViewer()
+{
+    const GalleryItem* it = currentItem();
+    if (!it) {
+        say(tr("Select an image first"));
+        return;
+    }
+    auto* viewer = new ImageViewerDialog(m_workspace->storedImagePath(it->sha256), it->name, &m_io, this);
+    viewer->show();
 }
 
 // ---------------------------------------------------------------- state

@@ -67,6 +67,11 @@ public:
     void labelCurrent(const QString& breedId); // any breed (the picker)
     void openBreedPicker(const QString& typed = {});
     void nextImage(int step = 1);
+    void removeSelectedImages();               // Delete: undoable
+    void copyCurrentPath();
+    void openCurrentLocation();
+    void openImageViewer();                    // full size, zoomable
+    void resortGallery();                      // F5
 
     // ---- views
     void showView(View view);
@@ -127,6 +132,12 @@ private:
     void reloadGallery(bool selectNew);
     void galleryReady(std::vector<GalleryItem> items, bool selectNew);
     void bringPredictionsUpToDate(const QVector<qint64>& ids);
+    void showNewImages(const QVector<qint64>& added);
+    void showUndoRedo(bool undone);
+    void showTileMenu(const QPoint& at);
+    QVector<qint64> selectedImageIds() const;
+    QString currentFilePath() const;
+    void clearImageSetFilter();
     void onImportFinished(const QString& title, const ImportReport& report);
     void onPredicted(const QVector<GalleryModel::PredictionUpdate>& batch);
     void onActiveModelChanged(const QString& version);

@@ -120,11 +120,19 @@ Status<> toVersion2(const QSqlDatabase& db)
     });
 }
 
+// Version 3: a curator can remove an image from the workspace and undo it. The row, its bytes and
+// its label events stay (the log is append-only); a removed image is only left out of the gallery,
+// the counts and training. An empty value: not removed; else when it was removed.
+Status<> toVersion3(const QSqlDatabase& db)
+{
+    return runAll(db, {QStringLiteral("ALTER TABLE images ADD COLUMN removed TEXT NOT NULL DEFAULT ''")});
+}
+
 // migrations[i] takes the schema from version i to version i + 1. A new version is one function
 // appended here. (PRAGMA foreign_keys cannot change inside a transaction: a migration that rebuilds
 // a table must keep the references valid itself.)
 using Migration = Status<> (*)(const QSqlDatabase&);
-constexpr Migration kMigrations[] = {&toVersion1, &toVersion2};
+constexpr Migration kMigrations[] = {&toVersion1, &toVersion2, &toVersion3};
 
 Expected<int> pragmaInt(const QSqlDatabase& db, const QString& pragma)
 {

@@ -394,7 +394,11 @@ Expected<Workspace::AddedImage> Workspace::addImage(const QByteArray& bytes, con
         if (!store.has(hash, bytes.size()))
             if (auto s = store.put(hash, bytes); !s)
                 return s.error();
-        return AddedImage{*id, hash, true};
+        // Adding a removed image again is a deliberate add: it comes back, with its labels.
+        QSqlQuery q(db);
+        if (!sql::exec(q, QStringLiteral("UPDATE images SET removed = '' WHERE id = ? AND removed <> ''"), {*id}))
+            return sql::error(QStringLiteral("cannot restore image %1").arg(originalPath), q);
+        return AddedImage{*id, hash, q.numRowsAffected() <= 0};
     }
     if (!failure.isEmpty())
         return Error{failure};
@@ -466,7 +470,7 @@ QVector<ImageRecord> Workspace::images() const
 {
     QVector<ImageRecord> out;
     QSqlQuery q = reader(db());
-    if (!sql::exec(q, QStringLiteral("SELECT %1 FROM images ORDER BY id").arg(kImageColumns)))
+    if (!sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE removed = '' ORDER BY id").arg(kImageColumns)))
         qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot list images"), q).message));
     while (q.next())
         out.append(imageFrom(q));
@@ -476,9 +480,31 @@ QVector<ImageRecord> Workspace::images() const
 int Workspace::imageCount() const
 {
     QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT count(*) FROM images")) && q.next())
+    if (q.exec(QStringLiteral("SELECT count(*) FROM images WHERE removed = ''")) && q.next())
         return q.value(0).toInt();
     return 0;
+}
+
+Status<> Workspace::setImagesRemoved(const QVector<qint64>& imageIds, bool removed)
+{
+    const QSqlDatabase db = this->db();
+    sql::WriteTransaction tx(db);
+    if (auto s = tx.begin(); !s)
+        return s;
+    for (qint64 id : imageIds) {
+        QSqlQuery q(db);
+        if (!sql::exec(q, QStringLiteral("UPDATE images SET removed = ? WHERE id = ?"), {removed ? sql::nowText() : QString(), id}))
+            return sql::error(QStringLiteral("cannot %1 image %2").arg(removed ? QStringLiteral("remove") : QStringLiteral("restore")).arg(id), q);
+        if (q.numRowsAffected() != 1)
+            return Error{QStringLiteral("there is no image %1 in this workspace").arg(id)};
+    }
+    return tx.commit();
+}
+
+bool Workspace::isImageRemoved(qint64 imageId) const
+{
+    QSqlQuery q = reader(db());
+    return sql::exec(q, QStringLiteral("SELECT removed <> '' FROM images WHERE id = ?"), {imageId}) && q.next() && q.value(0).toBool();
 }
 
 QString Workspace::storedImagePath(const QString& sha256) const
@@ -564,7 +590,8 @@ QHash<qint64, LabelEvent> Workspace::currentLabels() const
     QSqlQuery q = reader(db());
     const QString statement = QStringLiteral(
         "SELECT %1 FROM label_events WHERE id IN "
-        "(SELECT max(id) FROM label_events WHERE status <> 'rejected' GROUP BY image_id)").arg(kLabelColumns);
+        "(SELECT max(id) FROM label_events WHERE status <> 'rejected' "
+        "AND image_id IN (SELECT id FROM images WHERE removed = '') GROUP BY image_id)").arg(kLabelColumns);
     if (!sql::exec(q, statement))
         qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot read the labels"), q).message));
     while (q.next()) {

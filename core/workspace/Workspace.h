@@ -104,15 +104,20 @@ public:
         bool duplicate; // the bytes were already in the store: nothing was added
     };
     // Copies the bytes into the store (atomic write) and records them. A duplicate (same SHA-256)
-    // changes nothing and returns the existing id.
+    // changes nothing and returns the existing id; a removed image comes back (not a duplicate).
     Expected<AddedImage> addImage(const QByteArray& bytes, const QString& originalPath, int width, int height,
                                   const QString& source, const QString& split = {});
     std::optional<ImageRecord> image(qint64 id) const;
     std::optional<ImageRecord> imageByHash(const QString& sha256) const;
     // Latest image whose original path is `path` (for "label IMAGE BREED" by file name).
     std::optional<ImageRecord> imageByOriginalPath(const QString& path) const;
+    // The images in the workspace (removed ones left out).
     QVector<ImageRecord> images() const;
     int imageCount() const;
+    // Takes images out of the workspace, or puts them back (undo), in one transaction. Their bytes
+    // and label events stay; a removed image is left out of images(), currentLabels() and training.
+    Status<> setImagesRemoved(const QVector<qint64>& imageIds, bool removed);
+    bool isImageRemoved(qint64 imageId) const;
     QString storedImagePath(const QString& sha256) const;
     Expected<QByteArray> readImageBytes(const QString& sha256) const;
 
@@ -122,7 +127,7 @@ public:
     Status<> setReviewStatus(qint64 eventId, ReviewStatus status);
     std::optional<LabelEvent> currentLabel(qint64 imageId) const;
     QVector<LabelEvent> labelHistory(qint64 imageId) const;
-    QHash<qint64, LabelEvent> currentLabels() const;    // every labelled image
+    QHash<qint64, LabelEvent> currentLabels() const;    // every labelled image still in the workspace
     int labelEventCount() const;
     // Label events (curator or server) added after event id `afterId`.
     int labelEventsSince(qint64 afterId) const;
