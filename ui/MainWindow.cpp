@@ -68,7 +68,13 @@ namespace pc {
 
 MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, LearningLoop* loop,
                        QWidget* parent)
-    : QMainWindow(parent), m_workspace(std::move(workspace)), m_backbone(std::move(backbone)), m_loop(loop)
+    : MainWindow(std::move(workspace), parent)
+{
+    attachEngine(std::move(backbone), loop);
+}
+
+MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
+    : QMainWindow(parent), m_workspace(std::move(workspace))
 {
     initPetCuratorResources();
     qRegisterMetaType<pc::GalleryModel::PredictionUpdate>();
@@ -89,11 +95,9 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
     m_gallery->setThumbnailLoader(m_thumbs);
     m_filter = new GalleryFilterModel(this);
     m_filter->setGalleryModel(m_gallery);
-    m_predictions = new PredictionService(m_workspace, m_backbone, m_loop->activeModel(), AppSettings::effectiveThreads(), this);
     m_imports = new ImportController(m_workspace, this);
     m_writer = new LabelWriter(m_workspace, this);
     m_undo = new QUndoStack(this);
-    m_liveVersion = m_loop->activeVersion();
 
     buildUi();
     buildMenus();
@@ -110,6 +114,62 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
         checkIdle();
     });
     connect(m_importProgress, &TaskProgress::cancelRequested, m_imports, &ImportController::cancel);
+    // Labels.
+    connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
+    connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) {
+        if (m_loop)
+            m_loop->noteNewLabel();
+    });
+    connect(m_writer, &LabelWriter::writeFailed, this, [this](const QString& message) { say(tr("Could not save the label: %1").arg(message), 10000); });
+    connect(m_writer, &LabelWriter::idle, this, [this] { checkIdle(); });
+    connect(m_writer, &LabelWriter::removalStored, this, [this](const QVector<qint64>&, bool) { updateEmptyState(); });
+    connect(m_gallery, &GalleryModel::itemChanged, this, [this](qint64 id) {
+        if (id == currentImageId())
+            m_detail->setItem(m_gallery->find(id));
+    });
+    connect(m_gallery, &GalleryModel::bulkChanged, this, [this] {
+        m_detail->setItem(currentItem());
+        if (m_view->currentIndex().isValid())
+            m_view->scrollTo(m_view->currentIndex());
+    });
+
+    // Daily automatic fine-tuning (the after-N-labels rule lives in the loop's noteNewLabel).
+    m_lastDailyCheck = QDateTime::currentDateTime();
+    m_dailyTimer = new QTimer(this);
+    m_dailyTimer->setInterval(60 * 1000);
+    connect(m_dailyTimer, &QTimer::timeout, this, &MainWindow::checkDailyRule);
+    m_dailyTimer->start();
+
+    updateModelStatus();
+    m_statusTraining->setText(tr("Training: waiting for the model"));
+    const QByteArray geometry = AppSettings::windowGeometry();
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        resize(fontMetrics().height() * 80, fontMetrics().height() * 52);
+    reloadGallery(false);
+}
+
+void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, LearningLoop* loop)
+{
+    Q_ASSERT(!m_loop && backbone && loop);
+    m_backbone = std::move(backbone);
+    m_loop = loop;
+    m_predictions = new PredictionService(m_workspace, m_backbone, m_loop->activeModel(), AppSettings::effectiveThreads(), this);
+    m_liveVersion = m_loop->activeVersion();
+
+    // The views that need the loop take the places kept for them.
+    const bool onTraining = m_tabs->currentIndex() == int(View::Training), onModels = m_tabs->currentIndex() == int(View::Models);
+    m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
+    m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
+    for (auto [view, widget, title] : {std::tuple{View::Training, static_cast<QWidget*>(m_dashboard), tr("Training")},
+                                       std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")}}) {
+        QWidget* placeholder = m_tabs->widget(int(view));
+        m_tabs->removeTab(int(view));
+        m_tabs->insertTab(int(view), widget, title);
+        delete placeholder;
+    }
+    if (onTraining || onModels)
+        m_tabs->setCurrentIndex(int(onTraining ? View::Training : View::Models));
+
     connect(m_predictions, &PredictionService::predicted, this, &MainWindow::onPredicted);
     connect(m_predictions, &PredictionService::failed, this, [this](qint64 id, const QString& reason) {
         const GalleryItem* it = m_gallery->find(id);
@@ -126,22 +186,6 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
         if (m_filter->orderAwaitsPredictions())
             resortGallery();
         checkIdle();
-    });
-
-    // Labels.
-    connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
-    connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) { m_loop->noteNewLabel(); });
-    connect(m_writer, &LabelWriter::writeFailed, this, [this](const QString& message) { say(tr("Could not save the label: %1").arg(message), 10000); });
-    connect(m_writer, &LabelWriter::idle, this, [this] { checkIdle(); });
-    connect(m_writer, &LabelWriter::removalStored, this, [this](const QVector<qint64>&, bool) { updateEmptyState(); });
-    connect(m_gallery, &GalleryModel::itemChanged, this, [this](qint64 id) {
-        if (id == currentImageId())
-            m_detail->setItem(m_gallery->find(id));
-    });
-    connect(m_gallery, &GalleryModel::bulkChanged, this, [this] {
-        m_detail->setItem(currentItem());
-        if (m_view->currentIndex().isValid())
-            m_view->scrollTo(m_view->currentIndex());
     });
 
     // The learning loop.
@@ -163,19 +207,16 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<con
     connect(m_dashboard, &TrainingDashboard::showImagesRequested, this, &MainWindow::showImageSet);
     connect(m_history, &ModelHistoryView::message, this, [this](const QString& text) { say(text); });
 
-    // Daily automatic fine-tuning (the after-N-labels rule lives in the loop's noteNewLabel).
-    m_lastDailyCheck = QDateTime::currentDateTime();
-    m_dailyTimer = new QTimer(this);
-    m_dailyTimer->setInterval(60 * 1000);
-    connect(m_dailyTimer, &QTimer::timeout, this, &MainWindow::checkDailyRule);
-    m_dailyTimer->start();
-
+    applySettings();
     updateModelStatus();
     m_statusTraining->setText(tr("Training: %1").arg(m_dashboard->stateText()));
-    const QByteArray geometry = AppSettings::windowGeometry();
-    if (geometry.isEmpty() || !restoreGeometry(geometry))
-        resize(fontMetrics().height() * 80, fontMetrics().height() * 52);
-    reloadGallery(false);
+    for (const char* name : {"actionTrain", "actionCancelTraining", "actionRollback"})
+        action(QString::fromLatin1(name))->setEnabled(true);
+    // Everything shown so far came from the store: bring it up to the live model.
+    if (m_galleryLoaded)
+        bringPredictionsUpToDate(stalePredictions());
+    Q_EMIT engineAttached();
+    checkIdle();
 }
 
 MainWindow::~MainWindow()
@@ -184,7 +225,7 @@ MainWindow::~MainWindow()
     m_imports->cancel();
     delete m_imports;
     m_imports = nullptr;
-    delete m_predictions;
+    delete m_predictions; // may be null: closed before the model was loaded
     m_predictions = nullptr;
     m_writer->waitForIdle();
     m_io.waitForDone();
@@ -240,12 +281,15 @@ void MainWindow::buildUi()
     m_reviewStack->addWidget(m_reviewPage);
     m_reviewStack->setCurrentWidget(m_welcome);
 
-    m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
-    m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
-    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3 switch views.
+    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3 switch views. Training and Models
+    // need the model: until it is loaded they say so (attachEngine puts the real views in).
     m_tabs->addTab(m_reviewStack, tr("Review"));
-    m_tabs->addTab(m_dashboard, tr("Training"));
-    m_tabs->addTab(m_history, tr("Models"));
+    for (const QString& title : {tr("Training"), tr("Models")}) {
+        auto* waiting = new QLabel(tr("Loading the model…"), m_tabs);
+        waiting->setAlignment(Qt::AlignCenter);
+        waiting->setObjectName(QStringLiteral("waitingForModel"));
+        m_tabs->addTab(waiting, title);
+    }
     setCentralWidget(m_tabs);
 
     m_picker = new BreedPicker(this);
@@ -538,15 +582,25 @@ void MainWindow::buildMenus()
     QMenu* training = menuBar()->addMenu(tr("&Training"));
     QAction* start = makeAction(QStringLiteral("actionTrain"), tr("&Start fine-tuning"), {QKeySequence(tr("Ctrl+T"))});
     connect(start, &QAction::triggered, this, [this] {
+        if (!m_dashboard)
+            return;
         if (m_dashboard->startTraining())
             say(tr("Fine-tuning started"));
         else
             say(tr("A training run is already going"));
     });
     QAction* cancel = makeAction(QStringLiteral("actionCancelTraining"), tr("&Cancel fine-tuning"), {QKeySequence(tr("Ctrl+Shift+T"))});
-    connect(cancel, &QAction::triggered, m_dashboard, &TrainingDashboard::cancelTraining);
+    connect(cancel, &QAction::triggered, this, [this] {
+        if (m_dashboard)
+            m_dashboard->cancelTraining();
+    });
     QAction* rollback = makeAction(QStringLiteral("actionRollback"), tr("&Roll back the model"), {QKeySequence(tr("Ctrl+Shift+R"))});
-    connect(rollback, &QAction::triggered, m_history, &ModelHistoryView::rollback);
+    connect(rollback, &QAction::triggered, this, [this] {
+        if (m_history)
+            m_history->rollback();
+    });
+    for (QAction* a : {start, cancel, rollback})
+        a->setEnabled(false); // until the model is loaded
     training->addAction(start);
     training->addAction(cancel);
     training->addSeparator();
@@ -628,12 +682,8 @@ void MainWindow::galleryReady(std::vector<GalleryItem> items, bool selectNew)
     m_galleryLoaded = true;
     updateEmptyState();
     // Bring every row up to the live model: new images, and on the first load any stale ones.
-    QVector<qint64> stale;
-    const QString live = m_predictions->activeVersion();
-    for (const GalleryItem& it : m_gallery->items())
-        if ((!it.hasPrediction() || it.model != live) && !m_unpredictable.contains(it.id))
-            stale << it.id;
-    bringPredictionsUpToDate(stale);
+    if (m_predictions)
+        bringPredictionsUpToDate(stalePredictions());
     if (selectNew && !added.isEmpty())
         showNewImages(added);
     else if (!m_view->currentIndex().isValid())
@@ -683,6 +733,16 @@ void MainWindow::resortGallery()
     m_filter->resort();
     if (m_view->currentIndex().isValid())
         m_view->scrollTo(m_view->currentIndex());
+}
+
+QVector<qint64> MainWindow::stalePredictions() const
+{
+    QVector<qint64> stale;
+    const QString live = m_predictions->activeVersion();
+    for (const GalleryItem& it : m_gallery->items())
+        if ((!it.hasPrediction() || it.model != live) && !m_unpredictable.contains(it.id))
+            stale << it.id;
+    return stale;
 }
 
 void MainWindow::bringPredictionsUpToDate(const QVector<qint64>& ids)
@@ -998,6 +1058,11 @@ void MainWindow::onActiveModelChanged(const QString& version)
 
 void MainWindow::updateModelStatus()
 {
+    if (!m_loop) {
+        m_statusModel->setText(tr("Model: loading…"));
+        m_statusModel->setToolTip(tr("The pretrained network is being loaded; the gallery works meanwhile"));
+        return;
+    }
     const QString v = m_loop->activeVersion();
     m_statusModel->setText(tr("Model: %1").arg(v));
     m_statusModel->setToolTip(v == QLatin1String("zero-shot") ? tr("Zero-shot head: ImageNet classes mapped to 25 breeds")
@@ -1009,6 +1074,8 @@ QString MainWindow::statusTrainingText() const { return m_statusTraining->text()
 
 void MainWindow::checkDailyRule()
 {
+    if (!m_loop)
+        return;
     const QDateTime now = QDateTime::currentDateTime();
     const AutoTrainRules rules = m_loop->rules();
     if (rules.dailyEnabled && rules.dailyDueBetween(m_lastDailyCheck, now)) {
@@ -1059,11 +1126,14 @@ void MainWindow::showImageSet(const QSet<qint64>& ids, const QString& caption)
 
 void MainWindow::applySettings()
 {
-    m_loop->setRules(AppSettings::autoTrainRules());
-    m_loop->setIncrementalOnCorrection(AppSettings::incrementalOnCorrection());
+    if (m_loop) {
+        m_loop->setRules(AppSettings::autoTrainRules());
+        m_loop->setIncrementalOnCorrection(AppSettings::incrementalOnCorrection());
+    }
     const int threads = AppSettings::effectiveThreads();
     Backbone::setThreads(threads);
-    m_predictions->setWorkers(threads);
+    if (m_predictions)
+        m_predictions->setWorkers(threads);
     if (AppSettings::darkTheme() != Theme::isDarkActive())
         setDarkTheme(AppSettings::darkTheme());
     const QSignalBlocker block(m_darkAction);
@@ -1083,6 +1153,10 @@ void MainWindow::showPreferences()
 
 void MainWindow::showAbout()
 {
+    if (!m_loop) {
+        say(tr("The model is still loading"));
+        return;
+    }
     auto* dialog = new AboutDialog(m_backbone.get(), m_loop->activeVersion(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
@@ -1245,11 +1319,12 @@ void MainWindow::openImageViewer()
 
 // ---------------------------------------------------------------- state
 
-int MainWindow::pendingPredictions() const { return m_predictions->pending(); }
+int MainWindow::pendingPredictions() const { return m_predictions ? m_predictions->pending() : 0; }
 
 bool MainWindow::isIdle() const
 {
-    return m_galleryLoaded && !m_reloading && !m_imports->isBusy() && m_predictions->isIdle() && m_writer->pending() == 0;
+    return m_galleryLoaded && !m_reloading && m_predictions && !m_imports->isBusy() && m_predictions->isIdle()
+           && m_writer->pending() == 0;
 }
 
 bool MainWindow::checkIdle()
@@ -1310,7 +1385,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     AppSettings::setWindow(saveGeometry(), saveState());
     m_imports->cancel();
-    if (m_loop->isBusy())
+    if (m_loop && m_loop->isBusy())
         m_loop->cancel();
     m_report->close();
     QMainWindow::closeEvent(event);

@@ -49,6 +49,11 @@ public:
 
     MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, LearningLoop* loop,
                QWidget* parent = nullptr);
+    // The window without the model: it shows the workspace at once (gallery, stored predictions,
+    // labelling) while the network loads; attachEngine() brings predictions and training.
+    explicit MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent = nullptr);
+    void attachEngine(std::shared_ptr<const Backbone> backbone, LearningLoop* loop);
+    bool hasEngine() const { return m_loop != nullptr; }
     ~MainWindow() override;
 
     // ---- intake (all asynchronous)
@@ -110,6 +115,7 @@ public:
 
 Q_SIGNALS:
     void galleryLoaded(int images);
+    void engineAttached();
     void becameIdle();
 
 protected:
@@ -132,6 +138,7 @@ private:
     void reloadGallery(bool selectNew);
     void galleryReady(std::vector<GalleryItem> items, bool selectNew);
     void bringPredictionsUpToDate(const QVector<qint64>& ids);
+    QVector<qint64> stalePredictions() const;
     void showNewImages(const QVector<qint64>& added);
     void showUndoRedo(bool undone);
     void showTileMenu(const QPoint& at);
@@ -154,7 +161,7 @@ private:
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
-    LearningLoop* m_loop;
+    LearningLoop* m_loop = nullptr;
     QThreadPool m_io; // thumbnails of the detail panel, small workspace reads
 
     GalleryModel* m_gallery = nullptr;

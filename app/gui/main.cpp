@@ -10,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QLoggingCategory>
 #include <QDir>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QIcon>
 #include <QMessageBox>
 #include <QTimer>
@@ -64,14 +66,6 @@ int main(int argc, char** argv)
     }
     pc::Backbone::setThreads(pc::AppSettings::effectiveThreads());
 
-    auto backbone = pc::Backbone::load();
-    if (!backbone) {
-        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"),
-                              QStringLiteral("The pretrained weights could not be loaded: %1\n\nRun scripts/fetch-weights.sh (or scripts/run.sh) first.")
-                                  .arg(backbone.error().message));
-        return 1;
-    }
-
     QString dir = parser.value(workspaceOption);
     if (dir.isEmpty())
         dir = pc::AppSettings::workspaceDir();
@@ -86,8 +80,10 @@ int main(int argc, char** argv)
 
     int status = 0;
     {
-        pc::LearningLoop loop(*workspace, *backbone);
-        pc::MainWindow window(*workspace, *backbone, &loop);
+        // The window comes first, with the workspace as stored; the network (hash check, graph import,
+        // TorchScript freeze, first forward pass: seconds on a cold start) loads behind it.
+        std::unique_ptr<pc::LearningLoop> loop;
+        pc::MainWindow window(*workspace);
         std::unique_ptr<pc::ScreenshotTour> tour;
         if (parser.isSet(screenshotsOption)) {
             window.resize(1400, 900);
@@ -98,10 +94,27 @@ int main(int argc, char** argv)
         window.show();
         if (!parser.positionalArguments().isEmpty())
             window.intake(parser.positionalArguments(), QStringLiteral("command line"));
-        if (tour)
-            QTimer::singleShot(0, tour.get(), &pc::ScreenshotTour::start);
+
+        QFutureWatcher<pc::Expected<std::shared_ptr<pc::Backbone>>> loading;
+        QObject::connect(&loading, &QFutureWatcherBase::finished, &window, [&] {
+            const auto backbone = loading.result();
+            if (!backbone) {
+                QMessageBox::critical(&window, QStringLiteral("PetCurator"),
+                                      QStringLiteral("The pretrained weights could not be loaded: %1").arg(backbone.error().message));
+                QApplication::exit(1);
+                return;
+            }
+            loop = std::make_unique<pc::LearningLoop>(*workspace, *backbone);
+            window.attachEngine(*backbone, loop.get());
+            if (tour)
+                tour->start();
+        });
+        loading.setFuture(QtConcurrent::run([] { return pc::Backbone::load(); }));
         status = app.exec();
-        loop.cancel();
+        loading.waitForFinished(); // quit while loading: the loader must end before what it uses
+        if (loop)
+            loop->cancel();
+        // The window goes first (its destructor stops its workers), then the loop.
     }
     return status;
 }
