@@ -3,6 +3,7 @@
 #include <QDialogButtonBox>
 #include <QGuiApplication>
 #include <QScreen>
+#include <QStyle>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMenuBar>
@@ -76,7 +77,7 @@ ShortcutsDialog::ShortcutsDialog(const QMenuBar* menus, QWidget* parent) : QDial
     const QScreen* screen = parent ? parent->screen() : QGuiApplication::primaryScreen();
     const int room = screen ? screen->availableGeometry().height() - fontMetrics().height() * 4 : tableH + chrome;
     m_table->resizeColumnsToContents();
-    int columnsW = 2 * m_table->frameWidth() + fontMetrics().height();
+    int columnsW = 2 * m_table->frameWidth() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + fontMetrics().height();
     for (int c = 0; c < 3; ++c)
         columnsW += m_table->columnWidth(c);
     resize(std::max(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 60, columnsW + layout->contentsMargins().left() * 2),

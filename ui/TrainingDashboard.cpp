@@ -22,6 +22,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTimer>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <cmath>
@@ -203,6 +204,13 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     connect(m_loop, &LearningLoop::trainingFailed, this, &TrainingDashboard::onFailed);
     // The last run's line says whether its model is still the live one.
     connect(m_loop, &LearningLoop::activeModelChanged, this, &TrainingDashboard::refreshState);
+    // While the tab is on screen, its idle text follows the labels (one cheap query a tick).
+    m_labelWatch = new QTimer(this);
+    m_labelWatch->setInterval(2000);
+    connect(m_labelWatch, &QTimer::timeout, this, [this] {
+        if (!m_running)
+            countLabels();
+    });
 
     applyChartPalette();
     updateButtons();
@@ -258,15 +266,22 @@ void TrainingDashboard::refreshState()
 
 void TrainingDashboard::countLabels()
 {
+    if (m_counting)
+        return;
+    m_counting = true;
     struct Count {
-        int labelled = 0;
+        int labelled = -1; // -1: unchanged since the last count
         qint64 lastEvent = 0;
     };
     auto workspace = m_workspace;
+    const qint64 known = m_labelledNow >= 0 ? m_labelEventNow : -1;
     runInBackground(m_io, this,
-                    [workspace] {
+                    [workspace, known] {
                         Count c;
                         c.lastEvent = workspace->lastLabelEventId();
+                        if (c.lastEvent == known)
+                            return c;
+                        c.labelled = 0;
                         const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
                         for (const LabelEvent& e : labels)
                             if (e.status == ReviewStatus::Approved)
@@ -274,7 +289,9 @@ void TrainingDashboard::countLabels()
                         return c;
                     },
                     [this](const Count& c) {
-                        m_labelledNow = c.labelled;
+                        m_counting = false;
+                        if (c.labelled >= 0)
+                            m_labelledNow = c.labelled;
                         m_labelEventNow = c.lastEvent;
                         if (m_pinLabelEvent) { // the first count after a run tells which labels it saw
                             m_labelEventAtLastRun = c.lastEvent;
@@ -287,7 +304,14 @@ void TrainingDashboard::countLabels()
 void TrainingDashboard::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    countLabels(); // labels come from imports and the review view while this tab is hidden
+    countLabels();
+    m_labelWatch->start();
+}
+
+void TrainingDashboard::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    m_labelWatch->stop();
 }
 
 void TrainingDashboard::updateButtons()

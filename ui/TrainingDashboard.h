@@ -20,6 +20,7 @@ class QPushButton;
 class QSpinBox;
 class QTableWidget;
 class QThreadPool;
+class QTimer;
 class QValueAxis;
 
 namespace pc {
@@ -64,6 +65,7 @@ Q_SIGNALS:
 protected:
     void changeEvent(QEvent* event) override;
     void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
 
 private:
     void onStage(const QString& stage, int done, int total);
@@ -94,6 +96,8 @@ private:
     qint64 m_labelEventAtLastRun = -1; // label log position when the last run ended (-1: unknown)
     qint64 m_labelEventNow = -1;
     bool m_pinLabelEvent = false;
+    bool m_counting = false;
+    QTimer* m_labelWatch; // labels arrive from imports and the review view, which don't tell us
     int m_labelledNow = -1;            // approved labels now (-1: not counted yet)
     QElapsedTimer m_stageClock;
 
