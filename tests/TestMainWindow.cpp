@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QMenuBar>
 #include <QMimeData>
 #include <QScreen>
 #include <QScrollBar>
@@ -422,7 +423,7 @@ void TestMainWindow::shortcutsDialogShowsEveryKeyAtOnce()
         const QString keys = table->item(r, 2)->text();
         // Keys no keyboard here has (X11's Undo adds F14) are left out.
         QVERIFY2(!keys.contains(QStringLiteral("F14")), qPrintable(keys));
-        undo = undo || keys == QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText);
+        undo = undo || keys.startsWith(QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText));
     }
     QVERIFY(undo);
     // Every row at once, as far as the screen allows.
@@ -433,6 +434,14 @@ void TestMainWindow::shortcutsDialogShowsEveryKeyAtOnce()
         QCOMPARE(dialog->height(), room);
     QCOMPARE(table->horizontalScrollBar()->maximum(), 0);
     dialog->close();
+
+    // What X11's platform theme gives Undo (offscreen gives Alt+Backspace instead).
+    QMenuBar bar;
+    QMenu* edit = bar.addMenu(QStringLiteral("&Edit"));
+    QAction* undoAction = edit->addAction(QStringLiteral("&Undo"));
+    undoAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Z), QKeySequence(Qt::Key_F14)});
+    ShortcutsDialog sun(&bar);
+    QCOMPARE(sun.table()->item(0, 2)->text(), QKeySequence(Qt::CTRL | Qt::Key_Z).toString(QKeySequence::NativeText));
 }
 
 QTEST_MAIN(TestMainWindow)
