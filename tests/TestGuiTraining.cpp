@@ -2,6 +2,8 @@
 // photos of 5 breeds, Oxford layout) trains a head while the chart grows, predictions keep coming
 // for new drops during the run, the new model goes live (status bar, refreshed predictions, model
 // history), the confusion matrix drills down into the gallery, and models can be swapped by hand.
+// The training indicator follows the loop (a failure on an empty workspace doesn't outlive the
+// labels), and the zero-shot head is a model to go back to that a reopen keeps.
 #include "AppSettings.h"
 #include "GuiTestSupport.h"
 #include "ConfusionMatrixView.h"
@@ -19,6 +21,10 @@
 #include <QApplication>
 #include <QDragEnterEvent>
 #include <QElapsedTimer>
+#include <QLabel>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSpinBox>
 #include <QLineSeries>
 #include <QMimeData>
 #include <QPushButton>
@@ -35,6 +41,7 @@ class TestGuiTraining : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void fineTuneFromTheDashboard();
+    void statusFollowsTheLoopAndZeroShotStays();
 
 private:
     QTemporaryDir m_settings;
@@ -192,6 +199,123 @@ void TestGuiTraining::fineTuneFromTheDashboard()
         return true;
     }, 60000));
     QTRY_VERIFY(w.statusModelText().contains(target));
+}
+
+void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
+{
+    QTemporaryDir dataset, dir;
+    // Breeds the zero-shot head has no class for: the first model beats it, so it goes live.
+    test::makeOxfordSubset(dataset.path(), {QStringLiteral("Abyssinian"), QStringLiteral("Bombay"), QStringLiteral("Sphynx")}, 6);
+    static const QRegularExpression anyVersion(QStringLiteral("\\bv\\d+\\b"));
+    {
+        auto ws = Workspace::open(dir.path());
+        QVERIFY(ws);
+        std::shared_ptr<Workspace> workspace = *ws;
+        LearningLoop loop(workspace, test::backbone());
+        MainWindow w(workspace, test::backbone(), &loop);
+        w.resize(1200, 800);
+        w.show();
+        QApplication::setActiveWindow(&w);
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QSignalSpy failed(&loop, &LearningLoop::trainingFailed);
+        QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
+        w.showView(MainWindow::View::Training);
+        TrainingDashboard* dash = w.dashboard();
+
+        // Start by keyboard on an empty workspace; the curator's next digits must not land in
+        // "Max epochs", neither while it runs nor after it failed.
+        const int epochs = dash->epochsField()->value();
+        dash->startButton()->setFocus();
+        QTRY_VERIFY(dash->startButton()->hasFocus());
+        QTest::keyClick(dash->startButton(), Qt::Key_Space);
+        QVERIFY(QApplication::focusWidget());
+        QVERIFY(QApplication::focusWidget() != dash->epochsField());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_1);
+        QVERIFY(QTest::qWaitFor([&] { return failed.count() == 1; }, 120000));
+        QVERIFY2(failed.first().first().toString().contains(QStringLiteral("no labelled images")), qPrintable(failed.first().first().toString()));
+        QTRY_VERIFY(dash->startButton()->isEnabled());
+        QVERIFY(QApplication::focusWidget() && QApplication::focusWidget() != dash->epochsField());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_2);
+        QCOMPARE(dash->epochsField()->value(), epochs);
+        // The indicator is the state (idle); the failure is the last run's history, with its reason.
+        QTRY_COMPARE(w.statusTrainingText(), QStringLiteral("Training: idle"));
+        QTRY_VERIFY2(dash->stageText().contains(QStringLiteral("no labelled images")), qPrintable(dash->stageText()));
+
+        // Labels arrive while the tab is on screen: the reason no longer holds, so it goes.
+        w.importOxford(dataset.path());
+        QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() == 18; }, 180000));
+        QTRY_VERIFY_WITH_TIMEOUT(dash->stageText().contains(QStringLiteral("18 labelled image")), 20000);
+        QVERIFY2(!dash->stageText().contains(QStringLiteral("no labelled images")), qPrintable(dash->stageText()));
+        QVERIFY(!w.statusTrainingText().contains(QStringLiteral("fail")));
+
+        // A run by mouse: the result in plain words, the gate's line in the tooltip.
+        QTest::mouseClick(dash->startButton(), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1 || failed.count() > 1; }, 600000));
+        QCOMPARE(failed.count(), 1);
+        const TrainOutcome outcome = finished.first().first().value<TrainOutcome>();
+        QCOMPARE(outcome.version, QStringLiteral("v1"));
+        QVERIFY2(outcome.activated, qPrintable(outcome.verdict));
+        QTRY_VERIFY2(dash->stageText().contains(QStringLiteral("New model v1")) && dash->stageText().contains(QStringLiteral("now live")),
+                     qPrintable(dash->stageText()));
+        QVERIFY(dash->stageText().contains(QStringLiteral("%")));
+        QVERIFY2(!dash->stageText().contains(QStringLiteral("val accuracy")), qPrintable(dash->stageText()));
+        QVERIFY(dash->stageLabel()->toolTip().contains(outcome.verdict));
+        QVERIFY(!dash->epochsField()->hasFocus());
+        QTRY_COMPARE(w.statusTrainingText(), QStringLiteral("Training: idle"));
+        QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: v1"));
+
+        // One version: Roll back is there, and goes back to the zero-shot head.
+        w.showView(MainWindow::View::Models);
+        ModelHistoryView* history = w.modelHistory();
+        // The row marked live: once it changed, the list no longer moves the cursor to follow it.
+        auto liveRow = [history] {
+            for (int i = 0; i < history->tree()->topLevelItemCount(); ++i)
+                if (history->tree()->topLevelItem(i)->text(0) == QStringLiteral("●"))
+                    return history->tree()->topLevelItem(i)->text(1);
+            return QString();
+        };
+        QTRY_COMPARE(liveRow(), QStringLiteral("v1"));
+        QTRY_VERIFY(history->selectVersion(QStringLiteral("v1")));
+        QTRY_VERIFY(history->rollbackButton()->isEnabled());
+        QTest::mouseClick(history->rollbackButton(), Qt::LeftButton);
+        QTRY_COMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
+        QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: zero-shot"));
+        QVERIFY(!workspace->activeModel().has_value());
+        // The training indicator never names another version than the model indicator.
+        QVERIFY2(!anyVersion.match(w.statusTrainingText()).hasMatch(), qPrintable(w.statusTrainingText()));
+        QTRY_VERIFY2(dash->stageText().contains(QStringLiteral("since replaced by zero-shot")), qPrintable(dash->stageText()));
+
+        // Forward to v1 and back to zero-shot, both by hand from the list.
+        QTRY_COMPARE(liveRow(), QStringLiteral("zero-shot"));
+        QTRY_VERIFY(!history->isSwapping() && history->selectVersion(QStringLiteral("v1")));
+        QTRY_VERIFY(history->activateButton()->isEnabled());
+        QTest::mouseClick(history->activateButton(), Qt::LeftButton);
+        QTRY_COMPARE(loop.activeVersion(), QStringLiteral("v1"));
+        QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: v1"));
+        QTRY_COMPARE(liveRow(), QStringLiteral("v1"));
+        QTRY_VERIFY(!history->isSwapping() && history->selectVersion(QStringLiteral("zero-shot")));
+        QTRY_VERIFY(history->activateButton()->isEnabled());
+        QTest::mouseClick(history->activateButton(), Qt::LeftButton);
+        QTRY_COMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
+        QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: zero-shot"));
+        QTRY_VERIFY(!history->isSwapping());
+        QVERIFY(QTest::qWaitFor([&] { return w.isIdle(); }, 120000));
+    }
+
+    // A relaunch keeps the zero-shot head live.
+    auto ws = Workspace::open(dir.path());
+    QVERIFY(ws);
+    QVERIFY(!(*ws)->activeModel().has_value());
+    LearningLoop loop(*ws, test::backbone());
+    QCOMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
+    MainWindow w(*ws, test::backbone(), &loop);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: zero-shot"));
+    QTRY_COMPARE(w.statusTrainingText(), QStringLiteral("Training: idle"));
+    QTRY_VERIFY(w.modelHistory()->selectVersion(QStringLiteral("zero-shot")));
+    QCOMPARE(w.modelHistory()->tree()->currentItem()->text(0), QStringLiteral("●"));
+    QVERIFY(QTest::qWaitFor([&] { return w.isIdle(); }, 120000));
 }
 
 QTEST_MAIN(TestGuiTraining)

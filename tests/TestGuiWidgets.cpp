@@ -1,17 +1,23 @@
 // The desktop app's parts, each on its own (offscreen, no backbone): the gallery model and its
 // filters/orders on 10,000 rows, the breed picker's type-ahead, the confusion matrix's drill-down,
-// undoable labels against a real workspace, the dark theme, About and Preferences.
+// undoable labels against a real workspace, the dark theme, About and Preferences; texts that must
+// fit and agree (the matrix fills its pane, label history, timings, percentages, breed chips).
 #include "AboutDialog.h"
 #include "AppSettings.h"
 #include "BreedPicker.h"
 #include "ConfusionMatrixView.h"
+#include "DetailPanel.h"
+#include "GalleryDelegate.h"
 #include "GalleryFilterModel.h"
 #include "GalleryModel.h"
 #include "GalleryView.h"
 #include "LabelCommand.h"
 #include "LabelWriter.h"
+#include "Percent.h"
 #include "PreferencesDialog.h"
 #include "StallMonitor.h"
+#include "SuggestionBars.h"
+#include "TestSupport.h"
 #include "Theme.h"
 #include "model/Backbone.h"
 #include "workspace/Workspace.h"
@@ -19,7 +25,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -67,6 +75,10 @@ private Q_SLOTS:
     void darkThemeAndBack();
     void aboutShowsVersionsAndProvenance();
     void preferencesRoundTrip();
+    void confusionMatrixFillsItsPane();
+    void preferencesShowTheOpenWorkspace();
+    void detailPanelTextsFit();
+    void onePercentRoundingAndWholeBreedChips();
 
 private:
     QTemporaryDir m_settings;
@@ -461,6 +473,136 @@ void TestGuiWidgets::preferencesRoundTrip()
     QSettings().clear();
     QCOMPARE(AppSettings::autoTrainRules().dailyAt, QTime(3, 0));
     QVERIFY(AppSettings::autoTrainRules().dailyEnabled);
+}
+
+void TestGuiWidgets::confusionMatrixFillsItsPane()
+{
+    // All 37 breeds in a pane wider than tall (the default window's right half).
+    ConfusionData d;
+    for (int i = 0; i < 37; ++i)
+        d.classes << QStringLiteral("breed_%1").arg(i);
+    d.classes[35] = QStringLiteral("staffordshire_bull_terrier");
+    d.n = 37;
+    d.counts.fill(0, d.n * d.n);
+    for (int i = 0; i < d.n; ++i)
+        d.counts[i * d.n + i] = 20;
+    d.counts[3 * d.n + 5] = 2;
+    d.cellImages.resize(d.n * d.n);
+    ConfusionMatrixView view;
+    view.resize(640, 420);
+    view.setData(d);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QRect first = view.cellRect(0, 0), last = view.cellRect(36, 36);
+    QVERIFY(first.isValid() && last.isValid());
+    const QRect grid = first.united(last);
+    // The grid reaches (nearly) the far edges of the pane: no empty half beside a square grid.
+    QVERIFY2(grid.right() >= view.width() * 9 / 10, qPrintable(QStringLiteral("%1 of %2").arg(grid.right()).arg(view.width())));
+    QVERIFY2(grid.bottom() >= view.height() * 9 / 10, qPrintable(QStringLiteral("%1 of %2").arg(grid.bottom()).arg(view.height())));
+    QVERIFY(first.width() >= 10);
+    // The labels take less than half of either side.
+    QVERIFY(grid.left() < view.width() / 2 && grid.top() < view.height() / 2);
+    // The cells still answer clicks where they are drawn.
+    QSignalSpy activated(&view, &ConfusionMatrixView::cellActivated);
+    QTest::mouseClick(&view, Qt::LeftButton, Qt::NoModifier, view.cellRect(3, 5).center());
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.first().at(0).toInt(), 3);
+    QCOMPARE(activated.first().at(1).toInt(), 5);
+}
+
+void TestGuiWidgets::preferencesShowTheOpenWorkspace()
+{
+    AppSettings::setWorkspaceDir(QString());
+    PreferencesDialog dialog;
+    dialog.setOpenWorkspace(QStringLiteral("/srv/pets/open-now"));
+    dialog.show();
+    QApplication::setActiveWindow(&dialog);
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    QCOMPARE(dialog.workspaceField()->text(), QStringLiteral("/srv/pets/open-now"));
+    // The label is a mnemonic for the field, not a literal '&'.
+    QLabel* label = nullptr;
+    for (QLabel* l : dialog.findChildren<QLabel*>())
+        if (l->buddy() == dialog.workspaceField())
+            label = l;
+    QVERIFY(label);
+    dialog.threadsField()->setFocus();
+    QTRY_VERIFY(dialog.threadsField()->hasFocus());
+    QTest::keyClick(&dialog, Qt::Key_W, Qt::AltModifier);
+    QTRY_VERIFY(dialog.workspaceField()->hasFocus());
+    // Untouched, it is not pinned for the next start; typed, it is.
+    dialog.save();
+    QCOMPARE(AppSettings::workspaceDir(), QString());
+    dialog.workspaceField()->selectAll();
+    QTest::keyClicks(dialog.workspaceField(), QStringLiteral("/srv/pets/next"));
+    dialog.save();
+    QCOMPARE(AppSettings::workspaceDir(), QStringLiteral("/srv/pets/next"));
+    AppSettings::setWorkspaceDir(QString());
+}
+
+void TestGuiWidgets::detailPanelTextsFit()
+{
+    QTemporaryDir dir;
+    auto ws = Workspace::open(dir.path());
+    QVERIFY(ws);
+    std::shared_ptr<Workspace> workspace = *ws;
+    const QString path = test::sampleImage(QStringLiteral("staffordshire_bull_terrier_100.jpg"));
+    auto added = workspace->addImage(test::readFile(path), path, 500, 375, QStringLiteral("files"));
+    QVERIFY2(added, added ? "" : qPrintable(added.error().message));
+    QVERIFY(workspace->addLabel(added->id, QStringLiteral("staffordshire_bull_terrier"), LabelOrigin::Dataset, QStringLiteral("import")));
+    QVERIFY(workspace->addLabel(added->id, QStringLiteral("american_pit_bull_terrier"), LabelOrigin::Curator, QStringLiteral("curator")));
+
+    QThreadPool pool;
+    DetailPanel panel(workspace, &pool);
+    panel.resize(340, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    GalleryItem it = item(added->id, QStringLiteral("staffordshire_bull_terrier_100.jpg"), QStringLiteral("american_pit_bull_terrier"),
+                          QStringLiteral("staffordshire_bull_terrier"), 0.995f);
+    it.sha256 = added->sha256;
+    it.ms = 0.004; // a head on a cached embedding, read back after a relaunch (fromCache unknown)
+    panel.setItem(&it);
+    QListWidget* history = panel.history();
+    QTRY_COMPARE(history->count(), 2);
+    for (int i = 0; i < history->count(); ++i) {
+        const QString text = history->item(i)->text();
+        QVERIFY2(!text.contains(QStringLiteral("curator by curator")), qPrintable(text));
+        // Wrapped into the list's width, never behind a horizontal scroll bar.
+        QVERIFY2(history->visualItemRect(history->item(i)).right() <= history->viewport()->width(), qPrintable(text));
+    }
+    QVERIFY(history->item(0)->text().contains(QStringLiteral("by curator")));
+    QVERIFY(history->item(1)->text().contains(QStringLiteral("from the dataset")));
+    QVERIFY2(!panel.modelText().contains(QStringLiteral("0.0 ms")), qPrintable(panel.modelText()));
+    QVERIFY(panel.modelText().contains(QStringLiteral("under 0.1 ms")));
+    it.ms = 49.46;
+    panel.setItem(&it);
+    QVERIFY(panel.modelText().endsWith(QStringLiteral("49.5 ms")));
+    pool.waitForDone();
+}
+
+void TestGuiWidgets::onePercentRoundingAndWholeBreedChips()
+{
+    // The detail panel's bars and a tile's chip format the same number the same way.
+    QCOMPARE(percentText(0.995), QStringLiteral("99.5%"));
+    SuggestionBars bars;
+    GalleryItem it = item(1, QStringLiteral("x.jpg"), {}, QStringLiteral("staffordshire_bull_terrier"), 0.995f);
+    bars.setSuggestions(it.top, {});
+    QVERIFY2(bars.accessibleDescription().contains(QStringLiteral("99.5%")), qPrintable(bars.accessibleDescription()));
+
+    // A tile's chip at the default thumbnail size keeps the whole breed name, on two lines at most.
+    GalleryDelegate delegate;
+    const QFont font = QApplication::font();
+    QFont small = font;
+    small.setPointSizeF(std::max(6.0, font.pointSizeF() * 0.85));
+    const int pad = std::max(4, QFontMetrics(font).height() / 3);
+    const int width = delegate.thumbnailEdge() - 2 * pad - pad - 2;
+    const QString text = QStringLiteral("Staffordshire Bull Terrier ") + percentText(0.995);
+    const QStringList lines = GalleryDelegate::badgeLines(text, QFontMetrics(small), width);
+    QVERIFY(lines.size() <= 2);
+    QCOMPARE(lines.join(QLatin1Char(' ')), text);
+    // Only what can't fit in two lines is shortened, and the percentage stays.
+    const QStringList tight = GalleryDelegate::badgeLines(text, QFontMetrics(small), QFontMetrics(small).horizontalAdvance(QStringLiteral("Staffordshire Bull")), 1);
+    QCOMPARE(tight.size(), 1);
+    QVERIFY2(tight.first().contains(QChar(0x2026)) && tight.first().endsWith(QLatin1Char('%')), qPrintable(tight.first()));
 }
 
 QTEST_MAIN(TestGuiWidgets)

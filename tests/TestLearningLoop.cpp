@@ -69,6 +69,25 @@ private Q_SLOTS:
         QCOMPARE(p->top[0].label, QStringLiteral("Abyssinian"));
     }
 
+    void rollbackWithOneVersionGoesToZeroShot()
+    {
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
+        QSignalSpy changed(m_loop.get(), &LearningLoop::activeModelChanged);
+        auto back = m_loop->rollback();
+        QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
+        QCOMPARE(*back, QStringLiteral("zero-shot"));
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
+        QVERIFY(!m_ws->activeModel().has_value());
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().first().toString(), QStringLiteral("zero-shot"));
+        // And forward again: from the zero-shot head, the model that was live before it.
+        back = m_loop->rollback();
+        QVERIFY(back.ok());
+        QCOMPARE(*back, QStringLiteral("v1"));
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
+        QCOMPARE(m_ws->activeModel()->version, QStringLiteral("v1"));
+    }
+
     void worseCandidateStaysCandidate()
     {
         TrainRequest bad = quick();
@@ -206,6 +225,31 @@ private Q_SLOTS:
     {
         LearningLoop again(m_ws, test::backbone());
         QCOMPARE(again.activeVersion(), m_loop->activeVersion());
+    }
+
+    void backToZeroShotSurvivesAReopen()
+    {
+        const QString live = m_loop->activeVersion();
+        QVERIFY(live != QStringLiteral("zero-shot"));
+        QVERIFY(m_loop->activate(QStringLiteral("zero-shot")).ok());
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
+        QVERIFY(!m_ws->activeModel().has_value());
+        for (const ModelRecord& m : m_ws->models())
+            QVERIFY(m.state != ModelState::Active);
+        // A relaunch: a new handle on the folder and a new loop.
+        {
+            auto reopened = Workspace::open(m_ws->dir());
+            QVERIFY(reopened.ok());
+            LearningLoop again(*reopened, test::backbone());
+            QCOMPARE(again.activeVersion(), QStringLiteral("zero-shot"));
+            auto p = Predictor(test::backbone(), again.activeModel()).predictFile(test::sampleImage(QStringLiteral("pug_112.jpg")));
+            QVERIFY(p.ok());
+            QCOMPARE(p->model, QStringLiteral("zero-shot"));
+        }
+        auto back = m_loop->rollback();
+        QVERIFY(back.ok());
+        QCOMPARE(*back, live);
+        QCOMPARE(m_ws->activeModel()->version, live);
     }
 };
 

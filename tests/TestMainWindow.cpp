@@ -11,6 +11,7 @@
 #include "ImageView.h"
 #include "ImageViewerDialog.h"
 #include "ImportReportView.h"
+#include "ShortcutsDialog.h"
 #include "MainWindow.h"
 #include "SuggestionBars.h"
 #include "TestSupport.h"
@@ -26,7 +27,10 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMenuBar>
 #include <QMimeData>
+#include <QScreen>
+#include <QScrollBar>
 #include <QSettings>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -118,6 +122,7 @@ private Q_SLOTS:
     void badFilesLandInTheReport();
     void filtersAndViews();
     void shortcutsAreUnambiguous();
+    void shortcutsDialogShowsEveryKeyAtOnce();
 
 private:
     QTemporaryDir m_settings;
@@ -636,6 +641,41 @@ void TestMainWindow::shortcutsAreUnambiguous()
     // The review keys only act in the review area, never in the search field.
     QCOMPARE(s.w().action(QStringLiteral("actionAccept2"))->shortcutContext(), Qt::WidgetWithChildrenShortcut);
     QVERIFY(s.w().reviewArea()->actions().contains(s.w().action(QStringLiteral("actionConfirm"))));
+}
+
+void TestMainWindow::shortcutsDialogShowsEveryKeyAtOnce()
+{
+    QTemporaryDir dir;
+    Session s(dir.path());
+    focusGallery(s.w());
+    QTest::keyClick(s.w().galleryView(), Qt::Key_F1);
+    ShortcutsDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = s.w().findChild<ShortcutsDialog*>()) && dialog->isVisible());
+    QTableWidget* table = dialog->table();
+    bool undo = false;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        const QString keys = table->item(r, 2)->text();
+        // Keys no keyboard here has (X11's Undo adds F14) are left out.
+        QVERIFY2(!keys.contains(QStringLiteral("F14")), qPrintable(keys));
+        undo = undo || keys.startsWith(QKeySequence(QKeySequence::Undo).toString(QKeySequence::NativeText));
+    }
+    QVERIFY(undo);
+    // Every row at once, as far as the screen allows.
+    const int room = dialog->screen()->availableGeometry().height() - dialog->fontMetrics().height() * 4;
+    if (dialog->height() < room)
+        QTRY_COMPARE(table->verticalScrollBar()->maximum(), 0);
+    else
+        QCOMPARE(dialog->height(), room);
+    QCOMPARE(table->horizontalScrollBar()->maximum(), 0);
+    dialog->close();
+
+    // What X11's platform theme gives Undo (offscreen gives Alt+Backspace instead).
+    QMenuBar bar;
+    QMenu* edit = bar.addMenu(QStringLiteral("&Edit"));
+    QAction* undoAction = edit->addAction(QStringLiteral("&Undo"));
+    undoAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Z), QKeySequence(Qt::Key_F14)});
+    ShortcutsDialog sun(&bar);
+    QCOMPARE(sun.table()->item(0, 2)->text(), QKeySequence(Qt::CTRL | Qt::Key_Z).toString(QKeySequence::NativeText));
 }
 
 QTEST_MAIN(TestMainWindow)

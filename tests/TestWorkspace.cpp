@@ -543,6 +543,18 @@ private Q_SLOTS:
         m10.version = QStringLiteral("v10");
         QVERIFY(ws->addModel(m10));
         QCOMPARE(ws->nextModelVersion(), QStringLiteral("v11"));
+
+        // No model active (the zero-shot head serves): every version kept, retired, and so after a reopen.
+        const qsizetype logged = ws->activations().size();
+        QVERIFY(ws->clearActiveModel());
+        QVERIFY(!ws->activeModel());
+        QCOMPARE(toString(ws->model(QStringLiteral("v1"))->state), toString(ModelState::Retired));
+        QCOMPARE(ws->models().size(), 3);
+        QCOMPARE(ws->activations().size(), logged);
+        ws.reset();
+        auto again = openOrFail(dir);
+        QVERIFY(again);
+        QVERIFY(!again->activeModel());
     }
 
     void trainingRuns()

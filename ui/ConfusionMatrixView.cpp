@@ -47,14 +47,26 @@ QSize ConfusionMatrixView::minimumSizeHint() const { return QSize(fontMetrics().
 ConfusionMatrixView::Geometry ConfusionMatrixView::geometry() const
 {
     Geometry g;
-    const QFontMetrics fm = fontMetrics();
-    int widest = 0;
-    for (int c : m_shown)
-        widest = std::max(widest, fm.horizontalAdvance(breedDisplayName(m_data.classes.value(c))));
-    g.labelW = std::min(widest + fm.height() / 2, width() / 3);
-    g.headerH = std::min(widest + fm.height() / 2, height() / 3);
+    g.font = font();
     const int k = std::max(1, int(m_shown.size()));
-    g.cell = std::max(4, std::min((width() - g.labelW - 4) / k, (height() - g.headerH - 4) / k));
+    // Twice at most: once with the widget's font, once with a font as small as the rows.
+    for (int pass = 0; pass < 2; ++pass) {
+        const QFontMetrics fm(g.font);
+        int widest = 0;
+        for (int c : m_shown)
+            widest = std::max(widest, fm.horizontalAdvance(breedDisplayName(m_data.classes.value(c))));
+        g.labelW = std::min(widest + fm.height() / 2, width() / 3);
+        g.headerH = std::min(widest + fm.height() / 2, height() / 3);
+        g.cellW = std::max(4, (width() - g.labelW - 1) / k);
+        g.cellH = std::max(4, (height() - g.headerH - 1) / k);
+        // Not more than twice as wide as tall (or the reverse): still a grid to read across.
+        g.cellW = std::min(g.cellW, 2 * g.cellH);
+        g.cellH = std::min(g.cellH, 2 * g.cellW);
+        const int line = std::min(g.cellW, g.cellH);
+        if (pass == 1 || fm.height() <= line)
+            break;
+        g.font.setPointSizeF(std::max(5.0, font().pointSizeF() * line / fm.height()));
+    }
     g.origin = QPoint(g.labelW, g.headerH);
     return g;
 }
@@ -65,7 +77,7 @@ QRect ConfusionMatrixView::cellRect(int trueClass, int predictedClass) const
     if (r < 0 || c < 0)
         return {};
     const Geometry g = geometry();
-    return QRect(g.origin.x() + c * g.cell, g.origin.y() + r * g.cell, g.cell, g.cell);
+    return QRect(g.origin.x() + c * g.cellW, g.origin.y() + r * g.cellH, g.cellW, g.cellH);
 }
 
 bool ConfusionMatrixView::cellAt(const QPoint& pos, int* row, int* col) const
@@ -74,7 +86,7 @@ bool ConfusionMatrixView::cellAt(const QPoint& pos, int* row, int* col) const
     const QPoint p = pos - g.origin;
     if (p.x() < 0 || p.y() < 0)
         return false;
-    const int c = p.x() / g.cell, r = p.y() / g.cell;
+    const int c = p.x() / g.cellW, r = p.y() / g.cellH;
     if (r >= m_shown.size() || c >= m_shown.size())
         return false;
     *row = r;
@@ -94,8 +106,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
     const Geometry g = geometry();
     const int n = m_data.n;
     const int k = int(m_shown.size());
-    QFont small = font();
-    small.setPointSizeF(std::max(5.0, std::min(font().pointSizeF(), g.cell * 0.45 * 72.0 / logicalDpiY() * 1.3)));
+    const QFont small = g.font;
     const QFontMetrics sfm(small);
     const bool dark = Theme::isDark(pal);
     const QColor hot = dark ? QColor(90, 160, 255) : QColor(25, 90, 200);
@@ -111,7 +122,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
             const int pc_ = m_shown[c];
             const int count = m_data.counts.value(tr_ * n + pc_);
             const double share = rowSum > 0 ? double(count) / rowSum : 0.0;
-            const QRect cell(g.origin.x() + c * g.cell, g.origin.y() + r * g.cell, g.cell, g.cell);
+            const QRect cell(g.origin.x() + c * g.cellW, g.origin.y() + r * g.cellH, g.cellW, g.cellH);
             const QColor ink = r == c ? hot : miss;
             QColor fill = QColor::fromRgbF(base.redF() + (ink.redF() - base.redF()) * share,
                                            base.greenF() + (ink.greenF() - base.greenF()) * share,
@@ -119,10 +130,11 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
             p.fillRect(cell, fill);
             p.setPen(QPen(pal.color(QPalette::Mid), 0));
             p.drawRect(cell.adjusted(0, 0, -1, -1));
-            if (count > 0 && g.cell >= sfm.height()) {
+            const QString number = QString::number(count);
+            if (count > 0 && g.cellH >= sfm.height() && g.cellW >= sfm.horizontalAdvance(number) + 2) {
                 p.setFont(small);
                 p.setPen(share > 0.5 ? Qt::white : pal.color(QPalette::Text));
-                p.drawText(cell, Qt::AlignCenter, QString::number(count));
+                p.drawText(cell, Qt::AlignCenter, number);
             }
         }
     }
@@ -130,12 +142,12 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
     p.setFont(small);
     p.setPen(pal.color(QPalette::WindowText));
     for (int r = 0; r < k; ++r) {
-        const QRect lr(0, g.origin.y() + r * g.cell, g.labelW - 4, g.cell);
+        const QRect lr(0, g.origin.y() + r * g.cellH, g.labelW - 4, g.cellH);
         p.drawText(lr, Qt::AlignRight | Qt::AlignVCenter, sfm.elidedText(breedDisplayName(m_data.classes.value(m_shown[r])), Qt::ElideRight, lr.width()));
     }
     for (int c = 0; c < k; ++c) {
         p.save();
-        p.translate(g.origin.x() + c * g.cell + g.cell / 2 + sfm.ascent() / 2, g.headerH - 4);
+        p.translate(g.origin.x() + c * g.cellW + g.cellW / 2 + sfm.ascent() / 2, g.headerH - 4);
         p.rotate(-90);
         p.drawText(QRect(0, -sfm.ascent(), g.headerH - 4, sfm.height()), Qt::AlignLeft | Qt::AlignVCenter,
                    sfm.elidedText(breedDisplayName(m_data.classes.value(m_shown[c])), Qt::ElideRight, g.headerH - 4));
@@ -147,7 +159,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
             return;
         p.setPen(QPen(color, w));
         p.setBrush(Qt::NoBrush);
-        p.drawRect(QRect(g.origin.x() + c * g.cell, g.origin.y() + r * g.cell, g.cell, g.cell).adjusted(1, 1, -1, -1));
+        p.drawRect(QRect(g.origin.x() + c * g.cellW, g.origin.y() + r * g.cellH, g.cellW, g.cellH).adjusted(1, 1, -1, -1));
     };
     outline(m_hoverRow, m_hoverCol, pal.color(QPalette::Highlight), 1);
     if (hasFocus())

@@ -1,7 +1,9 @@
 #pragma once
 // The validation confusion matrix as a heatmap (rows: true breed, columns: predicted; colour: share
 // of the row). Only breeds that occur are shown. Clicking a cell, or Enter on the keyboard cursor,
-// asks to show those images in the gallery.
+// asks to show those images in the gallery. The grid fills the pane; labels shrink with the rows and
+// a count is only drawn where it fits (the tooltip always has it).
+#include <QFont>
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
@@ -42,8 +44,10 @@ protected:
 
 private:
     struct Geometry {
-        int labelW = 0, headerH = 0, cell = 0;
+        int labelW = 0, headerH = 0;
+        int cellW = 0, cellH = 0; // the grid fills the pane: cells need not be square
         QPoint origin;
+        QFont font;               // labels and counts, shrunk to the rows when they are small
     };
     Geometry geometry() const;
     bool cellAt(const QPoint& pos, int* row, int* col) const; // positions in m_shown

@@ -49,6 +49,10 @@ DetailPanel::DetailPanel(std::shared_ptr<const Workspace> workspace, QThreadPool
     m_history = new QListWidget(historyBox);
     m_history->setFocusPolicy(Qt::NoFocus);
     m_history->setMaximumHeight(fontMetrics().height() * 5);
+    // Long lines wrap: a horizontal scroll bar would cover the only entry.
+    m_history->setWordWrap(true);
+    m_history->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_history->setResizeMode(QListView::Adjust);
     m_history->setAccessibleName(tr("Label history"));
     hl->addWidget(m_history);
 
@@ -110,10 +114,7 @@ void DetailPanel::setItem(const GalleryItem* item)
     m_label->setText(status);
     m_bars->setSuggestions(item->top, item->label);
     if (item->hasPrediction()) {
-        m_model->setText(item->fromCache ? tr("Model %1 · %2 ms (head on the cached embedding)")
-                                               .arg(item->model)
-                                               .arg(item->ms, 0, 'f', item->ms < 0.1 ? 3 : 1)
-                                         : tr("Model %1 · %2 ms").arg(item->model).arg(item->ms, 0, 'f', 1));
+        m_model->setText(predictionTimeText(item->model, item->ms, item->fromCache));
     } else {
         m_model->setText(tr("Predicting…"));
     }
@@ -122,6 +123,32 @@ void DetailPanel::setItem(const GalleryItem* item)
         loadImage(item->id, item->sha256);
         loadHistory(item->id);
     }
+}
+
+QString DetailPanel::predictionTimeText(const QString& model, double ms, bool fromCache)
+{
+    // A head on a cached embedding takes microseconds, and a prediction read back from the
+    // workspace doesn't know it came from the cache: "0.0 ms" would look like a fault.
+    if (ms <= 0)
+        return tr("Model %1").arg(model);
+    if (ms < 0.1)
+        return tr("Model %1 · under 0.1 ms (head on the cached embedding)").arg(model);
+    return fromCache ? tr("Model %1 · %2 ms (head on the cached embedding)").arg(model).arg(ms, 0, 'f', 1)
+                     : tr("Model %1 · %2 ms").arg(model).arg(ms, 0, 'f', 1);
+}
+
+QString DetailPanel::historyLine(const LabelEvent& e)
+{
+    QString who;
+    switch (e.origin) {
+    case LabelOrigin::Dataset: who = tr("from the dataset"); break;
+    case LabelOrigin::Server: who = e.author.isEmpty() ? tr("from the server") : tr("from the server (%1)").arg(e.author); break;
+    case LabelOrigin::Curator: who = e.author.isEmpty() ? tr("by a curator") : tr("by %1").arg(e.author); break;
+    }
+    QString line = tr("%1  %2 — %3").arg(QLocale().toString(e.at.toLocalTime(), QLocale::ShortFormat), breedDisplayName(e.breed), who);
+    if (e.status != ReviewStatus::Approved)
+        line += tr(" (%1)").arg(toString(e.status));
+    return line;
 }
 
 void DetailPanel::loadImage(qint64 id, const QString& sha256)
@@ -173,9 +200,7 @@ void DetailPanel::setHistory(qint64 imageId, const QVector<LabelEvent>& history)
     // Newest first.
     for (auto it = history.crbegin(); it != history.crend(); ++it) {
         const LabelEvent& e = *it;
-        auto* item = new QListWidgetItem(tr("%1  %2 — %3 by %4 (%5)")
-                                             .arg(QLocale().toString(e.at.toLocalTime(), QLocale::ShortFormat),
-                                                  breedDisplayName(e.breed), toString(e.origin), e.author, toString(e.status)));
+        auto* item = new QListWidgetItem(historyLine(e));
         if (e.status == ReviewStatus::Rejected) {
             QFont f = item->font();
             f.setStrikeOut(true);

@@ -32,6 +32,8 @@ public:
     ImageView* imageView() const { return m_image; }
     QListWidget* history() const { return m_history; }
     QString modelText() const;
+    static QString predictionTimeText(const QString& model, double ms, bool fromCache);
+    static QString historyLine(const LabelEvent& event);
 
 Q_SIGNALS:
     void suggestionAccepted(int index);

@@ -1,6 +1,7 @@
 #include "GalleryDelegate.h"
 
 #include "GalleryModel.h"
+#include "Percent.h"
 #include "Theme.h"
 
 #include <QApplication>
@@ -20,6 +21,22 @@ QSize GalleryDelegate::tileSize(const QFontMetrics& fm) const
 QSize GalleryDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const
 {
     return tileSize(option.fontMetrics);
+}
+
+QStringList GalleryDelegate::badgeLines(const QString& text, const QFontMetrics& fm, int width, int maxLines)
+{
+    QStringList lines;
+    const QStringList words = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    qsizetype i = 0;
+    while (i < words.size()) {
+        QString line = words[i++];
+        const bool last = lines.size() + 1 >= maxLines; // takes the rest of the words
+        while (i < words.size() && (last || fm.horizontalAdvance(line + QLatin1Char(' ') + words[i]) <= width))
+            line += QLatin1Char(' ') + words[i++];
+        // Elided in the middle, so the percentage at the end stays.
+        lines << fm.elidedText(line, Qt::ElideMiddle, width);
+    }
+    return lines;
 }
 
 QString GalleryDelegate::statusSymbol(int status)
@@ -123,7 +140,7 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
         QColor bg;
         if (hasPrediction) {
             const float conf = index.data(GalleryModel::ConfidenceRole).toFloat();
-            text = QStringLiteral("%1 %2%").arg(index.data(GalleryModel::PredictedNameRole).toString()).arg(qRound(conf * 100));
+            text = QStringLiteral("%1 %2").arg(index.data(GalleryModel::PredictedNameRole).toString(), percentText(conf));
             bg = Theme::confidenceColor(conf, pal);
         } else {
             text = tr("predicting…");
@@ -131,15 +148,19 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
         }
         bg.setAlphaF(0.92f);
         const int maxW = box.width() - 2 * pad;
-        text = sfm.elidedText(text, Qt::ElideMiddle, maxW - pad);
-        const int w = std::min(maxW, sfm.horizontalAdvance(text) + pad + 2);
-        const QRect badge(box.left() + pad, box.bottom() - pad - badgeH, w, badgeH);
+        const QStringList lines = badgeLines(text, sfm, maxW - pad - 2);
+        int textW = 0;
+        for (const QString& l : lines)
+            textW = std::max(textW, sfm.horizontalAdvance(l));
+        const int w = std::min(maxW, textW + pad + 2);
+        const int h = badgeH + sfm.height() * int(lines.size() - 1);
+        const QRect badge(box.left() + pad, box.bottom() - pad - h, w, h);
         p->setPen(Qt::NoPen);
         p->setBrush(bg);
         p->drawRoundedRect(badge, badgeH / 2.0, badgeH / 2.0);
         p->setFont(small);
         p->setPen(Qt::white);
-        p->drawText(badge, Qt::AlignCenter, text);
+        p->drawText(badge, Qt::AlignCenter, lines.join(QLatin1Char('\n')));
     }
 
     // Label-status badge, top-left of the thumbnail.

@@ -19,6 +19,10 @@ public:
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
+    // The prediction badge's text in at most `maxLines` lines of `width`, broken between words, so
+    // a long breed name stays whole ("Staffordshire Bull / Terrier 34.5%"); only what still
+    // doesn't fit is elided.
+    static QStringList badgeLines(const QString& text, const QFontMetrics& fm, int width, int maxLines = 2);
     static QString statusSymbol(int status);
     static QString statusText(int status);
 

@@ -1143,6 +1143,7 @@ void MainWindow::applySettings()
 void MainWindow::showPreferences()
 {
     auto* dialog = new PreferencesDialog(this);
+    dialog->setOpenWorkspace(m_workspace->dir());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PreferencesDialog::settingsChanged, this, [this] {
         applySettings();

@@ -1,6 +1,7 @@
 #include "ModelHistoryView.h"
 
 #include "Background.h"
+#include "Percent.h"
 #include "training/LearningLoop.h"
 
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 namespace pc {
@@ -21,7 +23,7 @@ enum Column { Active, Version, Created, ValAcc, MeanPerClass, Images, Epochs, Ki
 QString percent(const QJsonObject& metrics, const char* key)
 {
     const QJsonValue v = metrics.value(QLatin1String(key));
-    return v.isDouble() ? QStringLiteral("%1%").arg(v.toDouble() * 100, 0, 'f', 1) : QStringLiteral("–");
+    return v.isDouble() ? percentText(v.toDouble()) : QStringLiteral("–");
 }
 } // namespace
 
@@ -49,7 +51,7 @@ ModelHistoryView::ModelHistoryView(std::shared_ptr<Workspace> workspace, Learnin
     m_activate->setObjectName(QStringLiteral("activateModel"));
     m_rollback = new QPushButton(tr("&Roll back"), this);
     m_rollback->setObjectName(QStringLiteral("rollbackModel"));
-    m_rollback->setToolTip(tr("Make the previously active version live again"));
+    m_rollback->setToolTip(tr("Make the previously live version live again (the untrained zero-shot model before the first one)"));
     auto* refresh = new QPushButton(tr("Re&fresh"), this);
     buttons->addWidget(m_activate);
     buttons->addWidget(m_rollback);
@@ -135,6 +137,30 @@ void ModelHistoryView::show(const QVector<ModelRecord>& models)
         }
         m_tree->addTopLevelItem(item);
     }
+    // The untrained head every workspace starts with: always there to go back to.
+    {
+        const QString zeroShot = LearningLoop::zeroShotVersion();
+        const bool active = std::none_of(models.cbegin(), models.cend(), [](const ModelRecord& m) { return m.state == ModelState::Active; });
+        auto* item = new QTreeWidgetItem;
+        item->setText(Active, active ? QStringLiteral("●") : QString());
+        item->setToolTip(Active, active ? tr("Active: serving predictions") : QString());
+        item->setText(Version, zeroShot);
+        item->setData(Version, Qt::UserRole, zeroShot);
+        for (int c : {Created, ValAcc, MeanPerClass, Images, Epochs, Parent})
+            item->setText(c, QStringLiteral("–"));
+        item->setText(Kind, tr("untrained"));
+        item->setText(State, active ? toString(ModelState::Active) : QString());
+        item->setText(Verdict, tr("ImageNet classes mapped to the breeds, before any training"));
+        for (int c : {ValAcc, MeanPerClass, Images, Epochs})
+            item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
+        if (active)
+            for (int c = 0; c < ColumnCount; ++c) {
+                QFont f = item->font(c);
+                f.setBold(true);
+                item->setFont(c, f);
+            }
+        m_tree->addTopLevelItem(item);
+    }
     // Keep the curator's choice, except that the cursor follows the live model when it was on it.
     if (keep.isEmpty() || keep == m_lastLive || !selectVersion(keep)) {
         if (!selectVersion(live) && m_tree->topLevelItemCount() > 0)
@@ -153,6 +179,7 @@ void ModelHistoryView::updateButtons()
 {
     const QString v = selectedVersion();
     m_activate->setEnabled(!m_swapping && !v.isEmpty() && v != m_loop->activeVersion());
+    // One trained version is enough: before it there is the zero-shot head (the last row).
     m_rollback->setEnabled(!m_swapping && m_tree->topLevelItemCount() > 1);
 }
 

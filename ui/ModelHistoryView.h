@@ -1,6 +1,7 @@
 #pragma once
 // Every model version with its metrics, the gate's verdict and a marker on the active one;
-// activate any version, or roll back to the previous one. The swap runs off the UI thread.
+// activate any version (the untrained zero-shot head too), or roll back to the previous one. The
+// swap runs off the UI thread.
 #include "workspace/Workspace.h"
 
 #include <QWidget>

@@ -34,8 +34,13 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     auto* browse = new QPushButton(tr("&Browse…"), general);
     wsRow->addWidget(m_workspace, 1);
     wsRow->addWidget(browse);
-    form->addRow(tr("&Workspace folder:"), wsRow);
-    form->addRow(QString(), new QLabel(tr("<small>Used at the next start (or pass --workspace DIR).</small>"), general));
+    // addRow(text, layout) makes a label without a buddy, which shows the '&' as it is.
+    auto* wsLabel = new QLabel(tr("&Workspace folder:"), general);
+    wsLabel->setBuddy(m_workspace);
+    form->addRow(wsLabel, wsRow);
+    m_workspaceNote = new QLabel(general);
+    m_workspaceNote->setWordWrap(true);
+    form->addRow(QString(), m_workspaceNote);
     m_threads = new QSpinBox(general);
     m_threads->setRange(0, std::max(1, QThread::idealThreadCount()) * 2);
     m_threads->setSpecialValueText(tr("Automatic (%1)").arg(QThread::idealThreadCount()));
@@ -94,9 +99,21 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     load();
 }
 
+void PreferencesDialog::setOpenWorkspace(const QString& dir)
+{
+    m_openWorkspace = dir;
+    load();
+}
+
 void PreferencesDialog::load()
 {
-    m_workspace->setText(AppSettings::workspaceDir());
+    const QString next = AppSettings::workspaceDir();
+    m_shownWorkspace = next.isEmpty() ? m_openWorkspace : next;
+    m_workspace->setText(m_shownWorkspace);
+    m_workspaceNote->setText(m_openWorkspace.isEmpty() || m_openWorkspace == m_shownWorkspace
+                                 ? tr("<small>A change is used at the next start (or pass --workspace DIR).</small>")
+                                 : tr("<small>Open now: %1. This one is used at the next start (or pass --workspace DIR).</small>")
+                                       .arg(m_openWorkspace.toHtmlEscaped()));
     m_threads->setValue(AppSettings::threads());
     m_curator->setText(AppSettings::curatorName());
     m_advance->setChecked(AppSettings::advanceAfterLabel());
@@ -112,7 +129,11 @@ void PreferencesDialog::load()
 
 void PreferencesDialog::save()
 {
-    AppSettings::setWorkspaceDir(m_workspace->text().trimmed());
+    // Untouched, the field only mirrors the open workspace: don't pin it as the next start's.
+    if (m_workspace->text().trimmed() != m_shownWorkspace) {
+        AppSettings::setWorkspaceDir(m_workspace->text().trimmed());
+        m_shownWorkspace = m_workspace->text().trimmed();
+    }
     AppSettings::setThreads(m_threads->value());
     AppSettings::setCuratorName(m_curator->text());
     AppSettings::setAdvanceAfterLabel(m_advance->isChecked());

@@ -4,6 +4,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTimeEdit;
@@ -17,6 +18,9 @@ public:
 
     void load();  // from AppSettings
     void save();  // to AppSettings
+    // The workspace open now: the folder field shows it unless another one is set for the next
+    // start, and saving writes the folder only when the curator changed it.
+    void setOpenWorkspace(const QString& dir);
 
     QLineEdit* workspaceField() const { return m_workspace; }
     QSpinBox* threadsField() const { return m_threads; }
@@ -30,6 +34,9 @@ Q_SIGNALS:
 
 private:
     QLineEdit* m_workspace;
+    QLabel* m_workspaceNote;
+    QString m_openWorkspace;
+    QString m_shownWorkspace; // what load() put in the field
     QSpinBox* m_threads;
     QLineEdit* m_curator;
     QCheckBox* m_advance;

@@ -1,6 +1,9 @@
 #include "ShortcutsDialog.h"
 
 #include <QDialogButtonBox>
+#include <QGuiApplication>
+#include <QScreen>
+#include <QStyle>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMenuBar>
@@ -10,6 +13,17 @@
 namespace pc {
 
 namespace {
+// Keys no ordinary keyboard has (QKeySequence::Undo adds F14 for Sun keyboards on X11).
+bool onCommonKeyboards(const QKeySequence& k)
+{
+    for (int i = 0; i < k.count(); ++i) {
+        const Qt::Key key = k[i].key();
+        if (key >= Qt::Key_F13 && key <= Qt::Key_F35)
+            return false;
+    }
+    return !k.isEmpty();
+}
+
 void collect(const QMenu* menu, const QString& path, QList<QStringList>& rows)
 {
     for (QAction* a : menu->actions()) {
@@ -22,7 +36,8 @@ void collect(const QMenu* menu, const QString& path, QList<QStringList>& rows)
         }
         QStringList keys;
         for (const QKeySequence& k : a->shortcuts())
-            keys << k.toString(QKeySequence::NativeText);
+            if (onCommonKeyboards(k))
+                keys << k.toString(QKeySequence::NativeText);
         if (!keys.isEmpty())
             rows.append({path, name, keys.join(QStringLiteral(", "))});
     }
@@ -49,11 +64,24 @@ ShortcutsDialog::ShortcutsDialog(const QMenuBar* menus, QWidget* parent) : QDial
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     layout->addWidget(m_table, 1);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
-    resize(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 80, fontMetrics().height() * 30);
+    // Tall enough for every row, as far as the screen allows: a list of keys is read at a glance.
+    const int tableH = m_table->verticalHeader()->length() + m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth();
+    const int chrome = layout->contentsMargins().top() + layout->contentsMargins().bottom() + layout->spacing()
+                       + buttons->sizeHint().height();
+    const QScreen* screen = parent ? parent->screen() : QGuiApplication::primaryScreen();
+    const int room = screen ? screen->availableGeometry().height() - fontMetrics().height() * 4 : tableH + chrome;
+    m_table->resizeColumnsToContents();
+    int columnsW = 2 * m_table->frameWidth() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + fontMetrics().height();
+    for (int c = 0; c < 3; ++c)
+        columnsW += m_table->columnWidth(c);
+    resize(std::max(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 60, columnsW + layout->contentsMargins().left() * 2),
+           std::min(tableH + chrome, room));
 }
 
 } // namespace pc

@@ -1,5 +1,6 @@
 #include "SuggestionBars.h"
 
+#include "Percent.h"
 #include "Theme.h"
 
 #include <QMouseEvent>
@@ -24,7 +25,7 @@ void SuggestionBars::setSuggestions(const std::vector<Guess>& top, const QString
     m_label = currentLabel;
     QStringList spoken;
     for (size_t i = 0; i < m_top.size(); ++i)
-        spoken << tr("%1: %2, %3 percent").arg(i + 1).arg(m_top[i].name).arg(qRound(m_top[i].p * 100));
+        spoken << tr("%1: %2, %3").arg(i + 1).arg(m_top[i].name, percentText(m_top[i].p));
     setAccessibleDescription(spoken.join(QStringLiteral("; ")));
     update();
 }
@@ -75,7 +76,7 @@ void SuggestionBars::paintEvent(QPaintEvent*)
         p.drawRoundedRect(fill, track.height() / 2.0, track.height() / 2.0);
         p.setPen(pal.color(QPalette::WindowText));
         p.drawText(QRect(track.right() + pad, row.top(), pctW, rh), Qt::AlignVCenter | Qt::AlignRight,
-                   QStringLiteral("%1%").arg(double(g.p) * 100, 0, 'f', 1));
+                   percentText(g.p));
     }
     (void)keyW;
 }

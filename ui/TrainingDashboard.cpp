@@ -3,6 +3,7 @@
 #include "Background.h"
 #include "ConfusionMatrixView.h"
 #include "GalleryModel.h"
+#include "Percent.h"
 #include "Theme.h"
 #include "workspace/Workspace.h"
 
@@ -12,6 +13,7 @@
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -20,6 +22,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTimer>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <cmath>
@@ -199,29 +202,129 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     connect(m_loop, &LearningLoop::epochFinished, this, &TrainingDashboard::onEpoch);
     connect(m_loop, &LearningLoop::trainingFinished, this, &TrainingDashboard::onFinished);
     connect(m_loop, &LearningLoop::trainingFailed, this, &TrainingDashboard::onFailed);
+    // The last run's line says whether its model is still the live one.
+    connect(m_loop, &LearningLoop::activeModelChanged, this, &TrainingDashboard::refreshState);
+    // While the tab is on screen, its idle text follows the labels (one cheap query a tick).
+    m_labelWatch = new QTimer(this);
+    m_labelWatch->setInterval(2000);
+    connect(m_labelWatch, &QTimer::timeout, this, [this] {
+        if (!m_running)
+            countLabels();
+    });
 
     applyChartPalette();
     updateButtons();
-    setState(tr("idle"));
+    refreshState();
     loadLastRun();
+    countLabels();
     evaluateActiveModel();
 }
 
-QString TrainingDashboard::stateText() const { return m_state; }
-
-void TrainingDashboard::setState(const QString& text)
+QString TrainingDashboard::stateText() const
 {
-    if (text == m_state)
+    if (!m_running)
+        return tr("idle");
+    if (m_cancelling)
+        return tr("cancelling");
+    return m_activity.isEmpty() ? tr("starting") : m_activity;
+}
+
+QString TrainingDashboard::stageText() const { return m_stage->text(); }
+
+QString TrainingDashboard::idleText() const
+{
+    QStringList parts;
+    if (m_lastRun.isValid()) {
+        // A failure's reason is shown while it still holds: any label since may have fixed it.
+        const bool stillHolds = m_labelEventAtLastRun >= 0 && m_labelEventAtLastRun == m_labelEventNow;
+        parts << tr("Last run, %1: %2")
+                     .arg(QLocale().toString(m_lastRun.at.toLocalTime(), QLocale::ShortFormat),
+                          m_lastRun.headline(m_loop->activeVersion(), stillHolds));
+    }
+    if (m_labelledNow == 0)
+        parts << tr("Nothing to train on yet: import a labelled dataset or label some images.");
+    else if (m_labelledNow > 0)
+        parts << tr("%n labelled image(s) to train on.", nullptr, m_labelledNow);
+    return parts.isEmpty() ? tr("Idle") : parts.join(QLatin1Char(' '));
+}
+
+void TrainingDashboard::refreshState()
+{
+    if (m_running) {
+        m_stage->setText(m_cancelling ? tr("Cancelling…") : m_activityDetail.isEmpty() ? tr("Starting…") : m_activityDetail);
+        m_stage->setToolTip(QString());
+    } else {
+        m_stage->setText(idleText());
+        m_stage->setToolTip(m_lastRun.details);
+    }
+    const QString state = stateText();
+    if (state == m_state)
         return;
-    m_state = text;
-    Q_EMIT stateChanged(text);
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void TrainingDashboard::countLabels()
+{
+    if (m_counting)
+        return;
+    m_counting = true;
+    struct Count {
+        int labelled = -1; // -1: unchanged since the last count
+        qint64 lastEvent = 0;
+    };
+    auto workspace = m_workspace;
+    const qint64 known = m_labelledNow >= 0 ? m_labelEventNow : -1;
+    runInBackground(m_io, this,
+                    [workspace, known] {
+                        Count c;
+                        c.lastEvent = workspace->lastLabelEventId();
+                        if (c.lastEvent == known)
+                            return c;
+                        c.labelled = 0;
+                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
+                        for (const LabelEvent& e : labels)
+                            if (e.status == ReviewStatus::Approved)
+                                ++c.labelled;
+                        return c;
+                    },
+                    [this](const Count& c) {
+                        m_counting = false;
+                        if (c.labelled >= 0)
+                            m_labelledNow = c.labelled;
+                        m_labelEventNow = c.lastEvent;
+                        if (m_pinLabelEvent) { // the first count after a run tells which labels it saw
+                            m_labelEventAtLastRun = c.lastEvent;
+                            m_pinLabelEvent = false;
+                        }
+                        refreshState();
+                    });
+}
+
+void TrainingDashboard::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    countLabels();
+    m_labelWatch->start();
+}
+
+void TrainingDashboard::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    m_labelWatch->stop();
 }
 
 void TrainingDashboard::updateButtons()
 {
     const bool busy = m_running || m_loop->isBusy();
-    m_start->setEnabled(!busy);
-    m_cancel->setEnabled(busy);
+    // Enable the other button first and give it the focus: disabling the focused button would
+    // send the focus on to "Max epochs", where the curator's next digits change the epoch count.
+    QPushButton* on = busy ? m_cancel : m_start;
+    QPushButton* off = busy ? m_start : m_cancel;
+    on->setEnabled(true);
+    if (window()->focusWidget() == off)
+        on->setFocus(Qt::OtherFocusReason);
+    off->setEnabled(false);
 }
 
 bool TrainingDashboard::startTraining(const QString& reason)
@@ -231,13 +334,11 @@ bool TrainingDashboard::startTraining(const QString& reason)
     request.reason = reason;
     request.trainer.maxEpochs = m_epochs->value();
     request.trainer.head = m_head->currentIndex() == 1 ? TrainerOptions::HeadKind::Mlp : TrainerOptions::HeadKind::Linear;
-    if (!m_loop->start(request)) {
-        setState(tr("busy: a run is already going"));
-        return false;
-    }
+    if (!m_loop->start(request))
+        return false; // the run that is going shows itself
     beginRun();
-    m_stage->setText(tr("Starting (%1)…").arg(reason));
-    setState(tr("starting (%1)").arg(reason));
+    m_activityDetail = tr("Starting (%1)…").arg(reason);
+    refreshState();
     return true;
 }
 
@@ -246,13 +347,16 @@ void TrainingDashboard::cancelTraining()
     if (!m_running && !m_loop->isBusy())
         return;
     m_loop->cancel();
-    m_stage->setText(tr("Cancelling…"));
-    setState(tr("cancelling"));
+    m_cancelling = m_running;
+    refreshState();
 }
 
 void TrainingDashboard::beginRun()
 {
     m_running = true;
+    m_cancelling = false;
+    m_activity.clear();
+    m_activityDetail.clear();
     m_lastStage.clear();
     clearSeries();
     m_progress->setRange(0, 0);
@@ -298,13 +402,14 @@ void TrainingDashboard::onStage(const QString& stage, int done, int total)
     if (total > 0) {
         m_progress->setRange(0, total);
         m_progress->setValue(done);
-        m_stage->setText(tr("%1: %2 / %3").arg(stage).arg(done).arg(total));
-        setState(tr("%1 %2/%3").arg(stage).arg(done).arg(total));
+        m_activityDetail = tr("%1: %2 / %3").arg(stage).arg(done).arg(total);
+        m_activity = tr("%1 %2/%3").arg(stage).arg(done).arg(total);
     } else {
         m_progress->setRange(0, 0);
-        m_stage->setText(stage);
-        setState(stage);
+        m_activityDetail = stage;
+        m_activity = stage;
     }
+    refreshState();
 }
 
 void TrainingDashboard::onEpoch(const EpochMetrics& m)
@@ -312,58 +417,49 @@ void TrainingDashboard::onEpoch(const EpochMetrics& m)
     if (!m_running)
         beginRun();
     addEpoch(m.epoch, m.loss, m.trainAccuracy, m.valAccuracy);
-    m_stage->setText(tr("Epoch %1 · loss %2 · train %3% · validation %4%")
-                         .arg(m.epoch)
-                         .arg(m.loss, 0, 'f', 3)
-                         .arg(m.trainAccuracy * 100, 0, 'f', 1)
-                         .arg(m.valAccuracy * 100, 0, 'f', 1));
-    setState(tr("training, epoch %1").arg(m.epoch));
+    m_activityDetail = tr("Epoch %1 · loss %2 · right on %3 of the training images and %4 of the validation images")
+                           .arg(m.epoch)
+                           .arg(m.loss, 0, 'f', 3)
+                           .arg(percentText(m.trainAccuracy), percentText(m.valAccuracy));
+    m_activity = tr("training, epoch %1").arg(m.epoch);
+    refreshState();
 }
 
 void TrainingDashboard::onFinished(const TrainOutcome& outcome)
 {
     m_running = false;
+    m_cancelling = false;
     m_progress->setRange(0, 1);
     m_progress->setValue(1);
     updateButtons();
-    QString text;
-    if (outcome.cancelled)
-        text = tr("Cancelled");
-    else if (outcome.version.isEmpty())
-        text = tr("Nothing to train: %1").arg(outcome.verdict);
-    else
-        text = tr("%1 trained in %2 s on %3 images (validation %4): %5 — %6")
-                   .arg(outcome.version)
-                   .arg(outcome.seconds, 0, 'f', 1)
-                   .arg(outcome.trainImages)
-                   .arg(outcome.validationImages)
-                   .arg(outcome.activated ? tr("activated") : tr("kept as a candidate"))
-                   .arg(outcome.verdict);
-    m_stage->setText(text);
-    setState(outcome.cancelled ? tr("idle (cancelled)")
-                               : outcome.version.isEmpty() ? tr("idle")
-                                                           : tr("idle (%1 %2)").arg(outcome.version, outcome.activated ? tr("live") : tr("candidate")));
+    m_lastRun = TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime());
+    m_labelEventAtLastRun = -1;
+    m_pinLabelEvent = true;
+    refreshState();
+    countLabels();
     if (!outcome.version.isEmpty() && outcome.result.head.isValid())
         showEvaluation(outcome.result.head.classes(), outcome.result.validation,
-                       tr("%1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
+                       tr("New model %1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
 }
 
 void TrainingDashboard::onFailed(const QString& message)
 {
     m_running = false;
+    m_cancelling = false;
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     updateButtons();
-    m_stage->setText(tr("Failed: %1").arg(message));
-    setState(tr("failed"));
+    m_lastRun = TrainingSummary::fromFailure(message, QDateTime::currentDateTime());
+    m_labelEventAtLastRun = -1;
+    m_pinLabelEvent = true;
+    refreshState();
+    countLabels();
 }
 
 void TrainingDashboard::showEvaluation(const QStringList& classes, const Evaluation& e, const QString& caption)
 {
-    m_evalCaption->setText(tr("%1: top-1 %2% · mean per breed %3%. Click a cell to see its images in the gallery.")
-                               .arg(caption)
-                               .arg(e.top1 * 100, 0, 'f', 1)
-                               .arg(e.meanPerClass * 100, 0, 'f', 1));
+    m_evalCaption->setText(tr("%1: %2 right (%3 on average per breed). Click a cell to see its images in the gallery.")
+                               .arg(caption, percentText(e.top1), percentText(e.meanPerClass)));
     m_confusion->setData(toConfusionData(classes, e));
     m_table->setSortingEnabled(false);
     m_table->setRowCount(0);
@@ -376,7 +472,7 @@ void TrainingDashboard::showEvaluation(const QStringList& classes, const Evaluat
         m_table->insertRow(row);
         m_table->setItem(row, 0, new QTableWidgetItem(breedDisplayName(classes[i])));
         m_table->setItem(row, 1, new NumericItem(QString::number(count), count));
-        auto* accItem = new NumericItem(std::isfinite(acc) ? QStringLiteral("%1%").arg(acc * 100, 0, 'f', 1) : QStringLiteral("–"),
+        auto* accItem = new NumericItem(std::isfinite(acc) ? percentText(acc) : QStringLiteral("–"),
                                         std::isfinite(acc) ? acc : -1);
         accItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         if (std::isfinite(acc))
@@ -389,19 +485,31 @@ void TrainingDashboard::showEvaluation(const QStringList& classes, const Evaluat
 
 void TrainingDashboard::loadLastRun()
 {
+    struct Last {
+        QVector<TrainingRunRecord> runs;
+        std::optional<ModelRecord> model;
+    };
     auto workspace = m_workspace;
-    runInBackground(m_io, this, [workspace] { return workspace->trainingRuns(); },
-                    [this](const QVector<TrainingRunRecord>& runs) {
-                        if (m_running || runs.isEmpty() || m_loss->count() > 0)
+    runInBackground(m_io, this,
+                    [workspace] {
+                        Last last{workspace->trainingRuns(), std::nullopt};
+                        if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty())
+                            last.model = workspace->model(last.runs.back().modelVersion);
+                        return last;
+                    },
+                    [this](const Last& last) {
+                        if (m_running || last.runs.isEmpty() || m_loss->count() > 0 || m_lastRun.isValid())
                             return;
-                        const TrainingRunRecord& run = runs.back();
+                        const TrainingRunRecord& run = last.runs.back();
                         for (const QJsonValue& v : run.epochs) {
                             const QJsonObject o = v.toObject();
                             const double epoch = jsonNumber(o, {"epoch"});
                             addEpoch(std::isfinite(epoch) ? int(epoch) : m_loss->count() + 1, jsonNumber(o, {"loss"}),
                                      jsonNumber(o, {"train_accuracy", "trainAccuracy"}), jsonNumber(o, {"val_accuracy", "valAccuracy"}));
                         }
-                        m_stage->setText(tr("Last run: %1 (%2)").arg(run.modelVersion.isEmpty() ? tr("no model") : run.modelVersion, run.outcome));
+                        m_lastRun = TrainingSummary::fromRecord(run, last.model);
+                        m_labelEventAtLastRun = -1; // unknown: an old failure's reason is not repeated
+                        refreshState();
                     });
 }
 
@@ -452,7 +560,7 @@ void TrainingDashboard::evaluateActiveModel()
                         if (!r.ok || m_running)
                             return;
                         showEvaluation(r.classes, r.evaluation,
-                                       tr("Active model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
+                                       tr("Live model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
                     });
 }
 

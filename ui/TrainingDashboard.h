@@ -3,6 +3,7 @@
 // training/validation accuracy per epoch, the validation confusion matrix (click a cell to see
 // those images) and the per-breed accuracy. Shows every run of the learning loop, including the
 // automatic ones.
+#include "TrainingSummary.h"
 #include "training/LearningLoop.h"
 
 #include <QElapsedTimer>
@@ -19,6 +20,7 @@ class QPushButton;
 class QSpinBox;
 class QTableWidget;
 class QThreadPool;
+class QTimer;
 class QValueAxis;
 
 namespace pc {
@@ -47,7 +49,14 @@ public:
     QChartView* chartView() const { return m_chartView; }
     ConfusionMatrixView* confusionMatrix() const { return m_confusion; }
     QTableWidget* breedTable() const { return m_table; }
+    // What the loop does now ("embedding 120/700", "training, epoch 4"), or "idle": never a past
+    // result, never a model version (the status bar shows the live model next to it).
     QString stateText() const;
+    // The Training tab's line under the controls: the run going on, or else the last run (with
+    // its time) and whether there is anything to train on.
+    QString stageText() const;
+    QLabel* stageLabel() const { return m_stage; }
+    QSpinBox* epochsField() const { return m_epochs; }
 
 Q_SIGNALS:
     void showImagesRequested(const QSet<qint64>& imageIds, const QString& caption);
@@ -55,6 +64,8 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
 
 private:
     void onStage(const QString& stage, int done, int total);
@@ -62,7 +73,9 @@ private:
     void onFinished(const pc::TrainOutcome& outcome);
     void onFailed(const QString& message);
     void beginRun();
-    void setState(const QString& text);
+    void refreshState();
+    void countLabels(); // in the background; refreshes the idle text when done
+    QString idleText() const;
     void clearSeries();
     void addEpoch(int epoch, double loss, double trainAcc, double valAcc);
     void showEvaluation(const QStringList& classes, const Evaluation& evaluation, const QString& caption);
@@ -74,8 +87,18 @@ private:
     LearningLoop* m_loop;
     QThreadPool* m_io;
     bool m_running = false;
-    QString m_state;
+    bool m_cancelling = false;
+    QString m_activity;       // the running run's step, for the status bar
+    QString m_activityDetail; // the same with its numbers, for the Training tab
+    QString m_state;          // last stateText() sent
     QString m_lastStage;
+    TrainingSummary m_lastRun;
+    qint64 m_labelEventAtLastRun = -1; // label log position when the last run ended (-1: unknown)
+    qint64 m_labelEventNow = -1;
+    bool m_pinLabelEvent = false;
+    bool m_counting = false;
+    QTimer* m_labelWatch; // labels arrive from imports and the review view, which don't tell us
+    int m_labelledNow = -1;            // approved labels now (-1: not counted yet)
     QElapsedTimer m_stageClock;
 
     QPushButton* m_start;

@@ -121,26 +121,42 @@ Status<> LearningLoop::swapTo(const QString& version, const QString& reason)
     return done();
 }
 
+Status<> LearningLoop::swapToZeroShot()
+{
+    // Same order as swapTo: the database first, so a failed write leaves the live model as it is.
+    if (auto s = m_workspace->clearActiveModel(); !s)
+        return s;
+    m_active->swap(m_zeroShot);
+    Q_EMIT activeModelChanged(m_zeroShot->version);
+    return done();
+}
+
 Status<> LearningLoop::activate(const QString& version)
 {
+    if (version == zeroShotVersion())
+        return swapToZeroShot();
     return swapTo(version, QStringLiteral("activated by hand"));
 }
 
 Expected<QString> LearningLoop::rollback()
 {
-    // The activation log says which model was live before the current one.
+    // The activation log says which model was live before the current one. The zero-shot head is
+    // not in the log (it is no stored version): it is what lies before the first entry.
     const auto active = m_workspace->activeModel();
-    if (!active)
-        return Error{QStringLiteral("no active model to roll back from")};
     const QVector<Workspace::Activation> log = m_workspace->activations();
+    const QString from = active ? active->version : zeroShotVersion();
     for (qsizetype i = log.size() - 1; i >= 0; --i) {
-        if (log[i].version == active->version)
+        if (log[i].version == from)
             continue;
-        if (auto s = swapTo(log[i].version, QStringLiteral("rollback from %1").arg(active->version)); !s)
+        if (auto s = swapTo(log[i].version, QStringLiteral("rollback from %1").arg(from)); !s)
             return s.error();
         return log[i].version;
     }
-    return Error{QStringLiteral("no earlier active model to roll back to")};
+    if (!active)
+        return Error{QStringLiteral("no earlier model to roll back to")};
+    if (auto s = swapToZeroShot(); !s)
+        return s.error();
+    return zeroShotVersion();
 }
 
 LabelledEmbeddings LearningLoop::reembed(const Backbone& backbone, const LabelledEmbeddings& set) const
@@ -360,6 +376,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     record.gateVerdict = verdict.reason;
     outcome.version = record.version;
     outcome.verdict = verdict.reason;
+    outcome.previousVersion = before->version;
+    outcome.previousAccuracy = activeMetrics.value(QStringLiteral("val_accuracy")).toDouble(std::nan(""));
     if (auto s = m_workspace->addModel(record); !s)
         return fail(s.error().message);
     if (verdict.accept) {

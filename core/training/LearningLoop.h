@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QThreadPool>
 #include <atomic>
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -35,6 +36,8 @@ struct TrainOutcome {
     QString version;             // the new candidate ("v3"); empty when nothing was trained
     bool activated = false;
     QString verdict;             // the gate's reason
+    QString previousVersion;     // the model that was live when the gate judged the candidate
+    double previousAccuracy = std::nan(""); // its validation accuracy on the same split
     qint64 runId = 0;
     bool cancelled = false;
     double seconds = 0;
@@ -56,8 +59,11 @@ public:
 
     // ---- synchronous (CLI, tests, and the worker thread)
     Expected<TrainOutcome> train(const TrainRequest& request);
+    // The untrained head every workspace starts with; activate() takes it like a stored version.
+    static QString zeroShotVersion() { return QStringLiteral("zero-shot"); }
     Status<> activate(const QString& version);   // manual: no gate
-    Expected<QString> rollback();                // back to the previous active version; returns it
+    // Back to the previously active version (the zero-shot head when there is none); returns it.
+    Expected<QString> rollback();
 
     // ---- asynchronous (GUI)
     bool isBusy() const { return m_busy.load(); }
@@ -87,6 +93,7 @@ private:
     Expected<std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>>
     fineTune(const TrainRequest& request, const LabelledEmbeddings& train, const LabelledEmbeddings& val, TrainOutcome& outcome);
     Status<> swapTo(const QString& version, const QString& reason);
+    Status<> swapToZeroShot();
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;

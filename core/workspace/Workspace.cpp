@@ -977,6 +977,14 @@ Status<> Workspace::setActiveModel(const QString& version, const QString& verdic
     return tx.commit();
 }
 
+Status<> Workspace::clearActiveModel()
+{
+    QSqlQuery q(db());
+    if (!sql::exec(q, QStringLiteral("UPDATE models SET state = 'retired' WHERE state = 'active'")))
+        return sql::error(QStringLiteral("cannot retire the active model"), q);
+    return done();
+}
+
 QVector<Workspace::Activation> Workspace::activations() const
 {
     QVector<Activation> out;

@@ -169,6 +169,9 @@ public:
         QString reason; // the gate's verdict, "activated by hand", "rollback", …
     };
     QVector<Activation> activations() const; // oldest first
+    // No model active any more (the active one is retired): predictions come from the zero-shot
+    // head. The log only lists stored versions, so this leaves no entry in it.
+    Status<> clearActiveModel();
     QString nextModelVersion() const;
 
     // ---- training runs
