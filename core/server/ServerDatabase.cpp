@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QSqlQuery>
 #include <QThread>
+#include <QThreadStorage>
 
 namespace pc::server {
 
@@ -18,7 +19,9 @@ QAtomicInt g_serial;
 
 // The connections this thread opened, by database. They go when the thread ends, so pool threads
 // that come and go don't pile up connections, and a new thread that reuses a dead one's id never
-// finds the dead one's connection.
+// finds the dead one's connection. QThreadStorage, not thread_local: Qt destroys it inside the
+// thread's finish, before QThread::wait() returns; a thread_local destructor would run after,
+// racing the process's exit (closing a PostgreSQL connection takes long enough to lose).
 struct ThreadConnections {
     int serial = ++g_serial;
     QHash<QString, QString> byDatabase; // connection prefix → connection name
@@ -29,10 +32,18 @@ struct ThreadConnections {
     }
 };
 
+QThreadStorage<ThreadConnections*>& connectionStorage()
+{
+    static QThreadStorage<ThreadConnections*> storage;
+    return storage;
+}
+
 ThreadConnections& threadConnections()
 {
-    thread_local ThreadConnections connections;
-    return connections;
+    QThreadStorage<ThreadConnections*>& storage = connectionStorage();
+    if (!storage.hasLocalData())
+        storage.setLocalData(new ThreadConnections);
+    return *storage.localData();
 }
 
 // Any 64-bit constant: the PostgreSQL advisory lock that orders label writes across processes.
@@ -53,7 +64,9 @@ ServerDatabase::~ServerDatabase()
         QMutexLocker lock(&m_connectionsMutex);
         names.swap(m_connections);
     }
-    // Only called once every worker is done (the owner joins its pool first).
+    // Only called once every worker is done (the owner joins its pool first). This thread's
+    // entry goes too, so nothing is left for the end of the process.
+    threadConnections().byDatabase.remove(m_connectionPrefix);
     for (const QString& name : std::as_const(names))
         QSqlDatabase::removeDatabase(name);
 }
