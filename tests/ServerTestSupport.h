@@ -4,6 +4,9 @@
 // that sends bytes exactly as written (path tricks, lying headers, chunked bodies).
 #include "TestSupport.h"
 
+#include "model/BreedCatalog.h"
+#include "model/ModelBundle.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
@@ -330,6 +333,28 @@ inline QJsonObject labelBatch(const QList<QPair<QString, QString>>& imageAndBree
     }
     return {{QStringLiteral("events"), events}};
 }
+
+// A real bundle for the 37 breeds, written by the desktop's own writer.
+inline QByteArray makeTestBundle(const QString& path, int classes = 37, float seed = 0.5f)
+{
+    ModelBundle b;
+    b.version = QStringLiteral("v3");
+    b.created = QDateTime::currentDateTimeUtc();
+    b.backboneId = QString::fromLatin1(Backbone::kId);
+    b.weightsHash = QStringLiteral("0123456789abcdef");
+    b.preprocessing = ModelBundle::defaultPreprocessing();
+    b.metrics = QJsonObject{{QStringLiteral("val_accuracy"), 0.91}};
+    QStringList ids = BreedCatalog::oxford().ids().mid(0, classes);
+    cv::Mat w(classes, 8, CV_32F), bias(1, classes, CV_32F);
+    cv::randu(w, -seed, seed);
+    cv::randu(bias, -seed, seed);
+    b.head = ClassifierHead(ids, {DenseLayer{w, bias}}, std::vector<bool>(size_t(classes), true));
+    auto written = writeModelBundle(b, path);
+    if (!written)
+        qFatal("cannot write a test bundle: %s", qPrintable(written.error().message));
+    return readFile(path);
+}
+
 
 // A server for one test class, on SQLite, or on a throwaway PostgreSQL cluster when
 // $PC_SERVER_TEST_ENGINE is "postgresql" (CTest registers both variants).

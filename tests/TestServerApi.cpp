@@ -29,27 +29,6 @@ QByteArray photo(const char* name)
     return bytes;
 }
 
-// A real bundle for the 37 breeds, written by the desktop's own writer.
-QByteArray makeBundle(const QString& path, int classes = 37, float seed = 0.5f)
-{
-    ModelBundle b;
-    b.version = QStringLiteral("v3");
-    b.created = QDateTime::currentDateTimeUtc();
-    b.backboneId = QString::fromLatin1(Backbone::kId);
-    b.weightsHash = QStringLiteral("0123456789abcdef");
-    b.preprocessing = ModelBundle::defaultPreprocessing();
-    b.metrics = QJsonObject{{QStringLiteral("val_accuracy"), 0.91}};
-    QStringList ids = BreedCatalog::oxford().ids().mid(0, classes);
-    cv::Mat w(classes, 8, CV_32F), bias(1, classes, CV_32F);
-    cv::randu(w, -seed, seed);
-    cv::randu(bias, -seed, seed);
-    b.head = ClassifierHead(ids, {DenseLayer{w, bias}}, std::vector<bool>(size_t(classes), true));
-    auto written = writeModelBundle(b, path);
-    if (!written)
-        qFatal("cannot write a test bundle: %s", qPrintable(written.error().message));
-    return readFile(path);
-}
-
 } // namespace
 
 class TestServerApi : public QObject {
@@ -319,7 +298,7 @@ private Q_SLOTS:
     void modelsArePublishedVerifiedAndSigned()
     {
         QTemporaryDir tmp;
-        const QByteArray bundle = makeBundle(tmp.filePath(QStringLiteral("good.pcmodel")));
+        const QByteArray bundle = makeTestBundle(tmp.filePath(QStringLiteral("good.pcmodel")));
         const QByteArray sha = sha256Hex(bundle).toLatin1();
         HttpReply r = m_server->request("POST", "/api/v1/models", m_reviewer, bundle, "application/octet-stream", {"X-Checksum-Sha256: " + sha});
         QCOMPARE(r.status, 201);
@@ -357,11 +336,11 @@ private Q_SLOTS:
         QCOMPARE(r.status, 400);
         QVERIFY(r.isOneLineError());
         QCOMPARE(m_server->request("POST", "/api/v1/models", m_reviewer, bundle, "application/octet-stream").status, 400);
-        const QByteArray wrongClasses = makeBundle(tmp.filePath(QStringLiteral("36.pcmodel")), 36);
+        const QByteArray wrongClasses = makeTestBundle(tmp.filePath(QStringLiteral("36.pcmodel")), 36);
         r = m_server->request("POST", "/api/v1/models", m_reviewer, wrongClasses, "application/octet-stream", {"X-Checksum-Sha256: " + sha256Hex(wrongClasses).toLatin1()});
         QCOMPARE(r.status, 422);
         QVERIFY2(r.error().contains(QStringLiteral("classes")), qPrintable(r.error()));
-        QByteArray corrupt = makeBundle(tmp.filePath(QStringLiteral("other.pcmodel")), 37, 0.7f);
+        QByteArray corrupt = makeTestBundle(tmp.filePath(QStringLiteral("other.pcmodel")), 37, 0.7f);
         corrupt[100] = char(corrupt[100] ^ 0x10);
         r = m_server->request("POST", "/api/v1/models", m_reviewer, corrupt, "application/octet-stream", {"X-Checksum-Sha256: " + sha256Hex(corrupt).toLatin1()});
         QCOMPARE(r.status, 422);
