@@ -8,6 +8,7 @@
 #include "model/BreedCatalog.h"
 #include "workspace/ImageStore.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QUuid>
 
@@ -26,6 +27,19 @@ QString canonicalUuid(const QString& text)
     return uuid.isNull() ? QString() : uuid.toString(QUuid::WithoutBraces);
 }
 
+// The class index of a stored breed id (always a catalogue id): a hash lookup, not
+// BreedCatalog::indexOf's forgiving scan, since a page of events asks once per event.
+int breedIndex(const QString& id)
+{
+    static const QHash<QString, int> index = [] {
+        QHash<QString, int> h;
+        for (const Breed& b : BreedCatalog::oxford().breeds())
+            h.insert(b.id, b.classId - 1);
+        return h;
+    }();
+    return index.value(id, -1);
+}
+
 QJsonObject eventJson(const EventView& e)
 {
     QJsonObject o{{QStringLiteral("seq"), e.seq},
@@ -33,7 +47,7 @@ QJsonObject eventJson(const EventView& e)
                   {QStringLiteral("kind"), e.kind},
                   {QStringLiteral("image"), e.image},
                   {QStringLiteral("breed"), e.breed},
-                  {QStringLiteral("label"), BreedCatalog::oxford().indexOf(e.breed)},
+                  {QStringLiteral("label"), breedIndex(e.breed)},
                   {QStringLiteral("author"), e.author},
                   {QStringLiteral("role"), e.authorRole},
                   {QStringLiteral("received"), e.received},

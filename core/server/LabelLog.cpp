@@ -38,21 +38,19 @@ EventView eventFrom(const QSqlQuery& q)
 
 ServerError dbError(const QString& what, const QSqlQuery& q) { return ServerError::internal(sql::error(what, q)); }
 
-// Recomputes images.disputed for one image from its label events (see LabelLog.h).
+// Recomputes images.disputed for one image from its authors' current labels (see LabelLog.h).
 Status<> updateDispute(const QSqlDatabase& c, qint64 imageId)
 {
     QSqlQuery q(c);
-    if (!sql::exec(q, QStringLiteral("SELECT author_id, breed, status FROM events WHERE image_id = ? AND kind = 'label' ORDER BY seq"), {imageId}))
+    if (!sql::exec(q, QStringLiteral("SELECT breed, status FROM author_labels WHERE image_id = ?"), {imageId}))
         return sql::error(QStringLiteral("cannot read the labels of image %1").arg(imageId), q);
-    QHash<qint64, QPair<QString, QString>> latest; // author → (breed, status)
-    while (q.next())
-        latest.insert(q.value(0).toLongLong(), {q.value(1).toString(), q.value(2).toString()});
     QSet<QString> breeds;
     bool pending = false;
-    for (const auto& [breed, status] : std::as_const(latest)) {
+    while (q.next()) {
+        const QString status = q.value(1).toString();
         if (status == QLatin1String("rejected"))
             continue;
-        breeds.insert(breed);
+        breeds.insert(q.value(0).toString());
         pending = pending || status == QLatin1String("pending");
     }
     const int disputed = breeds.size() >= 2 && pending ? 1 : 0;
@@ -109,8 +107,14 @@ ServerResult<QVector<AcceptedEvent>> LabelLog::append(const Principal& who, cons
                        {e.uuid, imageId, e.breed, who.user.id, e.clientAt, now, status})
             || !q.next())
             return dbError(QStringLiteral("cannot store event %1").arg(e.uuid), q);
-        accepted.push_back({e.uuid, q.value(0).toLongLong(), false});
+        const qint64 seq = q.value(0).toLongLong();
+        accepted.push_back({e.uuid, seq, false});
         touched.insert(imageId);
+        if (!sql::exec(q, QStringLiteral("INSERT INTO author_labels (image_id, author_id, seq, breed, status) VALUES (?, ?, ?, ?, ?) "
+                                         "ON CONFLICT (image_id, author_id) DO UPDATE SET seq = excluded.seq, breed = excluded.breed, "
+                                         "status = excluded.status"),
+                       {imageId, who.user.id, seq, e.breed, status}))
+            return dbError(QStringLiteral("cannot record the current label of event %1").arg(e.uuid), q);
     }
     q.finish();
     for (qint64 imageId : std::as_const(touched))
@@ -211,6 +215,8 @@ ServerResult<QVector<EventView>> LabelLog::review(const Principal& who, const QS
                             const QString& uuid) -> Status<> {
         if (!sql::exec(q, QStringLiteral("UPDATE events SET status = ? WHERE seq = ?"), {status, target}))
             return sql::error(QStringLiteral("cannot update event %1").arg(target), q);
+        if (!sql::exec(q, QStringLiteral("UPDATE author_labels SET status = ? WHERE seq = ?"), {status, target}))
+            return sql::error(QStringLiteral("cannot update the current label of event %1").arg(target), q);
         if (!sql::exec(q, QStringLiteral("INSERT INTO events (uuid, kind, image_id, breed, author_id, received, status, target_seq, reason) "
                                          "VALUES (?, 'review', ?, ?, ?, ?, ?, ?, ?) RETURNING seq"),
                        {uuid, imageId, targetBreed, who.user.id, now, status, target, reason})
@@ -291,15 +297,12 @@ ServerResult<QVector<AuthorLabel>> LabelLog::latestLabelsByAuthor() const
 {
     QSqlQuery q(m_db->connection());
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT e.image_id, u.name, e.breed FROM events e JOIN users u ON u.id = e.author_id "
-                               "WHERE e.kind = 'label' ORDER BY e.seq")))
+    if (!q.exec(QStringLiteral("SELECT a.image_id, u.name, a.breed FROM author_labels a JOIN users u ON u.id = a.author_id "
+                               "ORDER BY a.image_id, u.name")))
         return dbError(QStringLiteral("cannot read labels"), q);
-    QMap<QPair<qint64, QString>, QString> latest;
-    while (q.next())
-        latest.insert({q.value(0).toLongLong(), q.value(1).toString()}, q.value(2).toString());
     QVector<AuthorLabel> out;
-    for (auto it = latest.cbegin(); it != latest.cend(); ++it)
-        out.push_back({it.key().first, it.key().second, it.value()});
+    while (q.next())
+        out.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString()});
     return out;
 }
 

@@ -77,6 +77,16 @@ Status<> toVersion1(const QSqlDatabase& c, Engine engine)
             reason     TEXT NOT NULL DEFAULT ''))"),
         QStringLiteral("CREATE INDEX events_image ON events (image_id, seq)"),
         QStringLiteral("CREATE INDEX events_pending ON events (status, seq)"),
+        // Each author's current label of each image (their latest label event), kept in step
+        // with the log: disputes are decided from it without scanning an image's whole history.
+        QStringLiteral(R"(CREATE TABLE author_labels (
+            image_id  %BIGINT% NOT NULL REFERENCES images (id),
+            author_id %BIGINT% NOT NULL REFERENCES users (id),
+            seq       %BIGINT% NOT NULL REFERENCES events (seq),
+            breed     TEXT NOT NULL,
+            status    TEXT NOT NULL,
+            PRIMARY KEY (image_id, author_id)))"),
+        QStringLiteral("CREATE INDEX author_labels_seq ON author_labels (seq)"),
         QStringLiteral(R"(CREATE TABLE models (
             version        %SERIAL%,
             sha256         TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
