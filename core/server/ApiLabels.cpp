@@ -3,6 +3,7 @@
 #include "server/Agreement.h"
 #include "server/Api.h"
 #include "server/DatasetArchive.h"
+#include "server/EventJson.h"
 #include "server/JsonInput.h"
 
 #include "model/BreedCatalog.h"
@@ -25,19 +26,6 @@ QString canonicalUuid(const QString& text)
         return {};
     const QUuid uuid = QUuid::fromString(text);
     return uuid.isNull() ? QString() : uuid.toString(QUuid::WithoutBraces);
-}
-
-// The class index of a stored breed id (always a catalogue id): a hash lookup, not
-// BreedCatalog::indexOf's forgiving scan, since a page of events asks once per event.
-int breedIndex(const QString& id)
-{
-    static const QHash<QString, int> index = [] {
-        QHash<QString, int> h;
-        for (const Breed& b : BreedCatalog::oxford().breeds())
-            h.insert(b.id, b.classId - 1);
-        return h;
-    }();
-    return index.value(id, -1);
 }
 
 QJsonObject eventJson(const EventView& e)
@@ -182,12 +170,7 @@ ApiResponse Api::getLabels(const Call& c) const
     auto page = m_labels.since(since, int(limit));
     if (!page)
         return fail(page.error());
-    QJsonArray events;
-    for (const EventView& e : page->events)
-        events.append(eventJson(e));
-    return ApiResponse::json(200, QJsonObject{{QStringLiteral("events"), events},
-                                              {QStringLiteral("next"), page->next},
-                                              {QStringLiteral("more"), page->more}});
+    return ApiResponse::bytes(200, "application/json", eventPageJson(*page));
 }
 
 ApiResponse Api::getReview(const Call& c) const
