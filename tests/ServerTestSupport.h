@@ -22,6 +22,7 @@
 #include <QThread>
 #include <QUuid>
 #include <csignal>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <optional>
 #include <unistd.h>
@@ -257,6 +258,8 @@ public:
         QFile::remove(portFile);
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::SeparateChannels);
+        // A test that dies (qFatal, a crash) takes its server with it instead of leaving it running.
+        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         m_process->start(serverPath(), QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--port-file"), portFile}
                                            + storageArgs() + extra);
         QElapsedTimer t;
