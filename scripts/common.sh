@@ -29,6 +29,9 @@ PC_APT_PACKAGES=(
   libopencv-dev libgl-dev
   # headless GUI runs and the (later) server tests
   xvfb xauth postgresql
+  # petcurator-server: dataset archives (libarchive), Ed25519 model signing (OpenSSL 3), and wrk
+  # for scripts/server-bench.sh
+  libarchive-dev libssl-dev wrk
   fonts-dejavu-core
 )
 # Only installed when no npm is on PATH: never install Debian's node over another one.

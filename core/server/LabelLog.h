@@ -1,0 +1,104 @@
+#pragma once
+// The team's label event log: the same append-only idea as a workspace's label_events, with a
+// server sequence that clients page by. Label events carry a client-made UUID so a retried batch
+// changes nothing. Review verdicts are events too (kind "review"), so a pull brings them along.
+// A curator's label waits for review ("pending"); a reviewer's or admin's is approved as posted.
+// An image is disputed while its authors' current labels name two or more breeds and one of them
+// still waits for review; approving one label rejects the pending ones that disagree with it.
+#include "server/AccountStore.h"
+#include "server/ServerError.h"
+
+#include <QVector>
+#include <memory>
+
+namespace pc::server {
+
+class ServerDatabase;
+
+struct LabelInput {
+    QString uuid;     // canonical lower-case 8-4-4-4-12
+    QString image;    // SHA-256 of an uploaded image
+    QString breed;    // BreedCatalog id
+    QString clientAt; // ISO-8601 UTC as the client stamped it, or empty
+};
+
+struct EventView {
+    qint64 seq = 0;
+    QString uuid;
+    QString kind;     // "label" or "review"
+    QString image;    // SHA-256
+    QString breed;    // the label's breed (a verdict: its target's)
+    QString author;
+    QString authorRole;
+    QString clientAt;
+    QString received;
+    QString status;   // label: pending/approved/rejected now; verdict: the status it set
+    QString target;   // verdict: the label event's uuid
+    QString reason;
+};
+
+struct AcceptedEvent {
+    QString uuid;
+    qint64 seq = 0;
+    bool duplicate = false;
+};
+
+struct EventPage {
+    QVector<EventView> events;
+    qint64 next = 0; // the cursor for the following page
+    bool more = false;
+};
+
+struct ReviewItem {
+    QString image;
+    bool disputed = false;
+    QVector<EventView> labels; // every label event of the image, oldest first
+};
+
+struct Verdict {
+    bool approve = false;
+    QString reason;
+    QString uuid; // optional client UUID: a retried verdict changes nothing
+};
+
+struct CurrentLabel {
+    qint64 imageId = 0;
+    QString sha256;
+    QByteArray mime;
+    QString breed;
+    QString status;
+};
+
+struct AuthorLabel {
+    qint64 imageId = 0;
+    QString author;
+    QString breed;
+};
+
+class LabelLog {
+public:
+    static constexpr int kMaxBatch = 500;
+    static constexpr int kMaxPage = 1000;
+
+    explicit LabelLog(std::shared_ptr<const ServerDatabase> db) : m_db(std::move(db)) {}
+
+    // All or nothing: one bad event (unknown image, reused uuid) and nothing is written.
+    ServerResult<QVector<AcceptedEvent>> append(const Principal& who, const QVector<LabelInput>& events) const;
+    // Events with seq > cursor, oldest first.
+    ServerResult<EventPage> since(qint64 cursor, int limit) const;
+    // Images with labels waiting for review: disputed ones first, then oldest first.
+    ServerResult<QVector<ReviewItem>> reviewQueue(int limit) const;
+    // `eventRef`: a label event's seq or uuid. Returns the verdict events written (empty when the
+    // label had that status already).
+    ServerResult<QVector<EventView>> review(const Principal& who, const QString& eventRef, const Verdict& verdict) const;
+    // One label per image: its latest approved label, else (when the image is not disputed and
+    // approvedOnly is false) its latest pending one.
+    ServerResult<QVector<CurrentLabel>> currentLabels(bool approvedOnly) const;
+    // Each author's latest label of each image they labelled.
+    ServerResult<QVector<AuthorLabel>> latestLabelsByAuthor() const;
+
+private:
+    std::shared_ptr<const ServerDatabase> m_db;
+};
+
+} // namespace pc::server

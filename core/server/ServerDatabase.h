@@ -1,0 +1,60 @@
+#pragma once
+// The server's database handle: one Qt SQL connection per thread (Qt requires it), the same
+// schema on SQLite and PostgreSQL, and write transactions that keep the event sequence in commit
+// order (a reader paging by sequence must never skip a row that commits late).
+#include "Expected.h"
+#include "server/DatabaseLocation.h"
+
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QStringList>
+#include <memory>
+
+namespace pc::server {
+
+class ServerDatabase {
+public:
+    // Connects, creates or migrates the schema. Every later call may come from any thread.
+    static Expected<std::shared_ptr<ServerDatabase>> open(const DatabaseLocation& location);
+    ~ServerDatabase();
+    ServerDatabase(const ServerDatabase&) = delete;
+    ServerDatabase& operator=(const ServerDatabase&) = delete;
+
+    Engine engine() const { return m_location.engine; }
+    const DatabaseLocation& location() const { return m_location; }
+
+    // This thread's connection, opened on first use. Check isOpen(): a lost server shows here.
+    QSqlDatabase connection() const;
+
+    // One write at a time per process, and (PostgreSQL) per database: begin() takes the in-process
+    // lock, then BEGIN IMMEDIATE (SQLite) or BEGIN + a transaction advisory lock (PostgreSQL), so
+    // sequence numbers are handed out in commit order. Rolls back unless committed.
+    class Write {
+    public:
+        explicit Write(const ServerDatabase& db);
+        ~Write();
+        Write(const Write&) = delete;
+        Write& operator=(const Write&) = delete;
+        Status<> begin();
+        Status<> commit();
+        QSqlDatabase connection() const { return m_connection; }
+
+    private:
+        const ServerDatabase& m_db;
+        QSqlDatabase m_connection;
+        bool m_locked = false;
+        bool m_open = false;
+    };
+
+private:
+    explicit ServerDatabase(DatabaseLocation location);
+    Status<> configure(QSqlDatabase& db) const;
+
+    DatabaseLocation m_location;
+    QString m_connectionPrefix;
+    mutable QMutex m_writeMutex;       // serialises writers in this process
+    mutable QMutex m_connectionsMutex; // guards m_connections
+    mutable QStringList m_connections;
+};
+
+} // namespace pc::server
