@@ -13,6 +13,8 @@
 #include "ImportReportView.h"
 #include "ShortcutsDialog.h"
 #include "MainWindow.h"
+#include "ModelHistoryView.h"
+#include "TrainingDashboard.h"
 #include "SuggestionBars.h"
 #include "TestSupport.h"
 #include "WelcomePanel.h"
@@ -119,6 +121,7 @@ private Q_SLOTS:
     void confirmingADisagreementReviewsIt();
     void removeFromTheKeyboardAndTheMenuUndoably();
     void detailImageOpensAZoomableView();
+    void windowWorksBeforeTheModelIsLoaded();
     void badFilesLandInTheReport();
     void filtersAndViews();
     void shortcutsAreUnambiguous();
@@ -526,6 +529,51 @@ void TestMainWindow::detailImageOpensAZoomableView()
     QVERIFY(viewer->isFitted());
     viewer->close();
     QTRY_VERIFY(!s.w().findChild<ImageViewerDialog*>());
+}
+
+// The app shows its window before the network is loaded (seconds on a cold start): the gallery,
+// the stored predictions and labelling work; predictions and training come with attachEngine().
+void TestMainWindow::windowWorksBeforeTheModelIsLoaded()
+{
+    QTemporaryDir dir;
+    {
+        Session s(dir.path());
+        drop(&s.w(), threeSamples());
+        QVERIFY(s.waitIdle());
+    }
+    auto workspace = *Workspace::open(dir.path());
+    MainWindow w(workspace);
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(!w.hasEngine());
+    QTRY_VERIFY(w.isGalleryLoaded());
+    QCOMPARE(w.galleryModel()->rowCount(), 3);
+    QCOMPARE(w.statusModelText(), QStringLiteral("Model: loading…"));
+    QVERIFY(!w.dashboard());
+    QVERIFY(!w.action(QStringLiteral("actionTrain"))->isEnabled());
+    QVERIFY(!w.isIdle()); // nothing predicts yet
+    // The stored predictions are there: key 1 labels with them.
+    const qint64 id = w.galleryFilter()->imageIdAt(0);
+    QVERIFY(w.selectImage(id));
+    QVERIFY(w.galleryModel()->find(id)->hasPrediction());
+    focusGallery(w);
+    QTest::keyClick(w.galleryView(), Qt::Key_1);
+    QCOMPARE(w.galleryModel()->find(id)->label, w.galleryModel()->find(id)->top[0].label);
+
+    LearningLoop loop(workspace, test::backbone());
+    QSignalSpy attached(&w, &MainWindow::engineAttached);
+    w.attachEngine(test::backbone(), &loop);
+    QCOMPARE(attached.count(), 1);
+    QVERIFY(w.hasEngine());
+    QCOMPARE(w.statusModelText(), QStringLiteral("Model: zero-shot"));
+    QVERIFY(w.dashboard() && w.tabs()->widget(int(MainWindow::View::Training)) == w.dashboard());
+    QVERIFY(w.modelHistory() && w.tabs()->widget(int(MainWindow::View::Models)) == w.modelHistory());
+    QVERIFY(w.action(QStringLiteral("actionTrain"))->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(w.isIdle(), 60000);
+    w.waitForLabelWrites();
+    QTRY_VERIFY(workspace->currentLabel(id).has_value());
+    w.close();
 }
 
 void TestMainWindow::badFilesLandInTheReport()

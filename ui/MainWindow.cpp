@@ -206,6 +206,9 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     });
     connect(m_dashboard, &TrainingDashboard::showImagesRequested, this, &MainWindow::showImageSet);
     connect(m_history, &ModelHistoryView::message, this, [this](const QString& text) { say(text); });
+    // Every way labels change reaches the dashboard's count.
+    connect(m_writer, &LabelWriter::idle, m_dashboard, &TrainingDashboard::labelsChanged);
+    connect(m_imports, &ImportController::allFinished, m_dashboard, &TrainingDashboard::labelsChanged);
 
     applySettings();
     updateModelStatus();

@@ -204,14 +204,6 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     connect(m_loop, &LearningLoop::trainingFailed, this, &TrainingDashboard::onFailed);
     // The last run's line says whether its model is still the live one.
     connect(m_loop, &LearningLoop::activeModelChanged, this, &TrainingDashboard::refreshState);
-    // While the tab is on screen, its idle text follows the labels (one cheap query a tick).
-    m_labelWatch = new QTimer(this);
-    m_labelWatch->setInterval(2000);
-    connect(m_labelWatch, &QTimer::timeout, this, [this] {
-        if (!m_running)
-            countLabels();
-    });
-
     applyChartPalette();
     updateButtons();
     refreshState();
@@ -301,17 +293,10 @@ void TrainingDashboard::countLabels()
                     });
 }
 
-void TrainingDashboard::showEvent(QShowEvent* event)
+void TrainingDashboard::labelsChanged()
 {
-    QWidget::showEvent(event);
-    countLabels();
-    m_labelWatch->start();
-}
-
-void TrainingDashboard::hideEvent(QHideEvent* event)
-{
-    QWidget::hideEvent(event);
-    m_labelWatch->stop();
+    if (!m_running)
+        countLabels();
 }
 
 void TrainingDashboard::updateButtons()

@@ -40,6 +40,9 @@ public:
     bool isRunning() const { return m_running; }
     // Evaluates the active model on the validation split (background) to fill the matrix and table.
     void evaluateActiveModel();
+    // The workspace's labels changed (a label, an undo, an import, a removal): recount them, so a
+    // reason like "no labelled images" goes once it no longer holds.
+    void labelsChanged();
 
     QPushButton* startButton() const { return m_start; }
     QPushButton* cancelButton() const { return m_cancel; }
@@ -64,8 +67,6 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
-    void showEvent(QShowEvent* event) override;
-    void hideEvent(QHideEvent* event) override;
 
 private:
     void onStage(const QString& stage, int done, int total);
@@ -97,7 +98,6 @@ private:
     qint64 m_labelEventNow = -1;
     bool m_pinLabelEvent = false;
     bool m_counting = false;
-    QTimer* m_labelWatch; // labels arrive from imports and the review view, which don't tell us
     int m_labelledNow = -1;            // approved labels now (-1: not counted yet)
     QElapsedTimer m_stageClock;
 
