@@ -19,6 +19,11 @@ class TestCrashSafety : public QObject {
 
     QTemporaryDir m_tmp;
     QString m_ws;
+    // The kill moments come from one seeded generator: a failure is reproduced with
+    // PETCURATOR_CRASH_SEED=<the seed printed at the start>.
+    QRandomGenerator m_random;
+
+    int randomMs(int from, int span) { return from + int(m_random.bounded(span)); }
 
     // Runs the child until it has printed `minLines` lines or `ms` passed, then SIGKILLs it.
     static QStringList runAndKill(const QStringList& args, int ms, int minLines = 0)
@@ -77,12 +82,18 @@ private Q_SLOTS:
     {
         QVERIFY(m_tmp.isValid());
         m_ws = m_tmp.filePath(QStringLiteral("ws"));
+        bool fixed = false;
+        quint32 seed = qEnvironmentVariable("PETCURATOR_CRASH_SEED").toUInt(&fixed);
+        if (!fixed)
+            seed = QRandomGenerator::system()->generate();
+        m_random.seed(seed);
+        qInfo("kill moments: PETCURATOR_CRASH_SEED=%u", seed);
     }
 
     void killDuringImport()
     {
         for (int round = 0; round < 4; ++round) {
-            const int ms = 300 + int(QRandomGenerator::global()->bounded(2500));
+            const int ms = randomMs(300, 2500);
             // A fresh workspace each round, so each kill lands in the middle of real work (an
             // import into a full workspace only finds duplicates and ends in a blink).
             const QString dir = m_tmp.filePath(QStringLiteral("import-%1").arg(round));
@@ -112,7 +123,7 @@ private Q_SLOTS:
     void killDuringLabelling()
     {
         for (int round = 0; round < 5; ++round) {
-            const int ms = 200 + int(QRandomGenerator::global()->bounded(1500));
+            const int ms = randomMs(200, 1500);
             const QStringList lines = runAndKill({QStringLiteral("label"), m_ws}, ms, 1);
             QVERIFY(!lines.isEmpty());
             checkWorkspace(QStringLiteral("label round %1").arg(round));
@@ -134,7 +145,7 @@ private Q_SLOTS:
     {
         int models = 0;
         for (int round = 0; round < 4; ++round) {
-            const int ms = 1000 + int(QRandomGenerator::global()->bounded(8000));
+            const int ms = randomMs(1000, 8000);
             const QStringList lines = runAndKill({QStringLiteral("train"), m_ws}, ms, round == 0 ? 1 : 0);
             for (const QString& line : lines)
                 models += line.startsWith(QStringLiteral("model "));
@@ -152,7 +163,7 @@ private Q_SLOTS:
     void killDuringActivation()
     {
         for (int round = 0; round < 5; ++round) {
-            const int ms = 300 + int(QRandomGenerator::global()->bounded(1500));
+            const int ms = randomMs(300, 1500);
             const QStringList lines = runAndKill({QStringLiteral("activate"), m_ws}, ms, 1);
             checkWorkspace(QStringLiteral("activate round %1").arg(round));
             if (QTest::currentTestFailed())

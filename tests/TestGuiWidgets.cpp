@@ -15,7 +15,6 @@
 #include "LabelWriter.h"
 #include "Percent.h"
 #include "PreferencesDialog.h"
-#include "StallMonitor.h"
 #include "SuggestionBars.h"
 #include "TestSupport.h"
 #include "Theme.h"
@@ -24,7 +23,6 @@
 
 #include <QApplication>
 #include <QCheckBox>
-#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -119,6 +117,8 @@ void TestGuiWidgets::galleryFiltersAndOrders()
 
     GalleryFilterModel f;
     f.setGalleryModel(&model);
+    QAbstractItemModelTester checkModel(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester checkFilter(&f, QAbstractItemModelTester::FailureReportingMode::QtTest);
     auto ids = [&] {
         QList<qint64> out;
         for (int r = 0; r < f.rowCount(); ++r)
@@ -259,50 +259,35 @@ void TestGuiWidgets::tenThousandRowsStaySmooth()
     for (int i = 0; i < n; ++i)
         items.push_back(item(i + 1, QStringLiteral("img_%1.jpg").arg(i), i % 3 ? QString() : breeds[i % 4], breeds[(i / 3) % 4],
                              float((i * 7919) % 1000) / 1000.0f, 1 + i % 28));
-    StallMonitor monitor(5);
-    monitor.start();
-    QElapsedTimer t;
-    t.start();
+    // Correctness on 10,000 rows; the speed of the same steps is measured by petcurator-bench-ui.
     model.merge(std::move(items));
-    const qint64 mergeMs = t.elapsed();
-    QTest::qWait(300);
+    QCOMPARE(f.rowCount(), n);
     for (int v = 0; v <= view.verticalScrollBar()->maximum(); v += 2000) {
         view.verticalScrollBar()->setValue(v);
-        QTest::qWait(10);
+        QCoreApplication::processEvents(); // one paint per position, as when a person scrolls
+        QVERIFY(view.indexAt(view.viewport()->rect().center()).isValid());
     }
-    // One user action per event-loop turn, as in real use.
-    t.restart();
     f.setOrder(GalleryFilterModel::Order::Name);
-    const qint64 sortMs = t.elapsed();
-    QTest::qWait(50);
-    t.restart();
+    QCOMPARE(f.rowCount(), n);
+    for (int r = 1; r < 200; ++r)
+        QVERIFY(QString::compare(model.find(f.imageIdAt(r - 1))->name, model.find(f.imageIdAt(r))->name, Qt::CaseInsensitive) <= 0);
     f.setShow(GalleryFilterModel::Show::Unlabelled);
-    const qint64 filterMs = t.elapsed();
-    QTest::qWait(50);
+    QCOMPARE(f.rowCount(), n - (n + 2) / 3);
     f.setShow(GalleryFilterModel::Show::All);
-    QTest::qWait(50);
     f.setOrder(GalleryFilterModel::Order::LeastConfident);
-    QTest::qWait(50);
     QVector<GalleryModel::PredictionUpdate> updates;
     for (const GalleryItem& it : model.items())
         updates.append({it.id, it.top, QStringLiteral("v2"), 0.01, true});
-    t.restart();
     model.applyPredictions(updates);
-    const qint64 bulkMs = t.elapsed();
-    QTest::qWait(300);
-    monitor.stop();
-    const auto s = monitor.stats();
-    qInfo("10k rows: merge %lld ms, sort by name %lld ms, filter %lld ms, bulk update %lld ms; %s", mergeMs, sortMs, filterMs, bulkMs,
-          qPrintable(StallMonitor::format(s)));
     QCOMPARE(f.rowCount(), n);
-    // Generous bounds (a shared 2-core CI box); the benchmark reports the real figures.
-    QVERIFY2(mergeMs < 250 && sortMs < 250 && filterMs < 250 && bulkMs < 250, "a 10k-row operation took too long");
-    QVERIFY2(s.maxMs < 250, qPrintable(StallMonitor::format(s)));
+    for (const GalleryItem& it : model.items())
+        QCOMPARE(it.model, QStringLiteral("v2"));
 }
 
 void TestGuiWidgets::breedPickerTypeAhead()
 {
     BreedPicker picker;
+    QAbstractItemModelTester checkList(picker.list()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy chosen(&picker, &BreedPicker::breedChosen);
     picker.openFor(QStringLiteral("x.jpg"), QString(), {{QStringLiteral("pug"), 0.5f}});
     QVERIFY(picker.isVisible());
