@@ -3,6 +3,7 @@
 #include "BreedPicker.h"
 #include "GalleryFilterModel.h"
 #include "GalleryView.h"
+#include "ImageViewerDialog.h"
 #include "MainWindow.h"
 #include "ModelHistoryView.h"
 #include "Theme.h"
@@ -146,8 +147,24 @@ void ScreenshotTour::stepPicker()
     settle(600, [this] {
         saveComposite(m_window, m_window->breedPicker(), QStringLiteral("breed-picker.png"));
         m_window->breedPicker()->reject();
-        stepTraining();
+        stepFullSize();
     });
+}
+
+void ScreenshotTour::stepFullSize()
+{
+    m_window->openImageViewer();
+    auto* viewer = m_window->findChild<ImageViewerDialog*>();
+    if (!viewer)
+        return fail(QStringLiteral("the full-size view did not open"));
+    waitUntil([viewer] { return viewer->hasImage(); }, 30000, [this, viewer] {
+        viewer->zoomBy(1.6);
+        settle(600, [this, viewer] {
+            saveComposite(m_window, viewer, QStringLiteral("full-size.png"));
+            viewer->close();
+            stepTraining();
+        });
+    }, QStringLiteral("the full-size image"));
 }
 
 void ScreenshotTour::stepTraining()

@@ -38,6 +38,7 @@ private:
     void stepImport();
     void stepGallery();
     void stepPicker();
+    void stepFullSize();
     void stepTraining();
     void stepModels();
     void stepDark();
