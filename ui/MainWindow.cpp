@@ -704,25 +704,12 @@ void MainWindow::showNewImages(const QVector<qint64>& added)
     const bool anyVisible = std::any_of(added.begin(), added.end(), [this](qint64 id) { return m_filter->proxyRowOf(id) >= 0; });
     if (!anyVisible) {
         clearImageSetFilter();
+        m_breedCombo->setCurrentIndex(0);
+        m_search->clear();
+        m_filter->setSearchText({});
         m_showCombo->setCurrentIndex(m_showCombo->findData(int(GalleryFilterModel::Show::JustAdded)));
     }
-    // Select them all, the first one (in the gallery's order) current and in view.
-    QItemSelection selection;
-    int firstRow = INT_MAX;
-    for (qint64 id : added) {
-        const int row = m_filter->proxyRowOf(id);
-        if (row < 0)
-            continue;
-        const QModelIndex i = m_filter->index(row, 0);
-        selection.select(i, i);
-        firstRow = std::min(firstRow, row);
-    }
-    if (firstRow == INT_MAX)
-        return;
-    const QModelIndex first = m_filter->index(firstRow, 0);
-    m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
-    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
-    m_view->scrollTo(first);
+    selectImages(added);
 }
 
 void MainWindow::clearImageSetFilter()
@@ -800,6 +787,28 @@ bool MainWindow::selectImage(qint64 imageId)
     const QModelIndex i = m_filter->index(row, 0);
     m_view->selectionModel()->setCurrentIndex(i, QItemSelectionModel::ClearAndSelect);
     m_view->scrollTo(i);
+    return true;
+}
+
+bool MainWindow::selectImages(const QVector<qint64>& imageIds)
+{
+    // All of those shown, the first one (in the gallery's order) current and in view.
+    QItemSelection selection;
+    int firstRow = INT_MAX;
+    for (qint64 id : imageIds) {
+        const int row = m_filter->proxyRowOf(id);
+        if (row < 0)
+            continue;
+        const QModelIndex i = m_filter->index(row, 0);
+        selection.select(i, i);
+        firstRow = std::min(firstRow, row);
+    }
+    if (firstRow == INT_MAX)
+        return false;
+    const QModelIndex first = m_filter->index(firstRow, 0);
+    m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_view->scrollTo(first);
     return true;
 }
 
@@ -1227,21 +1236,7 @@ void MainWindow::showUndoRedo(bool undone)
         return;
     updateEmptyState();
     say((undone ? tr("Undid: %1") : tr("Redid: %1")).arg(curation->change(undone)), 6000);
-    QVector<qint64> visible;
-    for (qint64 id : curation->imageIds())
-        if (m_filter->proxyRowOf(id) >= 0)
-            visible << id;
-    if (visible.isEmpty())
-        return; // removed again, or hidden by the filter
-    QItemSelection selection;
-    for (qint64 id : visible) {
-        const QModelIndex i = m_filter->index(m_filter->proxyRowOf(id), 0);
-        selection.select(i, i);
-    }
-    const QModelIndex first = m_filter->index(m_filter->proxyRowOf(visible.front()), 0);
-    m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
-    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
-    m_view->scrollTo(first);
+    selectImages(curation->imageIds()); // nothing when they are gone again or filtered out
 }
 
 void MainWindow::showTileMenu(const QPoint& at)

@@ -67,6 +67,7 @@ public:
     qint64 currentImageId() const;
     const GalleryItem* currentItem() const;
     bool selectImage(qint64 imageId);
+    bool selectImages(const QVector<qint64>& imageIds); // false when none of them is shown
     void acceptSuggestion(int index);          // 0-based: key 1 → 0
     void confirmAndNext();                     // Enter
     void labelCurrent(const QString& breedId); // any breed (the picker)
