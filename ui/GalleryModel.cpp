@@ -199,10 +199,11 @@ QVector<qint64> GalleryModel::merge(std::vector<GalleryItem> items)
         }
         GalleryItem& cur = m_items[size_t(row)];
         bool rowChangedNow = false;
-        if (cur.label != it.label || cur.labelStatus != it.labelStatus || cur.labelOrigin != it.labelOrigin) {
+        if (cur.label != it.label || cur.labelStatus != it.labelStatus || cur.labelOrigin != it.labelOrigin || cur.disputed != it.disputed) {
             cur.label = it.label;
             cur.labelStatus = it.labelStatus;
             cur.labelOrigin = it.labelOrigin;
+            cur.disputed = it.disputed;
             rowChangedNow = true;
         }
         if (it.hasPrediction() && (!cur.hasPrediction() || cur.model != it.model)) {
