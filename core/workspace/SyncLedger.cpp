@@ -196,10 +196,10 @@ Expected<PullApplied> SyncLedger::applyPage(const QVector<PulledEvent>& events, 
     return applied;
 }
 
-QSet<qint64> SyncLedger::disputedImages() const
+QSet<qint64> SyncLedger::disputedImages(const Workspace& workspace)
 {
     // Each author's latest label per image (curator and server labels: the team's).
-    QSqlQuery q = reader(m_ws->db());
+    QSqlQuery q = reader(workspace.db());
     QSet<qint64> out;
     if (!q.exec(QStringLiteral(
             "SELECT e.image_id, e.breed, e.status, e.server_status FROM label_events e JOIN "

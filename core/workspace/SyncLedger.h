@@ -81,7 +81,8 @@ public:
 
     // Images whose authors' current labels name two or more breeds while one of them still waits
     // for review: the server's rule, on what this workspace knows.
-    QSet<qint64> disputedImages() const;
+    QSet<qint64> disputedImages() const { return disputedImages(*m_ws); }
+    static QSet<qint64> disputedImages(const Workspace& workspace);
 
 private:
     QString setting(const QString& key) const;
