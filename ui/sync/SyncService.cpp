@@ -103,6 +103,20 @@ void SyncWorker::syncNow()
 {
     if (m_cancel->load())
         return;
+    if (m_syncing) {
+        m_again = true;
+        return;
+    }
+    m_syncing = true;
+    do {
+        m_again = false;
+        syncOnce();
+    } while (m_again && !m_cancel->load());
+    m_syncing = false;
+}
+
+void SyncWorker::syncOnce()
+{
     sync::ClientSettings settings = sync::ClientSettings::load();
     SyncStatus s = m_last;
     s.configured = !settings.effectiveUrl().isEmpty();

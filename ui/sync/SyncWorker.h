@@ -23,11 +23,18 @@ public Q_SLOTS:
     void refreshStatus(); // the outbox count between syncs (a label was just added)
     void end();
 
+private:
+    void syncOnce();
+
 Q_SIGNALS:
     void status(const pc::SyncStatus& status, bool changedLabels);
 
 private:
     SyncStatus m_last;
+    // The network waits in local event loops, where timers and queued calls are delivered too:
+    // a sync requested during a sync runs once after it instead of inside it.
+    bool m_syncing = false;
+    bool m_again = false;
     std::shared_ptr<Workspace> m_workspace;
     std::atomic<LearningLoop*> m_loop{nullptr}; // set from the UI thread once, read here
     std::shared_ptr<std::atomic_bool> m_cancel;
