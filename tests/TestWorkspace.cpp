@@ -18,6 +18,7 @@
 #include <QThread>
 #include <QSemaphore>
 #include <QThreadPool>
+#include <QUuid>
 
 #include <opencv2/core.hpp>
 
@@ -137,6 +138,15 @@ class TestWorkspace : public QObject {
     }
 
     // Adds a real sample photo; returns its id (0 on failure).
+    // What version 4 added, undone (to fake an older file).
+    static QStringList undoVersion4()
+    {
+        return {QStringLiteral("DROP TRIGGER outbox_queue_curator_events"), QStringLiteral("DROP TRIGGER label_events_uuid_fixed"),
+                QStringLiteral("DROP TABLE outbox"), QStringLiteral("DROP TABLE review_verdicts"),
+                QStringLiteral("DROP INDEX label_events_uuid"), QStringLiteral("ALTER TABLE label_events DROP COLUMN uuid"),
+                QStringLiteral("ALTER TABLE label_events DROP COLUMN role"), QStringLiteral("ALTER TABLE label_events DROP COLUMN server_status")};
+    }
+
     static qint64 addSample(Workspace& ws, const QString& name)
     {
         const QByteArray bytes = readFile(test::sampleImage(name));
@@ -159,7 +169,7 @@ private Q_SLOTS:
         const QString dir = freshDir() + QStringLiteral("/nested/deeper");
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion(), 3);
+        QCOMPARE(ws->schemaVersion(), 4);
         QVERIFY(QFileInfo(dir + QStringLiteral("/workspace.sqlite")).isFile());
         QVERIFY(QFileInfo(dir + QStringLiteral("/images")).isDir());
         QVERIFY(QFileInfo(ws->modelsDir()).isDir());
@@ -170,13 +180,13 @@ private Q_SLOTS:
 
         ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion(), 3);
+        QCOMPARE(ws->schemaVersion(), 4);
         QCOMPARE(ws->imageCount(), 1);
         QVERIFY(ws->image(id));
         ws.reset();
         // The version is in the file, where another tool sees it too.
         QCOMPARE(rawSql(dir + QStringLiteral("/workspace.sqlite"), {QStringLiteral("PRAGMA user_version")}),
-                 QStringList{QStringLiteral("3")});
+                 QStringList{QStringLiteral("4")});
     }
 
     void migratesAVersion1Workspace()
@@ -196,18 +206,66 @@ private Q_SLOTS:
         const QString db = dir + QStringLiteral("/workspace.sqlite");
         QString error;
         // Version 1 had no activation log and no removed column (SQLite ≥ 3.35 drops columns).
-        rawSql(db, {QStringLiteral("DROP TABLE activations"), QStringLiteral("ALTER TABLE images DROP COLUMN removed"),
+        rawSql(db, undoVersion4() + QStringList{QStringLiteral("DROP TABLE activations"), QStringLiteral("ALTER TABLE images DROP COLUMN removed"),
                     QStringLiteral("PRAGMA user_version = 1")}, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
 
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion(), 3);
+        QCOMPARE(ws->schemaVersion(), 4);
         const QVector<Workspace::Activation> log = ws->activations();
         QCOMPARE(log.size(), 1);
         QCOMPARE(log[0].version, QStringLiteral("v1"));
         QCOMPARE(ws->imageCount(), 1); // version 3: images from before are in the workspace
         QVERIFY(ws->checkIntegrity());
+    }
+
+    void migratesAVersion3Workspace()
+    {
+        // A version-3 workspace with a dataset label and two curator labels, opened by this code:
+        // every event gets its own UUID, the curator events (only they) wait in the outbox in order.
+        const QString dir = freshDir();
+        qint64 image = 0;
+        {
+            auto ws = openOrFail(dir);
+            QVERIFY(ws);
+            image = addSample(*ws, QStringLiteral("Abyssinian_1.jpg"));
+            QVERIFY(ws->addLabel(image, QStringLiteral("Abyssinian"), LabelOrigin::Dataset, QString()));
+            QVERIFY(ws->addLabel(image, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("ann")));
+            QVERIFY(ws->addLabel(image, QStringLiteral("Bombay"), LabelOrigin::Curator, QStringLiteral("ann")));
+        }
+        const QString db = dir + QStringLiteral("/workspace.sqlite");
+        QString error;
+        rawSql(db, undoVersion4() + QStringList{QStringLiteral("PRAGMA user_version = 3")}, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(ws->schemaVersion(), 4);
+        const QVector<LabelEvent> history = ws->labelHistory(image);
+        QCOMPARE(history.size(), 3);
+        QSet<QString> uuids;
+        for (const LabelEvent& e : history) {
+            QVERIFY2(!QUuid::fromString(e.uuid).isNull(), qPrintable(e.uuid));
+            uuids.insert(e.uuid);
+        }
+        QCOMPARE(uuids.size(), 3);
+        ws.reset();
+        QCOMPARE(rawSql(db, {QStringLiteral("SELECT group_concat(breed) FROM (SELECT e.breed FROM outbox o "
+                                            "JOIN label_events e ON e.id = o.event_id ORDER BY o.event_id)")}),
+                 QStringList{QStringLiteral("Bengal,Bombay")});
+        // A UUID names its event for good; the log stays append-only.
+        rawSql(db, {QStringLiteral("UPDATE label_events SET uuid = 'x' WHERE breed = 'Bengal'")}, &error);
+        QVERIFY2(error.contains(QStringLiteral("keeps its uuid")), qPrintable(error));
+        auto again = openOrFail(dir);
+        QVERIFY(again);
+        QVERIFY(again->checkIntegrity());
+        // New events get a UUID too, and a curator's joins the outbox behind the others.
+        auto e = again->addLabel(image, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("ann"));
+        QVERIFY(e);
+        QVERIFY(!again->labelHistory(image).constLast().uuid.isEmpty());
+        again.reset();
+        QCOMPARE(rawSql(db, {QStringLiteral("SELECT count(*) FROM outbox")}), QStringList{QStringLiteral("3")});
     }
 
     void defaultLocationFollowsTheEnvironment()

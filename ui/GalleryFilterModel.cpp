@@ -156,6 +156,10 @@ bool GalleryFilterModel::matches(const GalleryItem& it) const
         if (!m_justAdded.contains(it.id))
             return false;
         break;
+    case Show::Disputed:
+        if (!it.disputed)
+            return false;
+        break;
     }
     if (!m_breed.isEmpty()) {
         const QString& b = !it.label.isEmpty() ? it.label : (it.top.empty() ? QString() : it.top.front().label);

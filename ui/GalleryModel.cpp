@@ -1,5 +1,7 @@
 #include "GalleryModel.h"
 
+#include "workspace/SyncLedger.h"
+
 #include "ThumbnailLoader.h"
 #include "model/BreedCatalog.h"
 
@@ -59,6 +61,7 @@ std::vector<GalleryItem> loadGalleryItems(const Workspace& workspace)
     const QVector<ImageRecord> images = workspace.images();
     const QHash<qint64, LabelEvent> labels = workspace.currentLabels();
     const QHash<qint64, StoredPrediction> predictions = workspace.latestPredictions();
+    const QSet<qint64> disputed = SyncLedger::disputedImages(workspace);
     std::vector<GalleryItem> items;
     items.reserve(size_t(images.size()));
     for (const ImageRecord& r : images) {
@@ -73,6 +76,7 @@ std::vector<GalleryItem> loadGalleryItems(const Workspace& workspace)
         it.source = r.source;
         it.width = r.width;
         it.height = r.height;
+        it.disputed = disputed.contains(r.id);
         if (auto l = labels.constFind(r.id); l != labels.constEnd()) {
             it.label = l->breed;
             it.labelOrigin = l->origin;
@@ -195,10 +199,11 @@ QVector<qint64> GalleryModel::merge(std::vector<GalleryItem> items)
         }
         GalleryItem& cur = m_items[size_t(row)];
         bool rowChangedNow = false;
-        if (cur.label != it.label || cur.labelStatus != it.labelStatus || cur.labelOrigin != it.labelOrigin) {
+        if (cur.label != it.label || cur.labelStatus != it.labelStatus || cur.labelOrigin != it.labelOrigin || cur.disputed != it.disputed) {
             cur.label = it.label;
             cur.labelStatus = it.labelStatus;
             cur.labelOrigin = it.labelOrigin;
+            cur.disputed = it.disputed;
             rowChangedNow = true;
         }
         if (it.hasPrediction() && (!cur.hasPrediction() || cur.model != it.model)) {

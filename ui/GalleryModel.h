@@ -29,6 +29,7 @@ struct GalleryItem {
     QString label;
     LabelOrigin labelOrigin = LabelOrigin::Curator;
     ReviewStatus labelStatus = ReviewStatus::Approved;
+    bool disputed = false;  // team curators disagree and no reviewer has decided yet (SyncLedger)
 
     // The latest prediction.
     std::vector<Guess> top; // best first, up to 3

@@ -17,6 +17,10 @@
 #include "ModelHistoryView.h"
 #include "PredictionService.h"
 #include "PreferencesDialog.h"
+#include "sync/ReviewQueueView.h"
+#include "sync/ServerSettingsDialog.h"
+#include "sync/SyncService.h"
+#include "sync/SyncStatusIndicator.h"
 #include "RemoveImagesCommand.h"
 #include "ShortcutsDialog.h"
 #include "TaskProgress.h"
@@ -155,6 +159,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     m_loop = loop;
     m_predictions = new PredictionService(m_workspace, m_backbone, m_loop->activeModel(), AppSettings::effectiveThreads(), this);
     m_liveVersion = m_loop->activeVersion();
+    m_sync->attachLoop(m_loop);
 
     // The views that need the loop take the places kept for them.
     const bool onTraining = m_tabs->currentIndex() == int(View::Training), onModels = m_tabs->currentIndex() == int(View::Models);
@@ -293,6 +298,7 @@ void MainWindow::buildUi()
         waiting->setObjectName(QStringLiteral("waitingForModel"));
         m_tabs->addTab(waiting, title);
     }
+    m_tabs->addTab(new ReviewQueueView(m_tabs), tr("Team Review")); // the team server's review queue
     setCentralWidget(m_tabs);
 
     m_picker = new BreedPicker(this);
@@ -347,6 +353,7 @@ QWidget* MainWindow::buildFilterBar(QWidget* parent)
     m_showCombo->addItem(tr("Disagreements"), int(GalleryFilterModel::Show::Disagreements));
     m_showCombo->addItem(tr("Pending review"), int(GalleryFilterModel::Show::Pending));
     m_showCombo->addItem(tr("Just added"), int(GalleryFilterModel::Show::JustAdded));
+    m_showCombo->addItem(tr("Disputed by the team"), int(GalleryFilterModel::Show::Disputed));
     m_showCombo->setAccessibleName(tr("Show"));
 
     m_breedCombo = new QComboBox(bar);
@@ -466,6 +473,14 @@ void MainWindow::buildMenus()
     prefs->setMenuRole(QAction::PreferencesRole);
     connect(prefs, &QAction::triggered, this, &MainWindow::showPreferences);
     file->addAction(prefs);
+    QAction* team = makeAction(QStringLiteral("actionTeamServer"), tr("&Team Server…"), {});
+    connect(team, &QAction::triggered, this, [this] {
+        auto* dialog = new ServerSettingsDialog(m_workspace, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &ServerSettingsDialog::settingsChanged, m_sync, &SyncService::reloadSettings);
+        dialog->open();
+    });
+    file->addAction(team);
     file->addSeparator();
     QAction* quit = makeAction(QStringLiteral("actionQuit"), tr("&Quit"), {QKeySequence(tr("Ctrl+Q"))});
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -638,6 +653,10 @@ void MainWindow::buildStatusBar()
     m_statusPredicting->setMinimumWidth(ex * 20);
     m_statusModel = new QLabel(statusBar());
     m_statusModel->setObjectName(QStringLiteral("statusModel"));
+    // Team server sync (issue 7): its own thread; the indicator shows what it knows.
+    m_sync = new SyncService(m_workspace, this);
+    connect(m_sync, &SyncService::labelsArrived, this, [this] { reloadGallery(false); });
+    statusBar()->addPermanentWidget(new SyncStatusIndicator(m_sync, statusBar()));
     statusBar()->addPermanentWidget(m_importProgress);
     statusBar()->addPermanentWidget(m_statusPredicting);
     statusBar()->addPermanentWidget(m_statusIssues);

@@ -32,6 +32,7 @@ class ImportController;
 class ImportReportView;
 class LabelWriter;
 class LearningLoop;
+class SyncService;
 class ModelHistoryView;
 class PredictionService;
 class TaskProgress;
@@ -163,6 +164,7 @@ private:
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
     LearningLoop* m_loop = nullptr;
+    SyncService* m_sync = nullptr; // team server sync (ui/sync)
     QThreadPool m_io; // thumbnails of the detail panel, small workspace reads
 
     GalleryModel* m_gallery = nullptr;

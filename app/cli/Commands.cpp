@@ -10,6 +10,8 @@ std::unique_ptr<Command> makeEvalCommand();
 std::unique_ptr<Command> makeModelsCommand();
 std::unique_ptr<Command> makeBenchCommand();
 std::unique_ptr<Command> makeBenchLearnCommand();
+std::unique_ptr<Command> makeSyncCommand();
+std::unique_ptr<Command> makeServerStatusCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
 {
@@ -22,6 +24,8 @@ std::vector<std::unique_ptr<Command>> allCommands()
     c.push_back(makeModelsCommand());
     c.push_back(makeBenchCommand());
     c.push_back(makeBenchLearnCommand());
+    c.push_back(makeSyncCommand());
+    c.push_back(makeServerStatusCommand());
     return c;
 }
 

@@ -9,7 +9,7 @@ static void printUsage(const std::vector<std::unique_ptr<Command>>& commands)
 {
     out() << "Usage: petcurator-cli COMMAND [options]\n\nCommands:\n";
     for (const auto& c : commands)
-        out() << "  " << c->name().leftJustified(10) << c->summary() << "\n";
+        out() << "  " << c->name().leftJustified(14) << c->summary() << "\n";
     out() << "\nRun 'petcurator-cli COMMAND --help' for a command's options.\n"
              "Options: --help, --version\n";
 }

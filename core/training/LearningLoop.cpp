@@ -9,10 +9,13 @@
 #include "model/ZeroShotHead.h"
 #include "training/EmbeddingCache.h"
 #include "training/Gate.h"
+#include "training/TrainingLabels.h"
 #include "training/ValidationSplit.h"
 #include "workspace/Workspace.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QMetaObject>
@@ -274,13 +277,9 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     }
 
     // 2. Labelled images, and the fixed validation split.
-    QHash<qint64, int> labels;
-    const QHash<qint64, LabelEvent> current = m_workspace->currentLabels();
-    for (auto it = current.cbegin(); it != current.cend(); ++it) {
-        const int c = breeds.indexOf(it->breed);
-        if (c >= 0 && it->status == ReviewStatus::Approved && m_embeddings.contains(it.key()))
-            labels.insert(it.key(), c);
-    }
+    QHash<qint64, int> labels = selectTrainingLabels(*m_workspace, TrainingLabelSelection::load(*m_workspace));
+    for (auto it = labels.begin(); it != labels.end();)
+        it = m_embeddings.contains(it.key()) ? std::next(it) : labels.erase(it);
     if (labels.isEmpty())
         return fail(QStringLiteral("no labelled images to train on: import a labelled dataset or label some images"));
     auto split = ensureValidationSplit(*m_workspace, labels, request.validationFraction);
@@ -432,6 +431,94 @@ void LearningLoop::noteNewLabel()
     }
     if (!start(request))
         m_pendingIncremental = true;
+}
+
+Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, const QString& source, bool trusted)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const QString hash = m_backbone->weightsHash();
+    auto bundle = readModelBundle(bundlePath, {BreedCatalog::oxford().ids(), QString::fromLatin1(Backbone::kId), hash});
+    if (!bundle)
+        return Error{QStringLiteral("%1 does not fit this workspace: %2").arg(source, bundle.error().message)};
+    TrainOutcome outcome;
+    const std::shared_ptr<const ModelSnapshot> before = m_active->snapshot();
+    outcome.previousVersion = before->version;
+    std::shared_ptr<const Backbone> tuned;
+    if (!bundle->backboneTensors.empty()) {
+        auto t = m_backbone->withTunedTensors(bundle->backboneTensors);
+        if (!t)
+            return t.error();
+        tuned = *t;
+    }
+
+    QJsonObject metrics = bundle->metrics;
+    GateVerdict verdict{true, QStringLiteral("trusted %1 (gate skipped by the trust setting)").arg(source)};
+    if (!trusted) {
+        // The same evidence a trained candidate faces: this workspace's split, both models on it.
+        EmbeddingCacheOptions cacheOptions;
+        cacheOptions.cancel = &m_cancel;
+        if (auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions); !cache)
+            return cache.error();
+        QHash<qint64, int> labels = selectTrainingLabels(*m_workspace, TrainingLabelSelection::load(*m_workspace));
+        auto split = ensureValidationSplit(*m_workspace, labels, 0.2);
+        if (!split)
+            return split.error();
+        LabelledEmbeddings val;
+        for (qint64 id : split->imageIds)
+            if (labels.contains(id))
+                if (const auto views = m_workspace->embeddings(id, hash))
+                    val.add(views->row(0).clone(), labels.value(id), id);
+        if (val.size() == 0)
+            return Error{QStringLiteral("no labelled validation images to judge %1 on").arg(source)};
+        const Evaluation candidate = evaluate(bundle->head, tuned ? reembed(*tuned, val) : val);
+        metrics = metricsJson(candidate, split->id);
+        metrics.insert(QStringLiteral("source"), source);
+        metrics.insert(QStringLiteral("published_metrics"), bundle->metrics);
+        const QJsonObject activeMetrics = metricsJson(evaluate(before->head, before->backbone ? reembed(*before->backbone, val) : val), split->id);
+        outcome.previousAccuracy = activeMetrics.value(QStringLiteral("val_accuracy")).toDouble(std::nan(""));
+        outcome.result.validation = candidate;
+        outcome.validationImages = int(val.size());
+        verdict = judgeCandidate(metrics, activeMetrics);
+    }
+
+    ModelRecord record;
+    record.version = m_workspace->nextModelVersion();
+    record.created = QDateTime::currentDateTimeUtc();
+    record.backboneId = bundle->backboneId;
+    record.weightsHash = bundle->weightsHash;
+    record.metrics = metrics;
+    record.file = QStringLiteral("models/%1.pcmodel").arg(record.version);
+    record.state = ModelState::Candidate;
+    record.gateVerdict = verdict.reason;
+    // The bytes as they came (their signature covers them); a copy keeps the source file's fate
+    // with its owner.
+    const QString target = QDir(m_workspace->dir()).filePath(record.file);
+    QFile::remove(target);
+    if (!QFile::copy(bundlePath, target))
+        return Error{QStringLiteral("cannot store %1 as %2").arg(source, target)};
+    auto checksum = readModelBundle(target);
+    if (!checksum)
+        return checksum.error();
+    {
+        QFile f(target);
+        QCryptographicHash h(QCryptographicHash::Sha256);
+        if (f.open(QIODevice::ReadOnly) && h.addData(&f))
+            record.checksum = QString::fromLatin1(h.result().toHex());
+    }
+    if (auto s = m_workspace->addModel(record); !s)
+        return s.error();
+    outcome.version = record.version;
+    outcome.verdict = verdict.reason;
+    if (verdict.accept) {
+        if (auto s = m_workspace->setActiveModel(record.version, verdict.reason, verdict.reason); !s)
+            return s.error();
+        m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle->head, tuned}));
+        outcome.activated = true;
+        Q_EMIT activeModelChanged(record.version);
+    }
+    outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
+    return outcome;
 }
 
 } // namespace pc

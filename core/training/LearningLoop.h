@@ -64,6 +64,10 @@ public:
     Status<> activate(const QString& version);   // manual: no gate
     // Back to the previously active version (the zero-shot head when there is none); returns it.
     Expected<QString> rollback();
+    // A bundle made elsewhere (the team server's model): stored as the next candidate version and
+    // judged by the gate like one trained here, on this workspace's validation split against the
+    // active model; `trusted` activates it without the gate. outcome.version is the new version.
+    Expected<TrainOutcome> admitCandidate(const QString& bundlePath, const QString& source, bool trusted);
 
     // ---- asynchronous (GUI)
     bool isBusy() const { return m_busy.load(); }

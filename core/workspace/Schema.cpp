@@ -4,6 +4,8 @@
 
 #include <QSqlQuery>
 #include <QStringList>
+#include <QUuid>
+#include <QVector>
 
 #include <iterator>
 
@@ -128,11 +130,69 @@ Status<> toVersion3(const QSqlDatabase& db)
     return runAll(db, {QStringLiteral("ALTER TABLE images ADD COLUMN removed TEXT NOT NULL DEFAULT ''")});
 }
 
+// Version 4: the team server (issue 7). Every label event gets a UUID that names it on the server
+// (a retried upload is then idempotent), the author's server role and the server's review status.
+// Curator events wait in the outbox until the server has them; verdicts pulled from the server are
+// logged; `settings` holds the pull cursor.
+Status<> toVersion4(const QSqlDatabase& db)
+{
+    if (auto s = runAll(db, {
+            QStringLiteral("ALTER TABLE label_events ADD COLUMN uuid TEXT"),
+            QStringLiteral("ALTER TABLE label_events ADD COLUMN role TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE label_events ADD COLUMN server_status TEXT NOT NULL DEFAULT '' "
+                           "CHECK (server_status IN ('', 'pending', 'approved', 'rejected'))"),
+        });
+        !s)
+        return s;
+    // Existing events get their UUIDs here, once; from now on they never change.
+    QVector<qint64> ids;
+    {
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("SELECT id FROM label_events ORDER BY id")))
+            return sql::error(QStringLiteral("cannot read label events"), q);
+        while (q.next())
+            ids.push_back(q.value(0).toLongLong());
+    }
+    QSqlQuery update(db);
+    if (!update.prepare(QStringLiteral("UPDATE label_events SET uuid = ? WHERE id = ?")))
+        return sql::error(QStringLiteral("cannot name label events"), update);
+    for (qint64 id : ids) {
+        update.bindValue(0, QUuid::createUuid().toString(QUuid::WithoutBraces));
+        update.bindValue(1, id);
+        if (!update.exec())
+            return sql::error(QStringLiteral("cannot name label event %1").arg(id), update);
+    }
+    return runAll(db, {
+        QStringLiteral("CREATE UNIQUE INDEX label_events_uuid ON label_events (uuid)"),
+        QStringLiteral(R"(CREATE TRIGGER label_events_uuid_fixed BEFORE UPDATE OF uuid ON label_events
+            WHEN OLD.uuid IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a label event keeps its uuid'); END)"),
+        // The outbox: curator events the server has not confirmed yet, sent in event order. A
+        // trigger fills it, so no way of adding a curator label can forget to queue it.
+        QStringLiteral(R"(CREATE TABLE outbox (
+            event_id   INTEGER PRIMARY KEY REFERENCES label_events (id),
+            attempts   INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            refused    TEXT NOT NULL DEFAULT ''))"),
+        QStringLiteral(R"(CREATE TRIGGER outbox_queue_curator_events AFTER INSERT ON label_events
+            WHEN NEW.origin = 'curator' BEGIN INSERT INTO outbox (event_id) VALUES (NEW.id); END)"),
+        QStringLiteral("INSERT INTO outbox (event_id) SELECT id FROM label_events WHERE origin = 'curator' ORDER BY id"),
+        // Review verdicts pulled from the server, append-only like the events they judge.
+        QStringLiteral(R"(CREATE TABLE review_verdicts (
+            uuid     TEXT PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES label_events (id),
+            status   TEXT NOT NULL CHECK (status IN ('approved', 'rejected')),
+            reviewer TEXT NOT NULL DEFAULT '',
+            reason   TEXT NOT NULL DEFAULT '',
+            at       TEXT NOT NULL))"),
+        QStringLiteral("CREATE INDEX review_verdicts_event ON review_verdicts (event_id)"),
+    });
+}
+
 // migrations[i] takes the schema from version i to version i + 1. A new version is one function
 // appended here. (PRAGMA foreign_keys cannot change inside a transaction: a migration that rebuilds
 // a table must keep the references valid itself.)
 using Migration = Status<> (*)(const QSqlDatabase&);
-constexpr Migration kMigrations[] = {&toVersion1, &toVersion2, &toVersion3};
+constexpr Migration kMigrations[] = {&toVersion1, &toVersion2, &toVersion3, &toVersion4};
 
 Expected<int> pragmaInt(const QSqlDatabase& db, const QString& pragma)
 {

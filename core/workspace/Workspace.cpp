@@ -150,7 +150,7 @@ ImageRecord imageFrom(const QSqlQuery& q)
     return r;
 }
 
-const QString kLabelColumns = QStringLiteral("id, image_id, breed, origin, author, at, status");
+const QString kLabelColumns = QStringLiteral("id, image_id, breed, origin, author, at, status, uuid, role, server_status");
 
 LabelEvent labelFrom(const QSqlQuery& q)
 {
@@ -162,6 +162,9 @@ LabelEvent labelFrom(const QSqlQuery& q)
     e.author = q.value(4).toString();
     e.at = sql::timeFromText(q.value(5).toString());
     e.status = reviewStatusFromString(q.value(6).toString()).value_or(ReviewStatus::Pending);
+    e.uuid = q.value(7).toString();
+    e.role = q.value(8).toString();
+    e.serverStatus = q.value(9).toString();
     return e;
 }
 
@@ -542,8 +545,10 @@ Expected<qint64> Workspace::addLabel(qint64 imageId, const QString& breed, Label
     {
         QSqlQuery q(db);
         if (!sql::exec(q,
-                       QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status) VALUES (?, ?, ?, ?, ?, ?)"),
-                       {imageId, catalog.at(index).id, toString(origin), author, sql::nowText(), toString(status)}))
+                       QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status, uuid) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                       {imageId, catalog.at(index).id, toString(origin), author, sql::nowText(), toString(status),
+                        QUuid::createUuid().toString(QUuid::WithoutBraces)}))
             return sql::error(QStringLiteral("cannot add the label"), q);
         id = q.lastInsertId().toLongLong();
     }
@@ -1074,6 +1079,25 @@ QVector<TrainingRunRecord> Workspace::trainingRuns() const
             out.append(r);
         }
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+QString Workspace::setting(const QString& key) const
+{
+    QSqlQuery q = reader(db());
+    if (sql::exec(q, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key}) && q.next())
+        return q.value(0).toString();
+    return {};
+}
+
+Status<> Workspace::setSetting(const QString& key, const QString& value)
+{
+    QSqlQuery q(db());
+    if (!sql::exec(q, QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"), {key, value}))
+        return sql::error(QStringLiteral("cannot store the setting %1").arg(key), q);
+    return done();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ struct LabelEvent {
     QString author;
     QDateTime at;
     ReviewStatus status = ReviewStatus::Approved;
+    QString uuid;         // names the event on the team server (and in a retried upload)
+    QString role;         // the author's role on the server ("curator", "reviewer", "admin"); empty: unknown
+    QString serverStatus; // the server's review status; empty: the server has not reported one
 };
 
 struct StoredPrediction {
@@ -180,10 +183,15 @@ public:
     Status<> finishTrainingRun(qint64 runId, const QString& outcome, const QString& modelVersion = {});
     QVector<TrainingRunRecord> trainingRuns() const;
 
+    // ---- workspace-wide single values (the pull cursor, the training label selection, …)
+    QString setting(const QString& key) const; // empty when unset
+    Status<> setSetting(const QString& key, const QString& value);
+
     // PRAGMA integrity_check == "ok"
     Status<> checkIntegrity() const;
 
 private:
+    friend class SyncLedger; // the sync side of the same database (SyncLedger.h)
     explicit Workspace(QString dir);
     QSqlDatabase db() const; // this thread's connection
     Status<> migrate();

@@ -1,0 +1,39 @@
+#pragma once
+// Which labels a model learns from and is judged on: the one rule, for training runs and for the
+// gate's evaluation of a server model. A label counts when it is an image's current label and
+// approved; a team can narrow that down (stored in the workspace, so the app, the CLI and the
+// automatic runs agree):
+//   approvedOnly  curator and server labels count only once the team server reports them approved
+//   roles         curator and server labels count only from these server roles (reviewer, admin, …)
+//   origins       only labels of these origins (dataset, curator, server)
+#include "Expected.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QStringList>
+
+namespace pc {
+
+class Workspace;
+struct LabelEvent;
+
+struct TrainingLabelSelection {
+    bool approvedOnly = false;
+    QStringList roles;   // empty: any
+    QStringList origins; // empty: any
+
+    bool accepts(const LabelEvent& current) const;
+    bool isDefault() const { return !approvedOnly && roles.isEmpty() && origins.isEmpty(); }
+    QString describe() const; // "all approved labels", "reviewed labels from reviewer, admin", …
+
+    QJsonObject toJson() const;
+    // Unknown roles or origins are an error, so a typo never silently empties the training set.
+    static Expected<TrainingLabelSelection> fromJson(const QJsonObject& json);
+    static TrainingLabelSelection load(const Workspace& workspace);
+    Status<> save(Workspace& workspace) const;
+};
+
+// Image id → class index (Oxford order) of every image whose current label the selection accepts.
+QHash<qint64, int> selectTrainingLabels(const Workspace& workspace, const TrainingLabelSelection& selection);
+
+} // namespace pc
