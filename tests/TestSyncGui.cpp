@@ -1,6 +1,7 @@
 // The team server in the desktop app, offscreen, against a real server process: the review tab
 // decides with one key (A approves, R rejects); the background sync's indicator says online,
 // offline and what is queued; a dispute shows under the gallery's Disputed filter.
+#include "GuiTestSupport.h"
 #include "SyncTestSupport.h"
 
 #include "GalleryFilterModel.h"
@@ -19,6 +20,7 @@ class TestSyncGui : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
+    QTemporaryDir m_settings;
 
     static QString eventStatus(const ServerProcess& server, const QString& token, const QString& author, const QString& breed)
     {
@@ -31,6 +33,13 @@ class TestSyncGui : public QObject {
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // Settings in a folder of the test's own, never the user's.
+        QVERIFY(m_settings.isValid());
+        test::isolateAppSettings(m_settings);
+    }
+
     void reviewTabDecidesWithOneKey()
     {
         ServerProcess server(m_tmp.filePath(QStringLiteral("review-server")));
