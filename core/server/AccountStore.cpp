@@ -176,22 +176,34 @@ Expected<Principal, AuthError> AccountStore::authenticate(const QByteArray& auth
     const QByteArray secret = value.mid(7).trimmed();
     if (secret.isEmpty() || secret.size() > 256)
         return AuthError{QStringLiteral("malformed bearer token")};
-    QSqlQuery q(m_db->connection());
-    if (!sql::exec(q, QStringLiteral("SELECT t.id, t.scope, t.expires, t.revoked, u.id, u.name, u.role, u.created "
-                                     "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?"),
-                   {tokenHash(secret)}))
-        return AuthError{sql::error(QStringLiteral("cannot check the token"), q).message, true};
-    if (!q.next())
+    // Looked up on every call (a prepared statement per thread), never cached: a token revoked or
+    // expired by any process, the CLI included, fails its very next request.
+    static const QString lookup = QStringLiteral("SELECT t.id, t.scope, t.expires, t.revoked, u.id, u.name, u.role, u.created "
+                                                 "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?");
+    QSqlQuery* q = m_db->prepared(lookup);
+    if (!q)
+        return AuthError{sql::error(QStringLiteral("cannot check the token"), m_db->connection()).message, true};
+    if (!execPrepared(*q, {tokenHash(secret)})) {
+        const QString why = sql::error(QStringLiteral("cannot check the token"), *q).message;
+        q->finish();
+        return AuthError{why, true};
+    }
+    if (!q->next()) {
+        q->finish();
         return AuthError{QStringLiteral("unknown token")};
-    if (!q.value(3).toString().isEmpty())
-        return AuthError{QStringLiteral("token revoked")};
-    if (sql::timeFromText(q.value(2).toString()) <= QDateTime::currentDateTimeUtc())
-        return AuthError{QStringLiteral("token expired")};
+    }
+    const bool revoked = !q->value(3).toString().isEmpty();
+    const QDateTime expires = sql::timeFromText(q->value(2).toString());
     Principal p;
-    p.tokenId = q.value(0).toLongLong();
-    p.scope = scopeFromString(q.value(1).toString()).value_or(Scope::Read);
-    p.user = {q.value(4).toLongLong(), q.value(5).toString(), roleFromString(q.value(6).toString()).value_or(Role::Curator),
-              sql::timeFromText(q.value(7).toString())};
+    p.tokenId = q->value(0).toLongLong();
+    p.scope = scopeFromString(q->value(1).toString()).value_or(Scope::Read);
+    p.user = {q->value(4).toLongLong(), q->value(5).toString(), roleFromString(q->value(6).toString()).value_or(Role::Curator),
+              sql::timeFromText(q->value(7).toString())};
+    q->finish();
+    if (revoked)
+        return AuthError{QStringLiteral("token revoked")};
+    if (expires <= QDateTime::currentDateTimeUtc())
+        return AuthError{QStringLiteral("token expired")};
     return p;
 }
 

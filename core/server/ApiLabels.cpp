@@ -167,10 +167,10 @@ ApiResponse Api::getLabels(const Call& c) const
         return fail(*e);
     if (auto e = wholeParameter(c.query, QStringLiteral("limit"), 1, LabelLog::kMaxPage, &limit))
         return fail(*e);
-    auto page = m_labels.since(since, int(limit));
+    auto page = m_labels.sinceJson(since, int(limit));
     if (!page)
         return fail(page.error());
-    return ApiResponse::bytes(200, "application/json", eventPageJson(*page));
+    return ApiResponse::bytes(200, "application/json", *page);
 }
 
 ApiResponse Api::getReview(const Call& c) const

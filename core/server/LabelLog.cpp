@@ -1,13 +1,18 @@
 #include "server/LabelLog.h"
 
+#include "server/EventJson.h"
 #include "server/ServerDatabase.h"
 #include "workspace/SqlSupport.h"
 
 #include <QHash>
 #include <QMap>
+#include <QMutex>
 #include <QSet>
 #include <QSqlQuery>
 #include <QUuid>
+#include <QWaitCondition>
+#include <deque>
+#include <optional>
 
 namespace pc::server {
 
@@ -63,16 +68,121 @@ ServerError unavailable(const Error& e) { return ServerError{ServerError::Kind::
 
 } // namespace
 
+struct LabelLog::Pending {
+    const Principal* who = nullptr;
+    const QVector<LabelInput>* events = nullptr;
+    std::optional<AppendResult> result; // set under GroupCommit::mutex, once committed or failed
+};
+
+struct LabelLog::GroupCommit {
+    QMutex mutex;
+    QWaitCondition answered;     // a group's results are in
+    std::deque<Pending*> queue;  // calls waiting for a writer, oldest first
+    bool writing = false;        // a thread is writing a group now
+};
+
+struct LabelLog::PageCache {
+    static constexpr int kMaxPages = 64;
+    struct Page {
+        qint64 newest = 0; // the newest seq when the page was read
+        QByteArray json;
+    };
+    QMutex mutex;
+    QHash<QPair<qint64, int>, Page> pages; // (cursor, limit) → page
+};
+
+LabelLog::LabelLog(std::shared_ptr<const ServerDatabase> db)
+    : m_db(std::move(db))
+    , m_group(std::make_unique<GroupCommit>())
+    , m_pages(std::make_unique<PageCache>())
+{
+}
+
+LabelLog::~LabelLog() = default;
+
 ServerResult<QVector<AcceptedEvent>> LabelLog::append(const Principal& who, const QVector<LabelInput>& events) const
 {
     if (events.isEmpty())
         return ServerError::badRequest(QStringLiteral("the batch has no events"));
     if (events.size() > kMaxBatch)
         return ServerError::badRequest(QStringLiteral("a batch holds at most %1 events, not %2").arg(kMaxBatch).arg(events.size()));
+
+    Pending mine;
+    mine.who = &who;
+    mine.events = &events;
+    GroupCommit& g = *m_group;
+    QMutexLocker lock(&g.mutex);
+    g.queue.push_back(&mine);
+    while (!mine.result) {
+        if (g.writing) {
+            g.answered.wait(&g.mutex);
+            continue;
+        }
+        // No writer: this thread writes every call waiting now (its own among them), up to a
+        // bound on the events in one transaction.
+        g.writing = true;
+        QVector<Pending*> group;
+        qsizetype total = 0;
+        while (!g.queue.empty() && (group.isEmpty() || total + g.queue.front()->events->size() <= kMaxGroupEvents)) {
+            total += g.queue.front()->events->size();
+            group.push_back(g.queue.front());
+            g.queue.pop_front();
+        }
+        lock.unlock();
+        QVector<AppendResult> results = writeGroup(group);
+        lock.relock();
+        for (qsizetype i = 0; i < group.size(); ++i)
+            group[i]->result = std::move(results[i]);
+        g.writing = false;
+        g.answered.wakeAll();
+    }
+    return std::move(*mine.result);
+}
+
+QVector<LabelLog::AppendResult> LabelLog::writeGroup(const QVector<Pending*>& group) const
+{
+    QVector<AppendResult> results;
+    results.reserve(group.size());
+    auto failAll = [&](const ServerError& e) {
+        results.clear();
+        for (qsizetype i = 0; i < group.size(); ++i)
+            results.push_back(e);
+        return results;
+    };
     ServerDatabase::Write tx(*m_db);
     if (auto s = tx.begin(); !s)
-        return unavailable(s.error());
+        return failAll(unavailable(s.error()));
     const QSqlDatabase c = tx.connection();
+    const QString now = sql::nowText();
+    const bool savepoints = group.size() > 1;
+    bool anyStored = false;
+    for (Pending* p : group) {
+        QSqlQuery sp(c);
+        if (savepoints && !sp.exec(QStringLiteral("SAVEPOINT pc_append")))
+            return failAll(dbError(QStringLiteral("cannot start a savepoint"), sp));
+        AppendResult r = appendInTransaction(c, *p->who, *p->events, now);
+        if (savepoints) {
+            // A failed call takes back only its own writes; the others stay in the transaction.
+            if ((!r && !sp.exec(QStringLiteral("ROLLBACK TO SAVEPOINT pc_append"))) || !sp.exec(QStringLiteral("RELEASE SAVEPOINT pc_append")))
+                return failAll(dbError(QStringLiteral("cannot end a savepoint"), sp));
+        }
+        anyStored = anyStored || bool(r);
+        results.push_back(std::move(r));
+    }
+    if (!anyStored)
+        return results; // nothing to keep: the transaction rolls back
+    if (auto s = tx.commit(); !s) {
+        const ServerError lost = unavailable(s.error());
+        for (AppendResult& r : results)
+            if (r)
+                r = lost;
+    }
+    return results;
+}
+
+LabelLog::AppendResult LabelLog::appendInTransaction(const QSqlDatabase& c, const Principal& who, const QVector<LabelInput>& events,
+                                                     const QString& now) const
+{
     QSqlQuery q(c);
 
     QHash<QString, qint64> imageIds;
@@ -87,7 +197,6 @@ ServerResult<QVector<AcceptedEvent>> LabelLog::append(const Principal& who, cons
     }
 
     const QString status = who.user.role == Role::Curator ? QStringLiteral("pending") : QStringLiteral("approved");
-    const QString now = sql::nowText();
     QVector<AcceptedEvent> accepted;
     QSet<qint64> touched;
     for (const LabelInput& e : events) {
@@ -120,28 +229,68 @@ ServerResult<QVector<AcceptedEvent>> LabelLog::append(const Principal& who, cons
     for (qint64 imageId : std::as_const(touched))
         if (auto s = updateDispute(c, imageId); !s)
             return ServerError::internal(s.error());
-    if (auto s = tx.commit(); !s)
-        return unavailable(s.error());
     return accepted;
 }
 
 ServerResult<EventPage> LabelLog::since(qint64 cursor, int limit) const
 {
-    QSqlQuery q(m_db->connection());
-    q.setForwardOnly(true);
-    if (!sql::exec(q, kEventSelect + QStringLiteral("WHERE e.seq > ? ORDER BY e.seq LIMIT ?"), {cursor, limit + 1}))
-        return dbError(QStringLiteral("cannot read events"), q);
+    static const QString select = kEventSelect + QStringLiteral("WHERE e.seq > ? ORDER BY e.seq LIMIT ?");
+    QSqlQuery* q = m_db->prepared(select);
+    if (!q)
+        return ServerError{ServerError::Kind::Unavailable, sql::error(QStringLiteral("cannot read events"), m_db->connection()).message};
+    q->setForwardOnly(true);
+    if (!execPrepared(*q, {cursor, limit + 1})) {
+        const ServerError e = dbError(QStringLiteral("cannot read events"), *q);
+        q->finish();
+        return e;
+    }
     EventPage page;
     page.next = cursor;
-    while (q.next()) {
+    while (q->next()) {
         if (page.events.size() == limit) {
             page.more = true;
             break;
         }
-        page.events.push_back(eventFrom(q));
+        page.events.push_back(eventFrom(*q));
         page.next = page.events.back().seq;
     }
+    q->finish();
     return page;
+}
+
+ServerResult<QByteArray> LabelLog::sinceJson(qint64 cursor, int limit) const
+{
+    // The tag is read before the page: a page may then show more than its tag says (a commit in
+    // between), never less, so serving it while the tag is still the newest seq is always right.
+    static const QString newestSql = QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM events");
+    QSqlQuery* q = m_db->prepared(newestSql);
+    if (!q)
+        return ServerError{ServerError::Kind::Unavailable, sql::error(QStringLiteral("cannot read events"), m_db->connection()).message};
+    if (!execPrepared(*q, {}) || !q->next()) {
+        const ServerError e = dbError(QStringLiteral("cannot read events"), *q);
+        q->finish();
+        return e;
+    }
+    const qint64 newest = q->value(0).toLongLong();
+    q->finish();
+    const QPair<qint64, int> key(cursor, limit);
+    {
+        QMutexLocker lock(&m_pages->mutex);
+        auto it = m_pages->pages.constFind(key);
+        if (it != m_pages->pages.constEnd() && it->newest == newest)
+            return it->json;
+    }
+    auto page = since(cursor, limit);
+    if (!page)
+        return page.error();
+    QByteArray json = eventPageJson(*page);
+    QMutexLocker lock(&m_pages->mutex);
+    if (m_pages->pages.size() >= PageCache::kMaxPages && !m_pages->pages.contains(key))
+        m_pages->pages.clear(); // a bound, not a policy: the hot pages come back at once
+    auto& slot = m_pages->pages[key];
+    if (slot.json.isNull() || slot.newest <= newest)
+        slot = PageCache::Page{newest, json};
+    return json;
 }
 
 ServerResult<QVector<ReviewItem>> LabelLog::reviewQueue(int limit) const

@@ -8,6 +8,7 @@
 #include "server/AccountStore.h"
 #include "server/ServerError.h"
 
+#include <QSqlDatabase>
 #include <QVector>
 #include <memory>
 
@@ -79,13 +80,25 @@ class LabelLog {
 public:
     static constexpr int kMaxBatch = 500;
     static constexpr int kMaxPage = 1000;
+    static constexpr int kMaxGroupEvents = 4 * kMaxBatch; // events in one group commit (one call may bring kMaxBatch)
 
-    explicit LabelLog(std::shared_ptr<const ServerDatabase> db) : m_db(std::move(db)) {}
+    explicit LabelLog(std::shared_ptr<const ServerDatabase> db);
+    ~LabelLog();
+    LabelLog(const LabelLog&) = delete;
+    LabelLog& operator=(const LabelLog&) = delete;
 
-    // All or nothing: one bad event (unknown image, reused uuid) and nothing is written.
+    // All or nothing: one bad event (unknown image, reused uuid) and nothing of this call is
+    // written. Group commit: calls that arrive while another thread writes queue up; the next
+    // writer stores every waiting call in one transaction, each inside its own savepoint (a
+    // failing call takes back only its own events), commits once, then answers them all. A call
+    // returns only after the commit that holds its events.
     ServerResult<QVector<AcceptedEvent>> append(const Principal& who, const QVector<LabelInput>& events) const;
     // Events with seq > cursor, oldest first.
     ServerResult<EventPage> since(qint64 cursor, int limit) const;
+    // The same page as JSON (eventPageJson). Pages are kept, tagged with the newest seq when
+    // they were read, and served again while that is still the newest: every change a page shows
+    // (a label, a verdict and the status it sets) writes a new event, from whichever process.
+    ServerResult<QByteArray> sinceJson(qint64 cursor, int limit) const;
     // Images with labels waiting for review: disputed ones first, then oldest first.
     ServerResult<QVector<ReviewItem>> reviewQueue(int limit) const;
     // `eventRef`: a label event's seq or uuid. Returns the verdict events written (empty when the
@@ -98,7 +111,19 @@ public:
     ServerResult<QVector<AuthorLabel>> latestLabelsByAuthor() const;
 
 private:
+    struct Pending;
+    struct GroupCommit;
+    struct PageCache;
+    using AppendResult = ServerResult<QVector<AcceptedEvent>>;
+    // One call's events, inside the caller's open write transaction.
+    AppendResult appendInTransaction(const QSqlDatabase& c, const Principal& who, const QVector<LabelInput>& events,
+                                     const QString& now) const;
+    // Writes a group of calls in one transaction; returns their results in order.
+    QVector<AppendResult> writeGroup(const QVector<Pending*>& group) const;
+
     std::shared_ptr<const ServerDatabase> m_db;
+    std::unique_ptr<GroupCommit> m_group; // the queue of waiting calls, under its own mutex
+    std::unique_ptr<PageCache> m_pages;   // recent pulled pages, under their own mutex
 };
 
 } // namespace pc::server

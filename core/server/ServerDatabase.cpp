@@ -10,6 +10,8 @@
 #include <QSqlQuery>
 #include <QThread>
 #include <QThreadStorage>
+#include <memory>
+#include <unordered_map>
 
 namespace pc::server {
 
@@ -25,8 +27,11 @@ QAtomicInt g_serial;
 struct ThreadConnections {
     int serial = ++g_serial;
     QHash<QString, QString> byDatabase; // connection prefix → connection name
+    // connection name → statement → its prepared query; goes before its connection
+    std::unordered_map<QString, std::unordered_map<QString, std::unique_ptr<QSqlQuery>>> statements;
     ~ThreadConnections()
     {
+        statements.clear();
         for (const QString& name : std::as_const(byDatabase))
             QSqlDatabase::removeDatabase(name);
     }
@@ -66,7 +71,9 @@ ServerDatabase::~ServerDatabase()
     }
     // Only called once every worker is done (the owner joins its pool first). This thread's
     // entry goes too, so nothing is left for the end of the process.
-    threadConnections().byDatabase.remove(m_connectionPrefix);
+    ThreadConnections& mine = threadConnections();
+    mine.statements.erase(mine.byDatabase.value(m_connectionPrefix));
+    mine.byDatabase.remove(m_connectionPrefix);
     for (const QString& name : std::as_const(names))
         QSqlDatabase::removeDatabase(name);
 }
@@ -136,6 +143,8 @@ QSqlDatabase ServerDatabase::connection() const
         m_connections << name;
     }
     QSqlDatabase db = QSqlDatabase::database(name, false);
+    if (!db.isOpen()) // statements prepared on the lost connection are gone with it
+        mine.statements.erase(name);
     if (!db.isOpen() && db.open()) {
         if (auto s = configure(db); !s) {
             qWarning("petcurator-server: %s", qPrintable(s.error().message));
@@ -143,6 +152,34 @@ QSqlDatabase ServerDatabase::connection() const
         }
     }
     return db;
+}
+
+QSqlQuery* ServerDatabase::prepared(const QString& statement) const
+{
+    const QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return nullptr;
+    auto& mine = threadConnections().statements[db.connectionName()];
+    auto it = mine.find(statement);
+    if (it == mine.end()) {
+        auto q = std::make_unique<QSqlQuery>(db);
+        if (!q->prepare(statement))
+            return nullptr;
+        it = mine.emplace(statement, std::move(q)).first;
+    }
+    return it->second.get();
+}
+
+bool execPrepared(QSqlQuery& query, std::initializer_list<QVariant> values)
+{
+    int i = 0;
+    for (const QVariant& v : values) {
+        if (v.typeId() == QMetaType::QString && v.toString().isNull())
+            query.bindValue(i++, QStringLiteral(""));
+        else
+            query.bindValue(i++, v);
+    }
+    return query.exec();
 }
 
 ServerDatabase::Write::Write(const ServerDatabase& db)

@@ -8,6 +8,10 @@
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QStringList>
+#include <QVariant>
+#include <initializer_list>
+
+class QSqlQuery;
 #include <memory>
 
 namespace pc::server {
@@ -25,6 +29,12 @@ public:
 
     // This thread's connection, opened on first use. Check isOpen(): a lost server shows here.
     QSqlDatabase connection() const;
+
+    // This thread's query for `statement` on this thread's connection, prepared once and reused
+    // (prepared again after the connection reopens); null when the statement does not prepare.
+    // Bind with bindValue(i, …), exec(), read, then finish(): a query left active holds its
+    // snapshot. Valid until the thread's connection reopens; never share it with another thread.
+    QSqlQuery* prepared(const QString& statement) const;
 
     // One write at a time per process, and (PostgreSQL) per database: begin() takes the in-process
     // lock, then BEGIN IMMEDIATE (SQLite) or BEGIN + a transaction advisory lock (PostgreSQL), so
@@ -56,5 +66,9 @@ private:
     mutable QMutex m_connectionsMutex; // guards m_connections
     mutable QStringList m_connections;
 };
+
+// Binds `values` by position to a prepared query (a null QString binds as '', like sql::exec)
+// and runs it.
+bool execPrepared(QSqlQuery& query, std::initializer_list<QVariant> values);
 
 } // namespace pc::server
