@@ -124,9 +124,10 @@ QStringList makeDistinctPhotos(const QString& sampleImages, const QString& dir, 
             const QString path = QDir(dir).filePath(QStringLiteral("photo_%1.jpg").arg(i, 5, 10, QLatin1Char('0')));
             if (image.empty())
                 continue;
+            // A change JPEG's quantisation can't erase: half the range, in a pixel of its own per copy.
             const int copy = i / int(sources.size());
-            cv::Vec3b& px = image.at<cv::Vec3b>(copy % image.rows, (copy / image.rows) % image.cols);
-            px[0] = uchar(px[0] ^ (1 + copy % 255));
+            cv::Vec3b& px = image.at<cv::Vec3b>((copy * 8) % image.rows, ((copy * 8) / image.rows * 8) % image.cols);
+            px = cv::Vec3b(uchar(px[0] ^ 0x80), uchar(px[1] ^ 0x80), uchar(px[2] ^ 0x80));
             if (cv::imwrite(path.toStdString(), image, {cv::IMWRITE_JPEG_QUALITY, 92}))
                 paths[size_t(i)] = path;
         }
@@ -481,7 +482,7 @@ int main(int argc, char** argv)
 
             // What the app keeps once it is done: idle, a few seconds on.
             bench.begin(QStringLiteral("idle after %1 new photos").arg(photos.size()));
-            pause(3000);
+            pause(5000);
             bench.end();
             QObject::disconnect(counter);
         }
