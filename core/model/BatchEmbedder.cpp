@@ -12,6 +12,12 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
 {
     const ImageDecoder decoder(options.limits);
     std::vector<EmbeddedFile> out(size_t(paths.size()));
+    // The results live in two blocks made here, before any forward pass; each file's Mats are views
+    // into them. A small result block per file, allocated by a worker right after its forward pass
+    // freed the large buffers, would pin one of those buffers' holes (see EmbeddingRows.h).
+    const int viewsPerFile = 1 + std::max(0, options.augmentedViews);
+    const cv::Mat allEmbeddings(int(paths.size()) * viewsPerFile, Backbone::kEmbeddingSize, CV_32F);
+    const cv::Mat allLogits(int(paths.size()), Backbone::kImageNetClasses, CV_32F);
     std::atomic_int next{0}, done{0};
     const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1,
                                    std::max<int>(1, int(paths.size())));
@@ -36,8 +42,10 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                 for (int v = 0; v < options.augmentedViews; ++v)
                     views.push_back(preprocessAugmented(image->rgb, rng));
                 const Embeddings e = backbone.embed(views);
-                f.embedding = e.embedding;
-                f.logits = e.logits.row(0).clone();
+                f.embedding = allEmbeddings.rowRange(i * viewsPerFile, (i + 1) * viewsPerFile);
+                e.embedding.copyTo(f.embedding); // same size and type: copied in place
+                f.logits = allLogits.row(i);
+                e.logits.row(0).copyTo(f.logits);
             }
             const int d = ++done;
             if (options.progress)
