@@ -37,15 +37,18 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
             } else {
                 f.width = image->rgb.cols;
                 f.height = image->rgb.rows;
-                std::vector<cv::Mat> views{preprocessCenter(image->rgb)};
-                std::mt19937 rng(options.seed * 1000003u + (i < options.seeds.size() ? options.seeds[i] : quint32(i)));
-                for (int v = 0; v < options.augmentedViews; ++v)
-                    views.push_back(preprocessAugmented(image->rgb, rng));
-                const Embeddings e = backbone.embed(views);
                 f.embedding = allEmbeddings.rowRange(i * viewsPerFile, (i + 1) * viewsPerFile);
-                e.embedding.copyTo(f.embedding); // same size and type: copied in place
                 f.logits = allLogits.row(i);
-                e.logits.row(0).copyTo(f.logits);
+                // One view per forward pass, each made just before it is used (the same random
+                // sequence as making them all first). A batch of 1 + K views holds 1 + K times the
+                // activations per worker; single-threaded it is no faster per view.
+                std::mt19937 rng(options.seed * 1000003u + (i < options.seeds.size() ? options.seeds[i] : quint32(i)));
+                for (int v = 0; v < viewsPerFile; ++v) {
+                    const Embeddings e = backbone.embed({v == 0 ? preprocessCenter(image->rgb) : preprocessAugmented(image->rgb, rng)});
+                    e.embedding.copyTo(f.embedding.row(v)); // same size and type: copied in place
+                    if (v == 0)
+                        e.logits.row(0).copyTo(f.logits);
+                }
             }
             const int d = ++done;
             if (options.progress)
