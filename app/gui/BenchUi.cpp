@@ -19,6 +19,7 @@
 #include "ThumbnailLoader.h"
 #include "TrainingDashboard.h"
 #include "model/Backbone.h"
+#include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
 
@@ -214,6 +215,7 @@ void scrollThrough(GalleryView* view, int stepPx, int frameMs)
 
 int main(int argc, char** argv)
 {
+    const int arenas = pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
         qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -276,7 +278,9 @@ int main(int argc, char** argv)
         out() << "[bench-ui] " << photos.size() << " photos written in " << QString::number(double(t.elapsed()) / 1000.0, 'f', 1) << " s\n";
         out().flush();
     }
-    out() << QStringLiteral("[bench-ui] RSS with the model loaded: %1 MB (peak %2 MB)\n").arg(procStatusMb("VmRSS"), 0, 'f', 0).arg(procStatusMb("VmHWM"), 0, 'f', 0);
+    out() << QStringLiteral("[bench-ui] RSS with the model loaded: %1 MB (peak %2 MB); malloc arenas: %3\n")
+                 .arg(procStatusMb("VmRSS"), 0, 'f', 0).arg(procStatusMb("VmHWM"), 0, 'f', 0)
+                 .arg(arenas > 0 ? QString::number(arenas) : QStringLiteral("glibc default"));
 
     StallMonitor monitor(5);
     Bench bench(&monitor);
