@@ -3,6 +3,7 @@
 #include "Background.h"
 #include "model/ActiveModel.h"
 #include "model/Backbone.h"
+#include "model/EmbeddingRows.h"
 #include "model/Predictor.h"
 #include "workspace/Workspace.h"
 
@@ -38,7 +39,9 @@ struct PredictionService::Shared {
     QMutex mutex;
     std::deque<ImageRef> queue;
     QSet<qint64> queued;
-    QHash<qint64, cv::Mat> centre;     // centre-view embedding per image
+    // Centre-view embedding per image (of the shared backbone), in chunks: see EmbeddingRows.h for
+    // why not one heap block per image.
+    EmbeddingRows centre{Backbone::kEmbeddingSize};
     QVector<Outgoing> outbox;
     QVector<QPair<qint64, QString>> failures;
     int dropped = 0;                   // counted units that produce no result
@@ -174,12 +177,11 @@ void PredictionService::startWorkers()
                         result->top = topGuesses(*snap, snap->head.probabilities(result->embedding));
                         result->model = snap->version;
                     }
-                    if (baseEmbedding)
-                        shared->centre.insert(ref.id, result->embedding);
                     Outgoing o;
                     o.update = {ref.id, result->top, result->model, result->ms, false};
-                    if (baseEmbedding)
-                        o.embedding = result->embedding;
+                    if (baseEmbedding && shared->centre.insert(ref.id, result->embedding))
+                        o.embedding = shared->centre.row(ref.id); // the stored copy: the worker's block is freed now
+                    result->embedding.release();
                     shared->outbox.append(o);
                     lock.unlock();
                     (void)workspace->savePrediction(StoredPrediction{ref.id, result->model, topJson(result->top), result->ms,
@@ -221,30 +223,29 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
                     missing << id;
         }
         if (!missing.isEmpty()) {
-            QHash<qint64, cv::Mat> loaded;
             if (missing.size() > 2000) {
                 const QHash<qint64, cv::Mat> all = workspace->allEmbeddings(hash);
+                QMutexLocker lock(&shared->mutex);
                 for (qint64 id : missing)
                     if (auto it = all.constFind(id); it != all.constEnd() && !it->empty())
-                        loaded.insert(id, it->row(0).clone());
+                        shared->centre.insert(id, it->row(0));
             } else {
                 for (qint64 id : missing)
-                    if (auto e = workspace->embeddings(id, hash); e && !e->empty())
-                        loaded.insert(id, e->row(0).clone());
+                    if (auto e = workspace->embeddings(id, hash); e && !e->empty()) {
+                        QMutexLocker lock(&shared->mutex);
+                        shared->centre.insert(id, e->row(0));
+                    }
             }
-            QMutexLocker lock(&shared->mutex);
-            for (auto it = loaded.cbegin(); it != loaded.cend(); ++it)
-                shared->centre.insert(it.key(), it.value());
         }
         QVector<ImageRef> known, unknown;
         std::vector<cv::Mat> rows;
         {
             QMutexLocker lock(&shared->mutex);
             for (const ImageRef& r : images) {
-                auto it = shared->centre.constFind(r.id);
-                if (it != shared->centre.constEnd() && !it->empty() && snap && !snap->backbone && it->cols == snap->head.inputSize()) {
+                const cv::Mat row = shared->centre.row(r.id); // rows never change once stored
+                if (!row.empty() && snap && !snap->backbone && row.cols == snap->head.inputSize()) {
                     known << r;
-                    rows.push_back(*it);
+                    rows.push_back(row);
                 } else {
                     unknown << r;
                 }

@@ -9,6 +9,7 @@
 #include "workspace/Workspace.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -20,6 +21,27 @@ namespace pc::cli {
 namespace {
 
 double secondsSince(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e9; }
+
+// VmRSS / VmHWM from /proc/self/status, in MB.
+double procStatusMb(const char* field)
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray key = QByteArray(field) + ':';
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith(key))
+            return line.mid(key.size()).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    return 0;
+}
+
+// Resets VmHWM to the current RSS (Linux ≥ 4.0), so a step reports its own peak.
+void resetPeakRss()
+{
+    QFile f(QStringLiteral("/proc/self/clear_refs"));
+    if (f.open(QIODevice::WriteOnly))
+        f.write("5");
+}
 
 class BenchLearnCommand : public Command {
 public:
@@ -55,11 +77,23 @@ public:
             err() << "petcurator-cli bench-learn: " << ws.error().message << "\n";
             return Failure;
         }
+        // Memory per step: the RSS after it and its own peak (VmHWM reset before each step).
+        const double rssLoaded = procStatusMb("VmRSS");
+        QJsonObject memory{{QStringLiteral("model_loaded_rss_mb"), rssLoaded}};
+        auto stepMemory = [&](const QString& step) {
+            const double rss = procStatusMb("VmRSS"), peak = procStatusMb("VmHWM");
+            memory.insert(step + QStringLiteral("_rss_mb"), rss);
+            memory.insert(step + QStringLiteral("_peak_rss_mb"), peak);
+            resetPeakRss();
+            return QStringLiteral("%1 MB, peak %2 MB").arg(rss, 0, 'f', 0).arg(peak, 0, 'f', 0);
+        };
         QElapsedTimer total, t;
         total.start();
         t.start();
+        resetPeakRss();
         const ImportReport imported = importOxford(**ws, p.value(QStringLiteral("oxford")));
         const double importSeconds = secondsSince(t);
+        const QString importMemory = stepMemory(QStringLiteral("import"));
         t.restart();
         auto cache = updateEmbeddingCache(**ws, backbone, {});
         if (!cache) {
@@ -67,6 +101,7 @@ public:
             return Failure;
         }
         const double embedSeconds = secondsSince(t);
+        const QString embedMemory = stepMemory(QStringLiteral("embedding"));
         t.restart();
         LearningLoop loop(*ws, runtime->backbone);
         auto trained = loop.train({});
@@ -75,6 +110,11 @@ public:
             return Failure;
         }
         const double trainSeconds = secondsSince(t);
+        const QString trainMemory = stepMemory(QStringLiteral("train"));
+        const double sessionPeak = std::max({memory[QStringLiteral("import_peak_rss_mb")].toDouble(),
+                                             memory[QStringLiteral("embedding_peak_rss_mb")].toDouble(),
+                                             memory[QStringLiteral("train_peak_rss_mb")].toDouble()});
+        memory.insert(QStringLiteral("sample_session_peak_rss_mb"), sessionPeak);
         result.insert(QStringLiteral("sample_images"), imported.added + imported.duplicates);
         result.insert(QStringLiteral("import_s"), importSeconds);
         result.insert(QStringLiteral("embedding_s"), embedSeconds);
@@ -87,6 +127,9 @@ public:
                 .arg(imported.added + imported.duplicates).arg(importSeconds, 0, 'f', 1).arg(embedSeconds, 0, 'f', 1)
                 .arg(result[QStringLiteral("embedding_img_per_s")].toDouble(), 0, 'f', 1).arg(trainSeconds, 0, 'f', 1)
                 .arg(secondsSince(total), 0, 'f', 1));
+        say(QStringLiteral("memory (RSS after each step, and its peak): model loaded %1 MB; import %2; embedding cache %3; training %4; "
+                           "peak over import → model %5 MB")
+                .arg(rssLoaded, 0, 'f', 0).arg(importMemory, embedMemory, trainMemory).arg(sessionPeak, 0, 'f', 0));
 
         // 2. Stratified k-fold cross-validation on the same cached embeddings.
         const int folds = std::max(2, p.value(QStringLiteral("folds")).toInt());
@@ -213,6 +256,8 @@ public:
         result.insert(QStringLiteral("incremental_update_s_max"), updates.back());
         say(QStringLiteral("%1 images (synthetic embeddings, set up in %2 s): full training %3 s; one correction → new version gated and activated: median %4 s, max %5 s (last verdict: %6)")
                 .arg(scale).arg(setupSeconds, 0, 'f', 1).arg(fullSeconds, 0, 'f', 1).arg(updates[1], 0, 'f', 2).arg(updates.back(), 0, 'f', 2).arg(lastVerdict));
+        say(QStringLiteral("memory over the cross-validation and the %1-image trainings: %2").arg(scale).arg(stepMemory(QStringLiteral("scale"))));
+        result.insert(QStringLiteral("memory"), memory);
         if (p.isSet(QStringLiteral("json")))
             out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
         return Success;

@@ -1,5 +1,6 @@
 // petcurator-cli: the PetCurator engine without a display, for scripts, cron and CI.
 #include "Command.h"
+#include "model/MemoryPolicy.h"
 
 #include <QCoreApplication>
 
@@ -16,6 +17,7 @@ static void printUsage(const std::vector<std::unique_ptr<Command>>& commands)
 
 int main(int argc, char** argv)
 {
+    pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("petcurator"));
     QCoreApplication::setOrganizationName(QStringLiteral("PetCurator"));

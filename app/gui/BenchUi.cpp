@@ -1,9 +1,12 @@
 // petcurator-bench-ui: how responsive is the UI thread while the app works?
 // Drives a real MainWindow (offscreen unless a display is set) through the sample's Oxford import
 // with predictions, scrolling the gallery, labelling with the keyboard, a full fine-tune (embedding
-// cache + training + hot swap) and manual model swaps, then a synthetic 10,000-image gallery.
+// cache + training + hot swap) and manual model swaps, a synthetic 10,000-image gallery, then
+// 10,000 new real photos (the sample's, re-saved with one pixel changed so each has its own hash)
+// imported and predicted through the app's own PredictionService.
 // A 5 ms precise timer on the UI thread records the gaps between its ticks; a gap is the longest
-// time the event loop could not run. Prints max / p99 per phase; exit status 1 when a gap > 50 ms.
+// time the event loop could not run. Prints max / p99 per phase, and the process's RSS (now and the
+// phase's peak, from /proc/self/status); exit status 1 when a gap > 50 ms.
 #include "AppSettings.h"
 #include "GalleryFilterModel.h"
 #include "GalleryModel.h"
@@ -16,10 +19,13 @@
 #include "ThumbnailLoader.h"
 #include "TrainingDashboard.h"
 #include "model/Backbone.h"
+#include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QCommandLineParser>
 #include <QLoggingCategory>
 #include <QElapsedTimer>
@@ -33,7 +39,10 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
+#include <atomic>
 #include <cstdio>
+#include <opencv2/imgcodecs.hpp>
+#include <thread>
 
 using namespace pc;
 
@@ -65,12 +74,74 @@ void pause(int ms)
     waitFor([] { return false; }, ms);
 }
 
+// VmRSS / VmHWM from /proc/self/status, in MB.
+double procStatusMb(const char* field)
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray key = QByteArray(field) + ':';
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith(key))
+            return line.mid(key.size()).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    return 0;
+}
+
+// Resets VmHWM to the current RSS (Linux ≥ 4.0), so each phase reports its own peak. Returns
+// false where the kernel refuses; the peak is then the process's so far.
+bool resetPeakRss()
+{
+    QFile f(QStringLiteral("/proc/self/clear_refs"));
+    return f.open(QIODevice::WriteOnly) && f.write("5") == 1;
+}
+
+struct Memory {
+    double rssMb = 0, peakMb = 0;
+};
+
 struct Phase {
     QString name;
     StallMonitor::Stats stats;
     double seconds = 0;
     QString note;
+    Memory memory;
 };
+
+// n photos in dir: the sample's photos in turn, each with one pixel changed (a different one per
+// copy) and written as JPEG, so every file has its own hash. Two threads; returns the paths.
+QStringList makeDistinctPhotos(const QString& sampleImages, const QString& dir, int n)
+{
+    QStringList sources;
+    for (const QString& name : QDir(sampleImages).entryList({QStringLiteral("*.jpg"), QStringLiteral("*.jpeg")}, QDir::Files, QDir::Name))
+        sources << QDir(sampleImages).filePath(name);
+    if (sources.isEmpty() || n <= 0)
+        return {};
+    QDir().mkpath(dir);
+    std::vector<QString> paths(static_cast<size_t>(n));
+    std::atomic_int next{0};
+    auto work = [&] {
+        for (int i = next++; i < n; i = next++) {
+            cv::Mat image = cv::imread(sources[i % sources.size()].toStdString(), cv::IMREAD_COLOR);
+            const QString path = QDir(dir).filePath(QStringLiteral("photo_%1.jpg").arg(i, 5, 10, QLatin1Char('0')));
+            if (image.empty())
+                continue;
+            // A change JPEG's quantisation can't erase: half the range, in a pixel of its own per copy.
+            const int copy = i / int(sources.size());
+            cv::Vec3b& px = image.at<cv::Vec3b>((copy * 8) % image.rows, ((copy * 8) / image.rows * 8) % image.cols);
+            px = cv::Vec3b(uchar(px[0] ^ 0x80), uchar(px[1] ^ 0x80), uchar(px[2] ^ 0x80));
+            if (cv::imwrite(path.toStdString(), image, {cv::IMWRITE_JPEG_QUALITY, 92}))
+                paths[size_t(i)] = path;
+        }
+    };
+    std::thread helper(work);
+    work();
+    helper.join();
+    QStringList out;
+    for (const QString& p : paths)
+        if (!p.isEmpty())
+            out << p;
+    return out;
+}
 
 class Bench {
 public:
@@ -86,6 +157,7 @@ public:
     void begin(const QString& name)
     {
         m_name = name;
+        resetPeakRss();
         m_clock.start();
         m_monitor->reset();
         out() << "[bench-ui] " << name << " …\n";
@@ -93,9 +165,11 @@ public:
     }
     void end(const QString& note = {})
     {
-        Phase p{m_name, m_monitor->stats(), double(m_clock.elapsed()) / 1000.0, note};
+        Phase p{m_name, m_monitor->stats(), double(m_clock.elapsed()) / 1000.0, note,
+                Memory{procStatusMb("VmRSS"), procStatusMb("VmHWM")}};
         out() << "[bench-ui] " << p.name << ": " << QString::number(p.seconds, 'f', 1) << " s, " << StallMonitor::format(p.stats)
-              << (note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(note)) << "\n";
+              << (note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(note))
+              << QStringLiteral("; RSS %1 MB, phase peak %2 MB").arg(p.memory.rssMb, 0, 'f', 0).arg(p.memory.peakMb, 0, 'f', 0) << "\n";
         for (const StallMonitor::LongGap& g : m_monitor->longGaps()) {
             QString last;
             for (const auto& m : m_marks)
@@ -141,6 +215,7 @@ void scrollThrough(GalleryView* view, int stepPx, int frameMs)
 
 int main(int argc, char** argv)
 {
+    const int arenas = pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
         qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -161,8 +236,11 @@ int main(int argc, char** argv)
     const QCommandLineOption skipTrainOpt(QStringLiteral("skip-training"), QStringLiteral("Skip the fine-tune and swap phases."));
     const QCommandLineOption bigOpt(QStringLiteral("gallery-size"), QStringLiteral("Rows of the synthetic gallery (default 10000)."),
                                     QStringLiteral("N"), QStringLiteral("10000"));
+    const QCommandLineOption photosOpt(QStringLiteral("photos"),
+                                       QStringLiteral("New real photos to import and predict in the last phase (default 10000; 0 skips it)."),
+                                       QStringLiteral("N"), QStringLiteral("10000"));
     const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Also print one JSON object."));
-    parser.addOptions({sampleOpt, workspaceOpt, threadsOpt, skipTrainOpt, bigOpt, jsonOpt});
+    parser.addOptions({sampleOpt, workspaceOpt, threadsOpt, skipTrainOpt, bigOpt, photosOpt, jsonOpt});
     parser.process(app);
 
     QTemporaryDir tmp;
@@ -187,6 +265,22 @@ int main(int argc, char** argv)
         fprintf(stderr, "petcurator-bench-ui: %s\n", qPrintable(workspace.error().message));
         return 2;
     }
+
+    // The photos for the last phase, made before the UI runs (it is not what we measure).
+    const int photoCount = std::max(0, parser.value(photosOpt).toInt());
+    QStringList photos;
+    if (photoCount > 0) {
+        QElapsedTimer t;
+        t.start();
+        out() << "[bench-ui] writing " << photoCount << " distinct photos from the sample …\n";
+        out().flush();
+        photos = makeDistinctPhotos(QDir(parser.value(sampleOpt)).filePath(QStringLiteral("images")), tmp.filePath(QStringLiteral("photos")), photoCount);
+        out() << "[bench-ui] " << photos.size() << " photos written in " << QString::number(double(t.elapsed()) / 1000.0, 'f', 1) << " s\n";
+        out().flush();
+    }
+    out() << QStringLiteral("[bench-ui] RSS with the model loaded: %1 MB (peak %2 MB); malloc arenas: %3\n")
+                 .arg(procStatusMb("VmRSS"), 0, 'f', 0).arg(procStatusMb("VmHWM"), 0, 'f', 0)
+                 .arg(arenas > 0 ? QString::number(arenas) : QStringLiteral("glibc default"));
 
     StallMonitor monitor(5);
     Bench bench(&monitor);
@@ -366,12 +460,44 @@ int main(int argc, char** argv)
             }
         }
         bench.end();
+
+        if (!photos.isEmpty()) {
+            // New photos, as the curator would drop them: the real importer, then predictions for
+            // every one of them through the app's PredictionService (decode, backbone, head, save).
+            const int rowsBefore = window.galleryModel()->rowCount();
+            int delivered = 0;
+            auto counter = QObject::connect(window.predictions(), &PredictionService::predicted, &app,
+                                            [&](const QVector<GalleryModel::PredictionUpdate>& b) { delivered += int(b.size()); });
+            bench.begin(QStringLiteral("import of %1 new photos").arg(photos.size()));
+            window.intake({QFileInfo(photos.front()).absolutePath()}, QStringLiteral("bench"));
+            pause(100);
+            waitFor([&] { return !window.imports()->isBusy() && window.galleryModel()->rowCount() > rowsBefore; }, 60 * 60000);
+            bench.end(QStringLiteral("%1 images in the gallery").arg(window.galleryModel()->rowCount()));
+
+            bench.begin(QStringLiteral("predictions for %1 new photos").arg(photos.size()));
+            QElapsedTimer clock;
+            clock.start();
+            const int deliveredBefore = delivered;
+            const bool done = waitFor([&] { return window.isIdle(); }, 60 * 60000);
+            const double seconds = double(clock.elapsed()) / 1000.0;
+            const int predicted = delivered - deliveredBefore;
+            bench.end(QStringLiteral("%1 predictions, %2 img/s, %3").arg(predicted).arg(double(predicted) / std::max(seconds, 1e-3), 0, 'f', 1)
+                          .arg(done ? "done" : "TIMEOUT"));
+
+            // What the app keeps once it is done: idle, a few seconds on.
+            bench.begin(QStringLiteral("idle after %1 new photos").arg(photos.size()));
+            pause(5000);
+            bench.end();
+            QObject::disconnect(counter);
+        }
         monitor.stop();
     }
 
     StallMonitor::Stats overall;
     QJsonArray phases;
+    double maxPeak = 0;
     for (const Phase& p : bench.phases()) {
+        maxPeak = std::max(maxPeak, p.memory.peakMb);
         overall.maxMs = std::max(overall.maxMs, p.stats.maxMs);
         overall.p99Ms = std::max(overall.p99Ms, p.stats.p99Ms);
         overall.over50 += p.stats.over50;
@@ -383,14 +509,18 @@ int main(int argc, char** argv)
                                   {QStringLiteral("mean_gap_ms"), p.stats.meanMs},
                                   {QStringLiteral("gaps_over_50ms"), p.stats.over50},
                                   {QStringLiteral("ticks"), p.stats.ticks},
+                                  {QStringLiteral("rss_mb"), p.memory.rssMb},
+                                  {QStringLiteral("peak_rss_mb"), p.memory.peakMb},
                                   {QStringLiteral("note"), p.note}});
     }
     worst = overall.over50;
     out() << "[bench-ui] overall: max gap " << QString::number(overall.maxMs, 'f', 1) << " ms, worst phase p99 "
-          << QString::number(overall.p99Ms, 'f', 1) << " ms, gaps > 50 ms: " << overall.over50 << "\n";
+          << QString::number(overall.p99Ms, 'f', 1) << " ms, gaps > 50 ms: " << overall.over50 << "; peak RSS "
+          << QString::number(maxPeak, 'f', 0) << " MB\n";
     if (parser.isSet(jsonOpt))
         out() << QJsonDocument(QJsonObject{{QStringLiteral("phases"), phases},
                                            {QStringLiteral("max_gap_ms"), overall.maxMs},
+                                           {QStringLiteral("peak_rss_mb"), maxPeak},
                                            {QStringLiteral("gaps_over_50ms"), overall.over50}})
                      .toJson(QJsonDocument::Compact)
               << "\n";

@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 #include "ScreenshotTour.h"
 #include "model/Backbone.h"
+#include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
 
@@ -18,6 +19,7 @@
 
 int main(int argc, char** argv)
 {
+    pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
     QApplication app(argc, argv);
     // Photos with slightly malformed ICC profiles are common; Qt's warning about each is noise here.
     QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.icc.warning=false"));

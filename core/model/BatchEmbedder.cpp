@@ -12,6 +12,12 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
 {
     const ImageDecoder decoder(options.limits);
     std::vector<EmbeddedFile> out(size_t(paths.size()));
+    // The results live in two blocks made here, before any forward pass; each file's Mats are views
+    // into them. A small result block per file, allocated by a worker right after its forward pass
+    // freed the large buffers, would pin one of those buffers' holes (see EmbeddingRows.h).
+    const int viewsPerFile = 1 + std::max(0, options.augmentedViews);
+    const cv::Mat allEmbeddings(int(paths.size()) * viewsPerFile, Backbone::kEmbeddingSize, CV_32F);
+    const cv::Mat allLogits(int(paths.size()), Backbone::kImageNetClasses, CV_32F);
     std::atomic_int next{0}, done{0};
     const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1,
                                    std::max<int>(1, int(paths.size())));
@@ -31,13 +37,18 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
             } else {
                 f.width = image->rgb.cols;
                 f.height = image->rgb.rows;
-                std::vector<cv::Mat> views{preprocessCenter(image->rgb)};
+                f.embedding = allEmbeddings.rowRange(i * viewsPerFile, (i + 1) * viewsPerFile);
+                f.logits = allLogits.row(i);
+                // One view per forward pass, each made just before it is used (the same random
+                // sequence as making them all first). A batch of 1 + K views holds 1 + K times the
+                // activations per worker; single-threaded it is no faster per view.
                 std::mt19937 rng(options.seed * 1000003u + (i < options.seeds.size() ? options.seeds[i] : quint32(i)));
-                for (int v = 0; v < options.augmentedViews; ++v)
-                    views.push_back(preprocessAugmented(image->rgb, rng));
-                const Embeddings e = backbone.embed(views);
-                f.embedding = e.embedding;
-                f.logits = e.logits.row(0).clone();
+                for (int v = 0; v < viewsPerFile; ++v) {
+                    const Embeddings e = backbone.embed({v == 0 ? preprocessCenter(image->rgb) : preprocessAugmented(image->rgb, rng)});
+                    e.embedding.copyTo(f.embedding.row(v)); // same size and type: copied in place
+                    if (v == 0)
+                        e.logits.row(0).copyTo(f.logits);
+                }
             }
             const int d = ++done;
             if (options.progress)
