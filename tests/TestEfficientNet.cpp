@@ -2,7 +2,9 @@
 
 #include "imaging/ImageDecoder.h"
 #include "imaging/Preprocess.h"
+#include "model/BatchEmbedder.h"
 #include "model/EfficientNetB0.h"
+#include "model/EmbeddingRows.h"
 #include "model/FrozenBackbone.h"
 #include "model/Predictor.h"
 
@@ -117,6 +119,55 @@ private Q_SLOTS:
         const BackboneOutput fast = frozen.forward(x);
         QVERIFY(torch::allclose(eager.embedding, fast.embedding, 1e-4, 1e-4));
         QVERIFY(torch::allclose(eager.logits, fast.logits, 1e-4, 1e-4));
+    }
+
+    void embedFilesGivesEachViewItsOwnForwardPass()
+    {
+        // embedFiles runs one view per forward pass and writes into one block per call; the rows
+        // must be what a batch of the same views (same random augmentations) gives.
+        const QStringList paths{test::sampleImage(QStringLiteral("Abyssinian_1.jpg")), test::sampleImage(QStringLiteral("Bombay_10.jpg")),
+                                test::sampleImage(QStringLiteral("no_such_photo.jpg"))};
+        BatchEmbedOptions options;
+        options.augmentedViews = 2;
+        options.workers = 2;
+        const std::vector<EmbeddedFile> out = embedFiles(*test::backbone(), paths, options);
+        QCOMPARE(out.size(), size_t(3));
+        QVERIFY(out[2].error.has_value());
+        QVERIFY(out[2].embedding.empty());
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY2(!out[size_t(i)].error, qPrintable(paths[i]));
+            auto image = ImageDecoder().decodeFile(paths[i]);
+            QVERIFY(bool(image));
+            std::vector<cv::Mat> views{preprocessCenter(image->rgb)};
+            std::mt19937 rng(options.seed * 1000003u + quint32(i));
+            for (int v = 0; v < options.augmentedViews; ++v)
+                views.push_back(preprocessAugmented(image->rgb, rng));
+            const Embeddings batch = test::backbone()->embed(views);
+            QCOMPARE(out[size_t(i)].embedding.rows, 3);
+            QCOMPARE(out[size_t(i)].logits.cols, Backbone::kImageNetClasses);
+            QVERIFY(cv::norm(out[size_t(i)].embedding, batch.embedding, cv::NORM_INF) < 1e-4);
+            QVERIFY(cv::norm(out[size_t(i)].logits, batch.logits.row(0), cv::NORM_INF) < 1e-3);
+        }
+    }
+
+    void embeddingRowsKeepTheFirstRowPerImage()
+    {
+        EmbeddingRows rows(4, /*rowsPerChunk=*/2);
+        auto row = [](float v) { return cv::Mat(1, 4, CV_32F, cv::Scalar(v)); };
+        QVERIFY(rows.insert(10, row(1)));
+        const cv::Mat first = rows.row(10);
+        for (qint64 id = 11; id < 15; ++id) // crosses two chunk boundaries
+            QVERIFY(rows.insert(id, row(float(id))));
+        QCOMPARE(rows.size(), qsizetype(5));
+        QVERIFY(rows.insert(10, row(99)));  // already there: kept as it was
+        QCOMPARE(rows.row(10).at<float>(0, 3), 1.0f);
+        QCOMPARE(first.at<float>(0, 0), 1.0f); // a header handed out earlier still reads its row
+        QCOMPARE(rows.row(14).at<float>(0, 2), 14.0f);
+        QVERIFY(rows.row(15).empty());
+        QVERIFY(!rows.contains(15));
+        QVERIFY(!rows.insert(16, cv::Mat(1, 3, CV_32F, cv::Scalar(0)))); // wrong width
+        QVERIFY(!rows.insert(17, cv::Mat(1, 4, CV_64F, cv::Scalar(0)))); // wrong type
+        QVERIFY(!rows.contains(16) && !rows.contains(17));
     }
 
     void samePaddingIsAsymmetricForStrideTwo()
