@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Saves PNG screenshots of the desktop app's main views into docs/screenshots/, with real photos:
 # runs petcurator under Xvfb on a fresh temporary workspace, imports the Oxford-IIIT Pet sample,
-# trains once, and lets the app's hidden --screenshots mode show each view and grab it
+# trains once, and lets petcurator-screenshots (devtools/) show each view and grab it
 # (welcome, gallery + detail, breed picker, training dashboard, model history, dark theme), then
 # the gallery once more at 200 % scale.
 #
 #   scripts/screenshots.sh                 # set up and build like run.sh, then take the pictures
-#   PETCURATOR_EXE=build-ui/app/petcurator scripts/screenshots.sh   # use an existing build
+#   PETCURATOR_EXE=build-ui/app/petcurator-screenshots scripts/screenshots.sh   # use an existing build
 #
 # Needs xvfb-run (Debian: xvfb, in the package list of scripts/common.sh).
 set -euo pipefail
@@ -17,12 +17,12 @@ cd "$PC_ROOT"
 exe=${PETCURATOR_EXE:-}
 if [[ -z $exe ]]; then
   pc_setup
-  exe=$PC_BUILD_DIR/app/petcurator
+  exe=$PC_BUILD_DIR/app/petcurator-screenshots
 else
   pc_fetch_weights
   [[ $exe == /* ]] || exe=$PC_ROOT/$exe
 fi
-[[ -x $exe ]] || pc_die "no petcurator executable at $exe"
+[[ -x $exe ]] || pc_die "no petcurator-screenshots executable at $exe"
 command -v xvfb-run >/dev/null 2>&1 || pc_die "xvfb-run not found (Debian package: xvfb)"
 
 sample=${PETCURATOR_SAMPLE_DIR:-}
@@ -46,11 +46,11 @@ export QT_QPA_PLATFORM=xcb
 
 pc_log "screenshots: importing $sample, training once, saving into $out (a few minutes)"
 xvfb-run -a -s "-screen 0 1600x1000x24" \
-  "$exe" --workspace "$tmp/workspace" --screenshots "$out" --screenshots-sample "$sample"
+  "$exe" --workspace "$tmp/workspace" --sample "$sample" "$out"
 
 # The same workspace at 200 %: only the gallery picture is kept.
 pc_log "screenshots: the gallery at 200 % scale"
 QT_SCALE_FACTOR=2 xvfb-run -a -s "-screen 0 3200x2000x24" \
-  "$exe" --workspace "$tmp/workspace" --screenshots "$tmp/scaled" --screenshots-quick
+  "$exe" --workspace "$tmp/workspace" --quick "$tmp/scaled"
 cp "$tmp/scaled/gallery.png" "$out/gallery-200pct.png"
 ls -l "$out"

@@ -2,20 +2,20 @@
 // filters/orders on 10,000 rows, the breed picker's type-ahead, the confusion matrix's drill-down,
 // undoable labels against a real workspace, the dark theme, About and Preferences; texts that must
 // fit and agree (the matrix fills its pane, label history, timings, percentages, breed chips).
-#include "AboutDialog.h"
+#include "dialogs/AboutDialog.h"
 #include "AppSettings.h"
-#include "BreedPicker.h"
-#include "ConfusionMatrixView.h"
-#include "DetailPanel.h"
-#include "GalleryDelegate.h"
-#include "GalleryFilterModel.h"
-#include "GalleryModel.h"
-#include "GalleryView.h"
-#include "LabelCommand.h"
-#include "LabelWriter.h"
+#include "review/BreedPicker.h"
+#include "training/ConfusionMatrixView.h"
+#include "review/DetailPanel.h"
+#include "gallery/GalleryDelegate.h"
+#include "gallery/GalleryFilterModel.h"
+#include "gallery/GalleryModel.h"
+#include "gallery/GalleryView.h"
+#include "review/SetLabelCommand.h"
+#include "review/LabelWriter.h"
 #include "Percent.h"
-#include "PreferencesDialog.h"
-#include "SuggestionBars.h"
+#include "dialogs/PreferencesDialog.h"
+#include "review/SuggestionBars.h"
 #include "TestSupport.h"
 #include "Theme.h"
 #include "model/Backbone.h"
@@ -389,7 +389,7 @@ void TestGuiWidgets::labelCommandUndoRedoAgainstTheStore()
     LabelWriter writer(workspace);
     QUndoStack stack;
     QSignalSpy stored(&writer, &LabelWriter::newLabelStored);
-    stack.push(new LabelCommand(&writer, &gallery, id, QStringLiteral("x.jpg"), QStringLiteral("boxer"), QStringLiteral("me"),
+    stack.push(new SetLabelCommand(&writer, &gallery, id, QStringLiteral("x.jpg"), QStringLiteral("boxer"), QStringLiteral("me"),
                                 {QStringLiteral("pug"), LabelOrigin::Dataset, ReviewStatus::Approved}));
     QCOMPARE(gallery.find(id)->label, QStringLiteral("boxer"));
     writer.waitForIdle();

@@ -4,8 +4,8 @@
 #include "GuiTestSupport.h"
 #include "SyncTestSupport.h"
 
-#include "GalleryFilterModel.h"
-#include "GalleryModel.h"
+#include "gallery/GalleryFilterModel.h"
+#include "gallery/GalleryModel.h"
 #include "sync/ReviewQueueView.h"
 #include "sync/SyncService.h"
 #include "sync/SyncStatusIndicator.h"

@@ -1,33 +1,33 @@
 #include "MainWindow.h"
 
-#include "AboutDialog.h"
+#include "dialogs/AboutDialog.h"
 #include "AppSettings.h"
 #include "Background.h"
-#include "BreedPicker.h"
-#include "DetailPanel.h"
-#include "GalleryDelegate.h"
-#include "GalleryFilterModel.h"
-#include "GalleryView.h"
-#include "ImportController.h"
-#include "ImportReportView.h"
-#include "ImageViewerDialog.h"
-#include "ImageView.h"
-#include "LabelCommand.h"
-#include "LabelWriter.h"
-#include "ModelHistoryView.h"
-#include "PredictionService.h"
-#include "PreferencesDialog.h"
+#include "review/BreedPicker.h"
+#include "review/DetailPanel.h"
+#include "gallery/GalleryDelegate.h"
+#include "gallery/GalleryFilterModel.h"
+#include "gallery/GalleryView.h"
+#include "intake/ImportController.h"
+#include "intake/ImportReportView.h"
+#include "review/ImageViewerDialog.h"
+#include "review/ImageView.h"
+#include "review/SetLabelCommand.h"
+#include "review/LabelWriter.h"
+#include "models/ModelHistoryView.h"
+#include "gallery/PredictionService.h"
+#include "dialogs/PreferencesDialog.h"
 #include "sync/ReviewQueueView.h"
 #include "sync/ServerSettingsDialog.h"
 #include "sync/SyncService.h"
 #include "sync/SyncStatusIndicator.h"
-#include "RemoveImagesCommand.h"
-#include "ShortcutsDialog.h"
+#include "review/RemoveImagesCommand.h"
+#include "dialogs/ShortcutsDialog.h"
 #include "TaskProgress.h"
 #include "Theme.h"
-#include "ThumbnailLoader.h"
-#include "TrainingDashboard.h"
-#include "WelcomePanel.h"
+#include "gallery/ThumbnailLoader.h"
+#include "training/TrainingDashboard.h"
+#include "intake/WelcomePanel.h"
 #include "model/Backbone.h"
 #include "model/BreedCatalog.h"
 #include "training/LearningLoop.h"
@@ -873,8 +873,8 @@ void MainWindow::labelCurrent(const QString& breedId)
     qint64 nextId = m_filter->imageIdAt(row + 1);
     if (nextId == 0)
         nextId = m_filter->imageIdAt(row - 1);
-    LabelCommand::PreviousLabel previous{it->label, it->labelOrigin, it->labelStatus};
-    m_undo->push(new LabelCommand(m_writer, m_gallery, id, it->name, breedId, AppSettings::curatorName(), previous));
+    SetLabelCommand::PreviousLabel previous{it->label, it->labelOrigin, it->labelStatus};
+    m_undo->push(new SetLabelCommand(m_writer, m_gallery, id, it->name, breedId, AppSettings::curatorName(), previous));
     say(tr("%1 → %2").arg(m_gallery->find(id)->name, breedDisplayName(breedId)), 3000);
     if (AppSettings::advanceAfterLabel() && nextId != 0)
         selectImage(nextId);

@@ -3,7 +3,7 @@
 // with one-key correction (undoable), background fine-tuning with live charts, and model history.
 // Every slow step (import, decoding, embedding, training, model swap, database reads and writes)
 // runs off the UI thread; results come back as queued calls.
-#include "GalleryModel.h"
+#include "gallery/GalleryModel.h"
 
 #include <QMainWindow>
 #include <QThreadPool>

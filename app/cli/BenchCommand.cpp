@@ -6,6 +6,7 @@
 #include "model/BatchEmbedder.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -42,8 +43,8 @@ public:
 
     void configure(QCommandLineParser& p) const override
     {
-        p.addOption({QStringLiteral("images"), QStringLiteral("Folder of images (default: the shared Oxford-IIIT Pet sample)."), QStringLiteral("DIR"),
-                     QStringLiteral(PC_SAMPLE_DIR "/images")});
+        p.addOption({QStringLiteral("images"), QStringLiteral("Folder of images (default: the images of $PETCURATOR_SAMPLE_DIR, or of the shared Oxford-IIIT Pet sample beside a source checkout)."),
+                     QStringLiteral("DIR")});
         p.addOption({QStringLiteral("latency-images"), QStringLiteral("Images timed one at a time (default 100)."), QStringLiteral("N"), QStringLiteral("100")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
         addRuntimeOptions(p);
@@ -60,9 +61,22 @@ public:
         const double loadMs = double(timer.nsecsElapsed()) / 1e6;
         const double rssLoaded = procStatusMb("VmRSS");
 
-        const QStringList files = collectFiles({p.value(QStringLiteral("images"))});
+        QString imagesDir = p.value(QStringLiteral("images"));
+        if (imagesDir.isEmpty()) {
+            const QString sample = defaultSampleDir();
+            if (sample.isEmpty()) {
+                err() << "petcurator-cli bench: no images to time: give --images DIR, or set PETCURATOR_SAMPLE_DIR to an Oxford-IIIT Pet folder\n";
+                return BadArguments;
+            }
+            imagesDir = sample + QStringLiteral("/images");
+        }
+        if (!QFileInfo(imagesDir).isDir()) {
+            err() << "petcurator-cli bench: " << imagesDir << " is not a folder\n";
+            return BadArguments;
+        }
+        const QStringList files = collectFiles({imagesDir});
         if (files.isEmpty()) {
-            err() << "petcurator-cli bench: no files in " << p.value(QStringLiteral("images")) << "\n";
+            err() << "petcurator-cli bench: no files in " << imagesDir << "\n";
             return BadArguments;
         }
         const int latencyImages = std::min<int>(p.value(QStringLiteral("latency-images")).toInt(), int(files.size()));

@@ -50,7 +50,7 @@ public:
 
     void configure(QCommandLineParser& p) const override
     {
-        p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: the shared sample)."), QStringLiteral("DIR"), QStringLiteral(PC_SAMPLE_DIR)});
+        p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: $PETCURATOR_SAMPLE_DIR, or the shared sample beside a source checkout)."), QStringLiteral("DIR")});
         p.addOption({QStringLiteral("folds"), QStringLiteral("Cross-validation folds (default 5)."), QStringLiteral("N"), QStringLiteral("5")});
         p.addOption({QStringLiteral("scale"), QStringLiteral("Images in the synthetic workspace for the incremental update (default 7000)."), QStringLiteral("N"), QStringLiteral("7000")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
@@ -59,6 +59,11 @@ public:
 
     int run(const QCommandLineParser& p) const override
     {
+        const QString oxford = p.isSet(QStringLiteral("oxford")) ? p.value(QStringLiteral("oxford")) : defaultSampleDir();
+        if (oxford.isEmpty()) {
+            err() << "petcurator-cli bench-learn: no sample to learn from: give --oxford DIR, or set PETCURATOR_SAMPLE_DIR to an Oxford-IIIT Pet folder\n";
+            return BadArguments;
+        }
         auto runtime = Runtime::open(p);
         if (!runtime)
             return runtime.error();
@@ -91,7 +96,7 @@ public:
         total.start();
         t.start();
         resetPeakRss();
-        const ImportReport imported = importOxford(**ws, p.value(QStringLiteral("oxford")));
+        const ImportReport imported = importOxford(**ws, oxford);
         const double importSeconds = secondsSince(t);
         const QString importMemory = stepMemory(QStringLiteral("import"));
         t.restart();

@@ -5,6 +5,8 @@
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QThread>
 #include <csignal>
@@ -22,6 +24,21 @@ void catchInterrupts()
 {
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+}
+
+QString defaultSampleDir()
+{
+    const auto isSample = [](const QString& dir) { return QFileInfo::exists(dir + QStringLiteral("/annotations/list.txt")); };
+    const QString fromEnv = qEnvironmentVariable("PETCURATOR_SAMPLE_DIR");
+    if (!fromEnv.isEmpty())
+        return isSample(fromEnv) ? QDir(fromEnv).absolutePath() : QString();
+    QDir dir(QCoreApplication::applicationDirPath());
+    for (int up = 0; up < 5 && dir.cdUp(); ++up) {
+        const QString candidate = dir.filePath(QStringLiteral("shared/datasets/oxford-iiit-pet-sample"));
+        if (isSample(candidate))
+            return QDir(candidate).canonicalPath();
+    }
+    return {};
 }
 
 void addRuntimeOptions(QCommandLineParser& p)

@@ -35,6 +35,11 @@ struct Runtime {
     static QString workspaceDir(const QCommandLineParser& parser);
 };
 
+// The Oxford-IIIT Pet folder the bench commands use when none is given: $PETCURATOR_SAMPLE_DIR, else
+// shared/datasets/oxford-iiit-pet-sample beside a folder above the executable (a source checkout's
+// build). Empty when there is none; nothing of the build machine is compiled in.
+QString defaultSampleDir();
+
 // Ctrl-C (SIGINT) and SIGTERM set this flag instead of killing the process, so long work stops
 // between two committed steps.
 const std::atomic_bool& interruptFlag();

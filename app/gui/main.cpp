@@ -1,7 +1,6 @@
 // petcurator: the desktop app. Argument parsing and start-up only; everything else is in ui/ and core/.
 #include "AppSettings.h"
 #include "MainWindow.h"
-#include "ScreenshotTour.h"
 #include "model/Backbone.h"
 #include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
@@ -39,20 +38,8 @@ int main(int argc, char** argv)
                                              QStringLiteral("DIR"));
     const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Compute threads (default: Preferences, else all cores)."),
                                            QStringLiteral("N"));
-    QCommandLineOption screenshotsOption(QStringLiteral("screenshots"), QStringLiteral("Save screenshots of the main views to DIR, then quit."),
-                                         QStringLiteral("DIR"));
-    screenshotsOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption sampleOption(QStringLiteral("screenshots-sample"),
-                                    QStringLiteral("Oxford-IIIT Pet folder imported for --screenshots when the workspace is empty."),
-                                    QStringLiteral("DIR"));
-    sampleOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption quickOption(QStringLiteral("screenshots-quick"), QStringLiteral("With --screenshots: the gallery only."));
-    quickOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOption(quickOption);
     parser.addOption(workspaceOption);
     parser.addOption(threadsOption);
-    parser.addOption(screenshotsOption);
-    parser.addOption(sampleOption);
     parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Images or folders to import and predict, like a drop."),
                                  QStringLiteral("[PATH...]"));
     parser.process(app);
@@ -86,13 +73,6 @@ int main(int argc, char** argv)
         // TorchScript freeze, first forward pass: seconds on a cold start) loads behind it.
         std::unique_ptr<pc::LearningLoop> loop;
         pc::MainWindow window(*workspace);
-        std::unique_ptr<pc::ScreenshotTour> tour;
-        if (parser.isSet(screenshotsOption)) {
-            window.resize(1400, 900);
-            tour = std::make_unique<pc::ScreenshotTour>(&window, parser.value(screenshotsOption), parser.value(sampleOption));
-            tour->setQuick(parser.isSet(quickOption));
-            QObject::connect(tour.get(), &pc::ScreenshotTour::finished, &app, [](bool ok) { QApplication::exit(ok ? 0 : 1); });
-        }
         window.show();
         if (!parser.positionalArguments().isEmpty())
             window.intake(parser.positionalArguments(), QStringLiteral("command line"));
@@ -108,8 +88,6 @@ int main(int argc, char** argv)
             }
             loop = std::make_unique<pc::LearningLoop>(*workspace, *backbone);
             window.attachEngine(*backbone, loop.get());
-            if (tour)
-                tour->start();
         });
         loading.setFuture(QtConcurrent::run([] { return pc::Backbone::load(); }));
         status = app.exec();

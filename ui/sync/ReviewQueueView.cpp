@@ -1,6 +1,6 @@
 #include "ReviewQueueView.h"
 
-#include "GalleryModel.h"
+#include "gallery/GalleryModel.h"
 #include "sync/ClientSettings.h"
 #include "sync/ServerClient.h"
 #include "sync/TokenStore.h"

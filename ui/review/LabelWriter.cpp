@@ -1,0 +1,106 @@
+#include "review/LabelWriter.h"
+
+#include "Background.h"
+
+#include <QCoreApplication>
+
+namespace pc {
+
+LabelWriter::LabelWriter(std::shared_ptr<Workspace> workspace, QObject* parent)
+    : QObject(parent), m_workspace(std::move(workspace))
+{
+    m_pool.setMaxThreadCount(1); // one writer: the events keep the order of the key presses
+    m_pool.setExpiryTimeout(-1);
+    m_pool.setObjectName(QStringLiteral("label-writer"));
+}
+
+LabelWriter::~LabelWriter()
+{
+    m_pool.waitForDone();
+}
+
+void LabelWriter::waitForIdle()
+{
+    m_pool.waitForDone();
+    QCoreApplication::sendPostedEvents(this);
+}
+
+void LabelWriter::enqueue(std::function<void(Workspace&, QString*, bool*)> job, qint64 imageId, const QString& breed)
+{
+    ++m_pending;
+    auto workspace = m_workspace;
+    m_pool.start([this, workspace, job = std::move(job), imageId, breed] {
+        QString error;
+        bool isNew = false;
+        job(*workspace, &error, &isNew);
+        const std::optional<LabelEvent> current = workspace->currentLabel(imageId);
+        const QVector<LabelEvent> history = workspace->labelHistory(imageId);
+        // The destructor waits for this thread, so `this` is alive while we post to it.
+        QMetaObject::invokeMethod(this, [this, imageId, breed, error, isNew, current, history] {
+            if (!error.isEmpty())
+                Q_EMIT writeFailed(error);
+            if (isNew)
+                Q_EMIT newLabelStored(imageId, breed);
+            Q_EMIT labelState(imageId, current.has_value(), current.value_or(LabelEvent{}), history);
+            finishJob();
+        }, Qt::QueuedConnection);
+    });
+}
+
+void LabelWriter::finishJob()
+{
+    if (--m_pending == 0)
+        Q_EMIT idle();
+}
+
+void LabelWriter::setImagesRemoved(const QVector<qint64>& imageIds, bool removed)
+{
+    ++m_pending;
+    auto workspace = m_workspace;
+    m_pool.start([this, workspace, imageIds, removed] {
+        const Status<> s = workspace->setImagesRemoved(imageIds, removed);
+        QMetaObject::invokeMethod(this, [this, imageIds, removed, error = s ? QString() : s.error().message] {
+            if (error.isEmpty())
+                Q_EMIT removalStored(imageIds, removed);
+            else
+                Q_EMIT writeFailed(error);
+            finishJob();
+        }, Qt::QueuedConnection);
+    });
+}
+
+void LabelWriter::apply(const std::shared_ptr<LabelTicket>& ticket)
+{
+    enqueue([ticket](Workspace& ws, QString* error, bool* isNew) {
+        const qint64 existing = ticket->eventId.load();
+        if (existing == 0) {
+            auto id = ws.addLabel(ticket->imageId, ticket->breed, LabelOrigin::Curator, ticket->author);
+            if (!id) {
+                *error = id.error().message;
+                return;
+            }
+            ticket->eventId = *id;
+            *isNew = true;
+        } else if (auto s = ws.setReviewStatus(existing, ReviewStatus::Approved); !s) {
+            *error = s.error().message;
+        }
+    }, ticket->imageId, ticket->breed);
+}
+
+void LabelWriter::revert(const std::shared_ptr<LabelTicket>& ticket)
+{
+    enqueue([ticket](Workspace& ws, QString* error, bool*) {
+        const qint64 existing = ticket->eventId.load();
+        if (existing == 0)
+            return; // the add failed: nothing to undo
+        if (auto s = ws.setReviewStatus(existing, ReviewStatus::Rejected); !s)
+            *error = s.error().message;
+    }, ticket->imageId, ticket->breed);
+}
+
+void LabelWriter::refresh(qint64 imageId)
+{
+    enqueue([](Workspace&, QString*, bool*) {}, imageId, {});
+}
+
+} // namespace pc

@@ -1,0 +1,590 @@
+#include "training/TrainingDashboard.h"
+
+#include "Background.h"
+#include "training/ConfusionMatrixView.h"
+#include "gallery/GalleryModel.h"
+#include "Percent.h"
+#include "Theme.h"
+#include "workspace/Workspace.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTimer>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace pc {
+
+namespace {
+double jsonNumber(const QJsonObject& o, std::initializer_list<const char*> keys)
+{
+    for (const char* k : keys) {
+        const QJsonValue v = o.value(QLatin1String(k));
+        if (v.isDouble())
+            return v.toDouble();
+    }
+    return std::nan("");
+}
+
+class NumericItem : public QTableWidgetItem {
+public:
+    NumericItem(const QString& text, double value) : QTableWidgetItem(text) { setData(Qt::UserRole, value); }
+    bool operator<(const QTableWidgetItem& other) const override
+    {
+        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
+    }
+};
+
+ConfusionData toConfusionData(const QStringList& classes, const Evaluation& e)
+{
+    ConfusionData d;
+    d.classes = classes;
+    d.n = int(classes.size());
+    d.counts.fill(0, d.n * d.n);
+    if (e.confusion.rows == d.n && e.confusion.cols == d.n && e.confusion.type() == CV_32S)
+        for (int r = 0; r < d.n; ++r)
+            for (int c = 0; c < d.n; ++c)
+                d.counts[r * d.n + c] = e.confusion.at<int>(r, c);
+    d.cellImages.resize(d.n * d.n);
+    for (int i = 0; i < d.n * d.n && size_t(i) < e.cellImages.size(); ++i)
+        d.cellImages[i] = QVector<qint64>(e.cellImages[size_t(i)].begin(), e.cellImages[size_t(i)].end());
+    return d;
+}
+} // namespace
+
+TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent)
+    : QWidget(parent), m_workspace(std::move(workspace)), m_loop(loop), m_io(ioPool)
+{
+    setObjectName(QStringLiteral("trainingDashboard"));
+    auto* layout = new QVBoxLayout(this);
+
+    // Controls.
+    auto* controls = new QHBoxLayout;
+    m_start = new QPushButton(tr("&Start fine-tuning"), this);
+    m_start->setObjectName(QStringLiteral("startTraining"));
+    m_start->setToolTip(tr("Train a new head on the labelled images (Ctrl+T)"));
+    m_cancel = new QPushButton(tr("&Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelTraining"));
+    m_epochs = new QSpinBox(this);
+    m_epochs->setRange(1, 500);
+    m_epochs->setValue(TrainerOptions{}.maxEpochs);
+    m_epochs->setAccessibleName(tr("Maximum epochs"));
+    m_head = new QComboBox(this);
+    m_head->addItem(tr("Linear head"));
+    m_head->addItem(tr("MLP head (512)"));
+    m_head->setAccessibleName(tr("Head"));
+    m_stage = new QLabel(tr("Idle"), this);
+    // Text changes must not re-layout the page (each re-layout repaints everything below).
+    m_stage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_stage->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 30);
+    m_progress = new QProgressBar(this);
+    m_progress->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    m_progress->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 20);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setTextVisible(true);
+    controls->addWidget(m_start);
+    controls->addWidget(m_cancel);
+    controls->addSpacing(fontMetrics().height());
+    controls->addWidget(new QLabel(tr("Max epochs:"), this));
+    controls->addWidget(m_epochs);
+    controls->addWidget(m_head);
+    controls->addSpacing(fontMetrics().height());
+    controls->addWidget(m_progress, 1);
+    layout->addLayout(controls);
+    layout->addWidget(m_stage);
+
+    // Live charts.
+    m_chart = new QChart;
+    m_chart->setTitle(tr("Loss and accuracy per epoch"));
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_loss = new QLineSeries(m_chart);
+    m_loss->setName(tr("Training loss"));
+    m_trainAcc = new QLineSeries(m_chart);
+    m_trainAcc->setName(tr("Training accuracy"));
+    m_valAcc = new QLineSeries(m_chart);
+    m_valAcc->setName(tr("Validation accuracy"));
+    for (QLineSeries* s : {m_loss, m_trainAcc, m_valAcc}) {
+        s->setPointsVisible(true);
+        m_chart->addSeries(s);
+    }
+    m_axisX = new QValueAxis(m_chart);
+    m_axisX->setTitleText(tr("epoch"));
+    m_axisX->setLabelFormat(QStringLiteral("%d"));
+    m_axisX->setRange(1, 5);
+    m_axisX->setTickType(QValueAxis::TicksDynamic);
+    m_axisX->setTickAnchor(0);
+    m_axisX->setTickInterval(1);
+    m_axisAcc = new QValueAxis(m_chart);
+    m_axisAcc->setTitleText(tr("accuracy (%)"));
+    m_axisAcc->setRange(0, 100);
+    m_axisAcc->setLabelFormat(QStringLiteral("%.0f"));
+    m_axisLoss = new QValueAxis(m_chart);
+    m_axisLoss->setTitleText(tr("loss"));
+    m_axisLoss->setRange(0, 1);
+    m_axisLoss->setLabelFormat(QStringLiteral("%.2f"));
+    m_chart->addAxis(m_axisX, Qt::AlignBottom);
+    m_chart->addAxis(m_axisAcc, Qt::AlignLeft);
+    m_chart->addAxis(m_axisLoss, Qt::AlignRight);
+    for (QLineSeries* s : {m_loss, m_trainAcc, m_valAcc})
+        s->attachAxis(m_axisX);
+    m_loss->attachAxis(m_axisLoss);
+    m_trainAcc->attachAxis(m_axisAcc);
+    m_valAcc->attachAxis(m_axisAcc);
+    m_chartView = new QChartView(m_chart, this);
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setObjectName(QStringLiteral("trainingChart"));
+    m_chartView->setMinimumHeight(fontMetrics().height() * 16);
+    m_chartView->setMinimumWidth(fontMetrics().height() * 24);
+
+    // Evaluation: the confusion matrix (square, on the right) and the per-breed accuracy (under the
+    // chart). Plain sections: a QGroupBox frame is costly to repaint while the progress ticks.
+    m_evalCaption = new QLabel(tr("No evaluation yet."), this);
+    m_evalCaption->setWordWrap(true);
+    auto* left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_chartView);
+    m_table = new QTableWidget(0, 3, left);
+    m_table->setObjectName(QStringLiteral("breedAccuracy"));
+    m_table->setHorizontalHeaderLabels({tr("Breed"), tr("Validation images"), tr("Accuracy")});
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSortingEnabled(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setAccessibleName(tr("Per-breed accuracy"));
+    left->addWidget(m_table);
+    left->setStretchFactor(0, 3);
+    left->setStretchFactor(1, 2);
+    left->setChildrenCollapsible(false);
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(new QLabel(tr("<b>Validation confusion matrix</b>"), right));
+    m_confusion = new ConfusionMatrixView(right);
+    rightLayout->addWidget(m_confusion, 1);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(right);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);
+    layout->addWidget(m_evalCaption);
+    layout->addWidget(split, 1);
+
+    connect(m_start, &QPushButton::clicked, this, [this] { startTraining(); });
+    connect(m_cancel, &QPushButton::clicked, this, &TrainingDashboard::cancelTraining);
+    connect(m_confusion, &ConfusionMatrixView::cellActivated, this, [this](int t, int p, const QVector<qint64>& ids) {
+        const QStringList& classes = m_confusion->data().classes;
+        Q_EMIT showImagesRequested(QSet<qint64>(ids.begin(), ids.end()),
+                                   tr("true %1, predicted %2").arg(breedDisplayName(classes.value(t)), breedDisplayName(classes.value(p))));
+    });
+    connect(m_loop, &LearningLoop::stageChanged, this, &TrainingDashboard::onStage);
+    connect(m_loop, &LearningLoop::epochFinished, this, &TrainingDashboard::onEpoch);
+    connect(m_loop, &LearningLoop::trainingFinished, this, &TrainingDashboard::onFinished);
+    connect(m_loop, &LearningLoop::trainingFailed, this, &TrainingDashboard::onFailed);
+    // The last run's line says whether its model is still the live one.
+    connect(m_loop, &LearningLoop::activeModelChanged, this, &TrainingDashboard::refreshState);
+    applyChartPalette();
+    updateButtons();
+    refreshState();
+    loadLastRun();
+    countLabels();
+    evaluateActiveModel();
+}
+
+QString TrainingDashboard::stateText() const
+{
+    if (!m_running)
+        return tr("idle");
+    if (m_cancelling)
+        return tr("cancelling");
+    return m_activity.isEmpty() ? tr("starting") : m_activity;
+}
+
+QString TrainingDashboard::stageText() const { return m_stage->text(); }
+
+QString TrainingDashboard::idleText() const
+{
+    QStringList parts;
+    if (m_lastRun.isValid()) {
+        // A failure's reason is shown while it still holds: any label since may have fixed it.
+        const bool stillHolds = m_labelEventAtLastRun >= 0 && m_labelEventAtLastRun == m_labelEventNow;
+        parts << tr("Last run, %1: %2")
+                     .arg(QLocale().toString(m_lastRun.at.toLocalTime(), QLocale::ShortFormat),
+                          m_lastRun.headline(m_loop->activeVersion(), stillHolds));
+    }
+    if (m_labelledNow == 0)
+        parts << tr("Nothing to train on yet: import a labelled dataset or label some images.");
+    else if (m_labelledNow > 0)
+        parts << tr("%n labelled image(s) to train on.", nullptr, m_labelledNow);
+    return parts.isEmpty() ? tr("Idle") : parts.join(QLatin1Char(' '));
+}
+
+void TrainingDashboard::refreshState()
+{
+    if (m_running) {
+        m_stage->setText(m_cancelling ? tr("Cancelling…") : m_activityDetail.isEmpty() ? tr("Starting…") : m_activityDetail);
+        m_stage->setToolTip(QString());
+    } else {
+        m_stage->setText(idleText());
+        m_stage->setToolTip(m_lastRun.details);
+    }
+    const QString state = stateText();
+    if (state == m_state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void TrainingDashboard::countLabels()
+{
+    if (m_counting)
+        return;
+    m_counting = true;
+    struct Count {
+        int labelled = -1; // -1: unchanged since the last count
+        qint64 lastEvent = 0;
+    };
+    auto workspace = m_workspace;
+    const qint64 known = m_labelledNow >= 0 ? m_labelEventNow : -1;
+    runInBackground(m_io, this,
+                    [workspace, known] {
+                        Count c;
+                        c.lastEvent = workspace->lastLabelEventId();
+                        if (c.lastEvent == known)
+                            return c;
+                        c.labelled = 0;
+                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
+                        for (const LabelEvent& e : labels)
+                            if (e.status == ReviewStatus::Approved)
+                                ++c.labelled;
+                        return c;
+                    },
+                    [this](const Count& c) {
+                        m_counting = false;
+                        if (c.labelled >= 0)
+                            m_labelledNow = c.labelled;
+                        m_labelEventNow = c.lastEvent;
+                        if (m_pinLabelEvent) { // the first count after a run tells which labels it saw
+                            m_labelEventAtLastRun = c.lastEvent;
+                            m_pinLabelEvent = false;
+                        }
+                        refreshState();
+                    });
+}
+
+void TrainingDashboard::labelsChanged()
+{
+    if (!m_running)
+        countLabels();
+}
+
+void TrainingDashboard::updateButtons()
+{
+    const bool busy = m_running || m_loop->isBusy();
+    // Enable the other button first and give it the focus: disabling the focused button would
+    // send the focus on to "Max epochs", where the curator's next digits change the epoch count.
+    QPushButton* on = busy ? m_cancel : m_start;
+    QPushButton* off = busy ? m_start : m_cancel;
+    on->setEnabled(true);
+    if (window()->focusWidget() == off)
+        on->setFocus(Qt::OtherFocusReason);
+    off->setEnabled(false);
+}
+
+bool TrainingDashboard::startTraining(const QString& reason)
+{
+    TrainRequest request;
+    request.kind = TrainRequest::Kind::Full;
+    request.reason = reason;
+    request.trainer.maxEpochs = m_epochs->value();
+    request.trainer.head = m_head->currentIndex() == 1 ? TrainerOptions::HeadKind::Mlp : TrainerOptions::HeadKind::Linear;
+    if (!m_loop->start(request))
+        return false; // the run that is going shows itself
+    beginRun();
+    m_activityDetail = tr("Starting (%1)…").arg(reason);
+    refreshState();
+    return true;
+}
+
+void TrainingDashboard::cancelTraining()
+{
+    if (!m_running && !m_loop->isBusy())
+        return;
+    m_loop->cancel();
+    m_cancelling = m_running;
+    refreshState();
+}
+
+void TrainingDashboard::beginRun()
+{
+    m_running = true;
+    m_cancelling = false;
+    m_activity.clear();
+    m_activityDetail.clear();
+    m_lastStage.clear();
+    clearSeries();
+    m_progress->setRange(0, 0);
+    updateButtons();
+}
+
+void TrainingDashboard::clearSeries()
+{
+    m_loss->clear();
+    m_trainAcc->clear();
+    m_valAcc->clear();
+    m_maxLoss = 0;
+    m_axisX->setRange(1, 5);
+    m_axisLoss->setRange(0, 1);
+}
+
+void TrainingDashboard::addEpoch(int epoch, double loss, double trainAcc, double valAcc)
+{
+    if (std::isfinite(loss)) {
+        m_loss->append(epoch, loss);
+        m_maxLoss = std::max(m_maxLoss, loss);
+        m_axisLoss->setRange(0, std::max(0.1, m_maxLoss * 1.1));
+    }
+    if (std::isfinite(trainAcc))
+        m_trainAcc->append(epoch, trainAcc * 100);
+    if (std::isfinite(valAcc))
+        m_valAcc->append(epoch, valAcc * 100);
+    if (epoch > int(m_axisX->max()))
+        m_axisX->setRange(1, epoch);
+    m_axisX->setTickInterval(std::max(1, int(m_axisX->max()) / 10));
+}
+
+void TrainingDashboard::onStage(const QString& stage, int done, int total)
+{
+    if (!m_running)
+        beginRun(); // a run the loop started on its own (after N labels, daily, a correction)
+    // The cache reports every image: show at most ~8 updates a second, plus every stage change.
+    const bool sameStage = stage == m_lastStage;
+    if (sameStage && done != total && m_stageClock.isValid() && m_stageClock.elapsed() < 120)
+        return;
+    m_lastStage = stage;
+    m_stageClock.start();
+    if (total > 0) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+        m_activityDetail = tr("%1: %2 / %3").arg(stage).arg(done).arg(total);
+        m_activity = tr("%1 %2/%3").arg(stage).arg(done).arg(total);
+    } else {
+        m_progress->setRange(0, 0);
+        m_activityDetail = stage;
+        m_activity = stage;
+    }
+    refreshState();
+}
+
+void TrainingDashboard::onEpoch(const EpochMetrics& m)
+{
+    if (!m_running)
+        beginRun();
+    addEpoch(m.epoch, m.loss, m.trainAccuracy, m.valAccuracy);
+    m_activityDetail = tr("Epoch %1 · loss %2 · right on %3 of the training images and %4 of the validation images")
+                           .arg(m.epoch)
+                           .arg(m.loss, 0, 'f', 3)
+                           .arg(percentText(m.trainAccuracy), percentText(m.valAccuracy));
+    m_activity = tr("training, epoch %1").arg(m.epoch);
+    refreshState();
+}
+
+void TrainingDashboard::onFinished(const TrainOutcome& outcome)
+{
+    m_running = false;
+    m_cancelling = false;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(1);
+    updateButtons();
+    m_lastRun = TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime());
+    m_labelEventAtLastRun = -1;
+    m_pinLabelEvent = true;
+    refreshState();
+    countLabels();
+    if (!outcome.version.isEmpty() && outcome.result.head.isValid())
+        showEvaluation(outcome.result.head.classes(), outcome.result.validation,
+                       tr("New model %1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
+}
+
+void TrainingDashboard::onFailed(const QString& message)
+{
+    m_running = false;
+    m_cancelling = false;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    updateButtons();
+    m_lastRun = TrainingSummary::fromFailure(message, QDateTime::currentDateTime());
+    m_labelEventAtLastRun = -1;
+    m_pinLabelEvent = true;
+    refreshState();
+    countLabels();
+}
+
+void TrainingDashboard::showEvaluation(const QStringList& classes, const Evaluation& e, const QString& caption)
+{
+    m_evalCaption->setText(tr("%1: %2 right (%3 on average per breed). Click a cell to see its images in the gallery.")
+                               .arg(caption, percentText(e.top1), percentText(e.meanPerClass)));
+    m_confusion->setData(toConfusionData(classes, e));
+    m_table->setSortingEnabled(false);
+    m_table->setRowCount(0);
+    for (int i = 0; i < classes.size(); ++i) {
+        const int count = size_t(i) < e.perClassCount.size() ? e.perClassCount[size_t(i)] : 0;
+        if (count <= 0)
+            continue;
+        const double acc = size_t(i) < e.perClass.size() ? e.perClass[size_t(i)] : std::nan("");
+        const int row = m_table->rowCount();
+        m_table->insertRow(row);
+        m_table->setItem(row, 0, new QTableWidgetItem(breedDisplayName(classes[i])));
+        m_table->setItem(row, 1, new NumericItem(QString::number(count), count));
+        auto* accItem = new NumericItem(std::isfinite(acc) ? percentText(acc) : QStringLiteral("–"),
+                                        std::isfinite(acc) ? acc : -1);
+        accItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        if (std::isfinite(acc))
+            accItem->setForeground(Theme::confidenceColor(acc, palette()));
+        m_table->setItem(row, 2, accItem);
+    }
+    m_table->setSortingEnabled(true);
+    m_table->sortItems(2, Qt::AscendingOrder);
+}
+
+void TrainingDashboard::loadLastRun()
+{
+    struct Last {
+        QVector<TrainingRunRecord> runs;
+        std::optional<ModelRecord> model;
+    };
+    auto workspace = m_workspace;
+    runInBackground(m_io, this,
+                    [workspace] {
+                        Last last{workspace->trainingRuns(), std::nullopt};
+                        if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty())
+                            last.model = workspace->model(last.runs.back().modelVersion);
+                        return last;
+                    },
+                    [this](const Last& last) {
+                        if (m_running || last.runs.isEmpty() || m_loss->count() > 0 || m_lastRun.isValid())
+                            return;
+                        const TrainingRunRecord& run = last.runs.back();
+                        for (const QJsonValue& v : run.epochs) {
+                            const QJsonObject o = v.toObject();
+                            const double epoch = jsonNumber(o, {"epoch"});
+                            addEpoch(std::isfinite(epoch) ? int(epoch) : m_loss->count() + 1, jsonNumber(o, {"loss"}),
+                                     jsonNumber(o, {"train_accuracy", "trainAccuracy"}), jsonNumber(o, {"val_accuracy", "valAccuracy"}));
+                        }
+                        m_lastRun = TrainingSummary::fromRecord(run, last.model);
+                        m_labelEventAtLastRun = -1; // unknown: an old failure's reason is not repeated
+                        refreshState();
+                    });
+}
+
+void TrainingDashboard::evaluateActiveModel()
+{
+    auto workspace = m_workspace;
+    auto snapshot = m_loop->activeModel()->snapshot();
+    if (!snapshot || snapshot->backbone)
+        return; // a model with its own fine-tuned backbone can't be judged on the cached vectors
+    // The backbone's weights hash keys the embedding cache; the active model's record carries it.
+    struct Result {
+        QStringList classes;
+        Evaluation evaluation;
+        QString version;
+        bool ok = false;
+    };
+    runInBackground(m_io, this,
+                    [workspace, snapshot] {
+                        Result r;
+                        r.version = snapshot->version;
+                        const auto split = workspace->validationSplit();
+                        const auto record = workspace->model(snapshot->version);
+                        if (!split || !record || split->imageIds.isEmpty())
+                            return r;
+                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
+                        const QStringList& classes = snapshot->head.classes();
+                        LabelledEmbeddings data;
+                        for (qint64 id : split->imageIds) {
+                            auto l = labels.constFind(id);
+                            if (l == labels.constEnd())
+                                continue;
+                            const int cls = int(classes.indexOf(l->breed));
+                            if (cls < 0)
+                                continue;
+                            auto e = workspace->embeddings(id, record->weightsHash);
+                            if (!e || e->empty() || e->cols != snapshot->head.inputSize())
+                                continue;
+                            data.add(e->row(0).clone(), cls, id);
+                        }
+                        if (data.size() == 0)
+                            return r;
+                        r.classes = classes;
+                        r.evaluation = evaluate(snapshot->head, data);
+                        r.ok = true;
+                        return r;
+                    },
+                    [this](const Result& r) {
+                        if (!r.ok || m_running)
+                            return;
+                        showEvaluation(r.classes, r.evaluation,
+                                       tr("Live model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
+                    });
+}
+
+void TrainingDashboard::applyChartPalette()
+{
+    const QPalette pal = palette();
+    const bool dark = Theme::isDark(pal);
+    m_chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_chart->setBackgroundBrush(pal.color(QPalette::Base));
+    m_chart->setPlotAreaBackgroundVisible(false);
+    m_chart->setTitleBrush(pal.color(QPalette::WindowText));
+    m_chart->legend()->setLabelColor(pal.color(QPalette::WindowText));
+    for (QValueAxis* a : {m_axisX, m_axisAcc, m_axisLoss}) {
+        a->setLabelsColor(pal.color(QPalette::Text));
+        a->setTitleBrush(pal.color(QPalette::Text));
+        QColor grid = pal.color(QPalette::Mid);
+        grid.setAlphaF(0.5f);
+        a->setGridLineColor(grid);
+    }
+    const QColor lossColor = dark ? QColor(200, 200, 200) : QColor(90, 90, 90);
+    const QColor trainColor = dark ? QColor(100, 170, 255) : QColor(30, 100, 210);
+    const QColor valColor = dark ? QColor(110, 210, 120) : QColor(20, 150, 60);
+    QPen pen;
+    pen.setWidthF(2.0);
+    pen.setColor(lossColor);
+    pen.setStyle(Qt::DashLine);
+    m_loss->setPen(pen);
+    pen.setStyle(Qt::SolidLine);
+    pen.setColor(trainColor);
+    m_trainAcc->setPen(pen);
+    pen.setColor(valColor);
+    m_valAcc->setPen(pen);
+}
+
+void TrainingDashboard::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyChartPalette();
+    QWidget::changeEvent(event);
+}
+
+} // namespace pc

@@ -1,0 +1,124 @@
+#pragma once
+// Fine-tuning at a glance: start and cancel, the stage and its progress, live charts of loss and
+// training/validation accuracy per epoch, the validation confusion matrix (click a cell to see
+// those images) and the per-breed accuracy. Shows every run of the learning loop, including the
+// automatic ones.
+#include "training/TrainingSummary.h"
+#include "training/LearningLoop.h"
+
+#include <QElapsedTimer>
+#include <QWidget>
+#include <memory>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QLineSeries;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QThreadPool;
+class QTimer;
+class QValueAxis;
+
+namespace pc {
+
+class ConfusionMatrixView;
+struct ConfusionData;
+class Workspace;
+
+class TrainingDashboard : public QWidget {
+    Q_OBJECT
+public:
+    TrainingDashboard(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent = nullptr);
+
+    // false when a run is already going.
+    bool startTraining(const QString& reason = QStringLiteral("manual"));
+    void cancelTraining();
+    bool isRunning() const { return m_running; }
+    // Evaluates the active model on the validation split (background) to fill the matrix and table.
+    void evaluateActiveModel();
+    // The workspace's labels changed (a label, an undo, an import, a removal): recount them, so a
+    // reason like "no labelled images" goes once it no longer holds.
+    void labelsChanged();
+
+    QPushButton* startButton() const { return m_start; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    QLineSeries* lossSeries() const { return m_loss; }
+    QLineSeries* trainAccuracySeries() const { return m_trainAcc; }
+    QLineSeries* valAccuracySeries() const { return m_valAcc; }
+    QChartView* chartView() const { return m_chartView; }
+    ConfusionMatrixView* confusionMatrix() const { return m_confusion; }
+    QTableWidget* breedTable() const { return m_table; }
+    // What the loop does now ("embedding 120/700", "training, epoch 4"), or "idle": never a past
+    // result, never a model version (the status bar shows the live model next to it).
+    QString stateText() const;
+    // The Training tab's line under the controls: the run going on, or else the last run (with
+    // its time) and whether there is anything to train on.
+    QString stageText() const;
+    QLabel* stageLabel() const { return m_stage; }
+    QSpinBox* epochsField() const { return m_epochs; }
+
+Q_SIGNALS:
+    void showImagesRequested(const QSet<qint64>& imageIds, const QString& caption);
+    void stateChanged(const QString& text); // one line for the status bar
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void onStage(const QString& stage, int done, int total);
+    void onEpoch(const pc::EpochMetrics& metrics);
+    void onFinished(const pc::TrainOutcome& outcome);
+    void onFailed(const QString& message);
+    void beginRun();
+    void refreshState();
+    void countLabels(); // in the background; refreshes the idle text when done
+    QString idleText() const;
+    void clearSeries();
+    void addEpoch(int epoch, double loss, double trainAcc, double valAcc);
+    void showEvaluation(const QStringList& classes, const Evaluation& evaluation, const QString& caption);
+    void loadLastRun();
+    void applyChartPalette();
+    void updateButtons();
+
+    std::shared_ptr<Workspace> m_workspace;
+    LearningLoop* m_loop;
+    QThreadPool* m_io;
+    bool m_running = false;
+    bool m_cancelling = false;
+    QString m_activity;       // the running run's step, for the status bar
+    QString m_activityDetail; // the same with its numbers, for the Training tab
+    QString m_state;          // last stateText() sent
+    QString m_lastStage;
+    TrainingSummary m_lastRun;
+    qint64 m_labelEventAtLastRun = -1; // label log position when the last run ended (-1: unknown)
+    qint64 m_labelEventNow = -1;
+    bool m_pinLabelEvent = false;
+    bool m_counting = false;
+    int m_labelledNow = -1;            // approved labels now (-1: not counted yet)
+    QElapsedTimer m_stageClock;
+
+    QPushButton* m_start;
+    QPushButton* m_cancel;
+    QSpinBox* m_epochs;
+    QComboBox* m_head;
+    QLabel* m_stage;
+    QProgressBar* m_progress;
+    QChart* m_chart;
+    QChartView* m_chartView;
+    QLineSeries* m_loss;
+    QLineSeries* m_trainAcc;
+    QLineSeries* m_valAcc;
+    QValueAxis* m_axisX;
+    QValueAxis* m_axisAcc;
+    QValueAxis* m_axisLoss;
+    double m_maxLoss = 0;
+    QLabel* m_evalCaption;
+    ConfusionMatrixView* m_confusion;
+    QTableWidget* m_table;
+};
+
+} // namespace pc
