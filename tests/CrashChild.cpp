@@ -40,7 +40,7 @@ int main(int argc, char** argv)
         return 0;
     }
     if (mode == QStringLiteral("label")) {
-        const QVector<ImageRecord> images = (*ws)->images();
+        const QVector<ImageRecord> images = (*ws)->images().value();
         const BreedCatalog& breeds = BreedCatalog::oxford();
         for (;;) {
             const ImageRecord& image = images[qsizetype(rng() % images.size())];
@@ -71,7 +71,7 @@ int main(int argc, char** argv)
         }
     }
     if (mode == QStringLiteral("activate")) {
-        const QVector<ModelRecord> models = (*ws)->models();
+        const QVector<ModelRecord> models = (*ws)->models().value();
         for (;;) {
             const QString version = models[qsizetype(rng() % models.size())].version;
             if (loop.activate(version))

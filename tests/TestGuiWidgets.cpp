@@ -384,7 +384,7 @@ void TestGuiWidgets::labelCommandUndoRedoAgainstTheStore()
     QVERIFY(workspace->addLabel(id, QStringLiteral("pug"), LabelOrigin::Dataset, QStringLiteral("import")));
 
     GalleryModel gallery;
-    gallery.merge(loadGalleryItems(*workspace));
+    gallery.merge(loadGalleryItems(*workspace).value());
     QCOMPARE(gallery.find(id)->label, QStringLiteral("pug"));
     LabelWriter writer(workspace);
     QUndoStack stack;
@@ -394,21 +394,21 @@ void TestGuiWidgets::labelCommandUndoRedoAgainstTheStore()
     QCOMPARE(gallery.find(id)->label, QStringLiteral("boxer"));
     writer.waitForIdle();
     QCOMPARE(stored.count(), 1);
-    QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("boxer"));
-    QVERIFY(workspace->currentLabel(id)->origin == LabelOrigin::Curator);
+    QCOMPARE(workspace->currentLabel(id).value()->breed, QStringLiteral("boxer"));
+    QVERIFY(workspace->currentLabel(id).value()->origin == LabelOrigin::Curator);
     QVERIFY(stack.undoText().contains(QStringLiteral("Boxer")));
 
     stack.undo();
     QCOMPARE(gallery.find(id)->label, QStringLiteral("pug"));
     writer.waitForIdle();
-    QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("pug"));
-    QVERIFY(workspace->currentLabel(id)->origin == LabelOrigin::Dataset);
+    QCOMPARE(workspace->currentLabel(id).value()->breed, QStringLiteral("pug"));
+    QVERIFY(workspace->currentLabel(id).value()->origin == LabelOrigin::Dataset);
 
     stack.redo();
     writer.waitForIdle();
-    QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("boxer"));
+    QCOMPARE(workspace->currentLabel(id).value()->breed, QStringLiteral("boxer"));
     QCOMPARE(stored.count(), 1); // a redo is not a new label
-    QCOMPARE(workspace->labelHistory(id).size(), 2);
+    QCOMPARE(workspace->labelHistory(id).value().size(), 2);
 }
 
 void TestGuiWidgets::darkThemeAndBack()

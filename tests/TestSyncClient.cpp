@@ -18,8 +18,8 @@ class TestSyncClient : public QObject {
     static QVector<LabelEvent> curatorEvents(Workspace& ws)
     {
         QVector<LabelEvent> out;
-        for (const ImageRecord& image : ws.images())
-            for (const LabelEvent& e : ws.labelHistory(image.id))
+        for (const ImageRecord& image : ws.images().value())
+            for (const LabelEvent& e : ws.labelHistory(image.id).value())
                 if (e.origin == LabelOrigin::Curator)
                     out.push_back(e);
         std::sort(out.begin(), out.end(), [](const LabelEvent& a, const LabelEvent& b) { return a.id < b.id; });
@@ -82,10 +82,10 @@ private Q_SLOTS:
         for (int i = 0; i < 6; ++i) {
             QCOMPARE(onServer[i][QStringLiteral("uuid")].toString(), local[i].uuid);
             QCOMPARE(onServer[i][QStringLiteral("breed")].toString(), local[i].breed);
-            QCOMPARE(onServer[i][QStringLiteral("image")].toString(), ws->image(local[i].imageId)->sha256);
+            QCOMPARE(onServer[i][QStringLiteral("image")].toString(), ws->image(local[i].imageId).value()->sha256);
         }
         // Our own events came back in the pull: known, not copied; their server status noted.
-        QCOMPARE(ws->labelEventCount(), 7);
+        QCOMPARE(ws->labelEventCount().value(), 7);
         QCOMPARE(curatorEvents(*ws).constFirst().serverStatus, QStringLiteral("pending"));
         QCOMPARE(curatorEvents(*ws).constFirst().role, QStringLiteral("curator"));
 
@@ -106,7 +106,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(ann.queued(), 0);
         QCOMPARE(serverEvents(server, admin).size(), 6);
-        QCOMPARE(ws->labelEventCount(), 7);
+        QCOMPARE(ws->labelEventCount().value(), 7);
 
         // server-status: online, who we are, nothing queued.
         r = ann.cli({QStringLiteral("server-status"), QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:%1").arg(port), QStringLiteral("--json")});
@@ -176,9 +176,9 @@ private Q_SLOTS:
         QCOMPARE(r.json()[QStringLiteral("images")].toInt(), 1);
         {
             auto ws = bob.workspace();
-            const auto image = ws->imageByHash(sha);
+            const auto image = ws->imageByHash(sha).value();
             QVERIFY(image);
-            const auto current = ws->currentLabel(image->id);
+            const auto current = ws->currentLabel(image->id).value();
             QCOMPARE(current->breed, QStringLiteral("Bengal"));
             QCOMPARE(toString(current->origin), toString(LabelOrigin::Server));
             QCOMPARE(current->author, QStringLiteral("ann"));
@@ -191,7 +191,7 @@ private Q_SLOTS:
         // Both see the dispute; so does the server's queue.
         for (ClientMachine* c : {&ann, &bob}) {
             auto ws = c->workspace();
-            QCOMPARE(SyncLedger(ws).disputedImages(), QSet<qint64>{ws->imageByHash(sha)->id});
+            QCOMPARE(SyncLedger(ws).disputedImages().value(), QSet<qint64>{ws->imageByHash(sha).value()->id});
         }
         HttpReply queue = server.get("/api/v1/review", reviewer);
         QCOMPARE(queue.status, 200);
@@ -211,22 +211,22 @@ private Q_SLOTS:
             QVERIFY2(r.code == 0, qPrintable(r.err));
             QCOMPARE(r.json()[QStringLiteral("verdicts")].toInt(), 2); // Bob's approved, Ann's superseded
             auto ws = c->workspace();
-            const qint64 image = ws->imageByHash(sha)->id;
-            const auto current = ws->currentLabel(image);
+            const qint64 image = ws->imageByHash(sha).value()->id;
+            const auto current = ws->currentLabel(image).value();
             QCOMPARE(current->breed, QStringLiteral("Egyptian_Mau"));
             QCOMPARE(toString(current->status), toString(ReviewStatus::Approved));
             QCOMPARE(current->serverStatus, QStringLiteral("approved"));
-            for (const LabelEvent& e : ws->labelHistory(image))
+            for (const LabelEvent& e : ws->labelHistory(image).value())
                 if (e.breed == QLatin1String("Bengal"))
                     QCOMPARE(toString(e.status), toString(ReviewStatus::Rejected));
-            QVERIFY(SyncLedger(ws).disputedImages().isEmpty());
+            QVERIFY(SyncLedger(ws).disputedImages().value().isEmpty());
             // Training on server-approved labels only takes the decided label.
             TrainingLabelSelection approved;
             approved.approvedOnly = true;
-            QCOMPARE(selectTrainingLabels(*ws, approved).value(image, -1), BreedCatalog::oxford().indexOf(QStringLiteral("Egyptian_Mau")));
+            QCOMPARE(selectTrainingLabels(*ws, approved).value().value(image, -1), BreedCatalog::oxford().indexOf(QStringLiteral("Egyptian_Mau")));
             TrainingLabelSelection reviewers;
             reviewers.roles = QStringList{QStringLiteral("reviewer"), QStringLiteral("admin")};
-            QVERIFY(!selectTrainingLabels(*ws, reviewers).contains(image)); // a curator's label, even approved
+            QVERIFY(!selectTrainingLabels(*ws, reviewers).value().contains(image)); // a curator's label, even approved
             // A repeated pull changes nothing.
             r = c->sync(server.port(), {QStringLiteral("--no-models"), QStringLiteral("--json")});
             QCOMPARE(r.json()[QStringLiteral("verdicts")].toInt(), 0);

@@ -113,7 +113,7 @@ private Q_SLOTS:
 
         // Bob's label came in: the image is disputed, and the gallery's filter finds it.
         GalleryModel gallery;
-        gallery.merge(loadGalleryItems(*ws));
+        gallery.merge(loadGalleryItems(*ws).value());
         GalleryFilterModel filter;
         filter.setGalleryModel(&gallery);
         filter.setShow(GalleryFilterModel::Show::Disputed);

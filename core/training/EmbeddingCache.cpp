@@ -15,11 +15,16 @@ Expected<EmbeddingCacheReport> updateEmbeddingCache(Workspace& workspace, const 
     timer.start();
     EmbeddingCacheReport report;
     const QString hash = backbone.weightsHash();
-    const QSet<qint64> cached = workspace.imagesWithEmbeddings(hash);
+    const auto cached = workspace.imagesWithEmbeddings(hash);
+    if (!cached)
+        return cached.error();
+    const auto images = workspace.images();
+    if (!images)
+        return images.error();
 
     QVector<ImageRecord> todo;
-    for (const ImageRecord& image : workspace.images()) {
-        if (cached.contains(image.id))
+    for (const ImageRecord& image : *images) {
+        if (cached->contains(image.id))
             ++report.alreadyCached;
         else
             todo << image;

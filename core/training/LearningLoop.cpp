@@ -59,7 +59,10 @@ LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr
     m_active = std::make_shared<ActiveModel>(m_zeroShot);
     if (auto s = loadActiveModel(); !s)
         qWarning("%s", qPrintable(s.error().message));
-    m_labelsAtLastFullRun = m_workspace->lastLabelEventId();
+    if (auto last = m_workspace->lastLabelEventId())
+        m_labelsAtLastFullRun = *last;
+    else
+        qWarning("%s", qPrintable(last.error().message));
 }
 
 LearningLoop::~LearningLoop()
@@ -81,7 +84,10 @@ void LearningLoop::waitForIdle()
 // Reads and checks a version's bundle into a snapshot, without touching the active model.
 static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspace& ws, const Backbone& backbone, const QString& version)
 {
-    const auto record = ws.model(version);
+    const auto found = ws.model(version);
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& record = *found;
     if (!record)
         return Error{QStringLiteral("no model version %1 in this workspace").arg(version)};
     auto bundle = readModelBundle(QDir(ws.dir()).filePath(record->file),
@@ -100,7 +106,10 @@ static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspa
 
 Status<> LearningLoop::loadActiveModel()
 {
-    const auto record = m_workspace->activeModel();
+    const auto found = m_workspace->activeModel();
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& record = *found;
     if (!record) {
         m_active->swap(m_zeroShot);
         return done();
@@ -145,8 +154,14 @@ Expected<QString> LearningLoop::rollback()
 {
     // The activation log says which model was live before the current one. The zero-shot head is
     // not in the log (it is no stored version): it is what lies before the first entry.
-    const auto active = m_workspace->activeModel();
-    const QVector<Workspace::Activation> log = m_workspace->activations();
+    const auto found = m_workspace->activeModel();
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& active = *found;
+    const auto activations = m_workspace->activations();
+    if (!activations)
+        return activations.error();
+    const QVector<Workspace::Activation>& log = *activations;
     const QString from = active ? active->version : zeroShotVersion();
     for (qsizetype i = log.size() - 1; i >= 0; --i) {
         if (log[i].version == from)
@@ -167,7 +182,7 @@ LabelledEmbeddings LearningLoop::reembed(const Backbone& backbone, const Labelle
     QStringList paths;
     for (qint64 id : set.imageIds) {
         const auto image = m_workspace->image(id);
-        paths << (image ? m_workspace->storedImagePath(image->sha256) : QString());
+        paths << (image && *image ? m_workspace->storedImagePath((*image)->sha256) : QString()); // a failed read: no row for it
     }
     const std::vector<EmbeddedFile> embedded = embedFiles(backbone, paths);
     LabelledEmbeddings out;
@@ -184,7 +199,10 @@ LearningLoop::fineTune(const TrainRequest& request, const LabelledEmbeddings& tr
     const ImageDecoder decoder;
     auto load = [&](const LabelledEmbeddings& set, LabelledImages& into) -> Status<> {
         for (size_t i = 0; i < set.size(); ++i) {
-            const auto image = m_workspace->image(set.imageIds[i]);
+            const auto found = m_workspace->image(set.imageIds[i]);
+            if (!found)
+                return found.error();
+            const std::optional<ImageRecord>& image = *found;
             if (!image)
                 return Error{QStringLiteral("image %1 vanished from the workspace").arg(set.imageIds[i])};
             auto decoded = decoder.decodeFile(m_workspace->storedImagePath(image->sha256));
@@ -248,7 +266,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
         return run.error();
     outcome.runId = *run;
     auto fail = [&](const QString& message) -> Expected<TrainOutcome> {
-        (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("failed: ") + message);
+        if (auto s = m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("failed: ") + message); !s)
+            qWarning("%s", qPrintable(s.error().message)); // the run's own failure is the one to report
         return Error{message};
     };
 
@@ -268,16 +287,29 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     // Keep the vectors in memory between runs: reloading 7,000 × 5 × 1280 each time costs more
     // than an incremental training.
     if (m_embeddings.isEmpty()) {
-        m_embeddings = m_workspace->allEmbeddings(hash);
+        auto all = m_workspace->allEmbeddings(hash);
+        if (!all)
+            return fail(all.error().message);
+        m_embeddings = std::move(*all);
     } else {
-        for (qint64 id : m_workspace->imagesWithEmbeddings(hash))
-            if (!m_embeddings.contains(id))
-                if (auto e = m_workspace->embeddings(id, hash))
-                    m_embeddings.insert(id, *e);
+        auto cached = m_workspace->imagesWithEmbeddings(hash);
+        if (!cached)
+            return fail(cached.error().message);
+        for (qint64 id : std::as_const(*cached))
+            if (!m_embeddings.contains(id)) {
+                auto e = m_workspace->embeddings(id, hash);
+                if (!e)
+                    return fail(e.error().message);
+                if (*e)
+                    m_embeddings.insert(id, **e);
+            }
     }
 
     // 2. Labelled images, and the fixed validation split.
-    QHash<qint64, int> labels = selectTrainingLabels(*m_workspace, TrainingLabelSelection::load(*m_workspace));
+    auto selected = selectTrainingLabels(*m_workspace);
+    if (!selected)
+        return fail(selected.error().message);
+    QHash<qint64, int> labels = std::move(*selected);
     for (auto it = labels.begin(); it != labels.end();)
         it = m_embeddings.contains(it.key()) ? std::next(it) : labels.erase(it);
     if (labels.isEmpty())
@@ -304,7 +336,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     TrainerOptions options = request.trainer;
     options.cancel = &m_cancel;
     options.onEpoch = [this, runId = outcome.runId](const EpochMetrics& m) {
-        (void)m_workspace->appendTrainingEpoch(runId, m.toJson());
+        if (auto s = m_workspace->appendTrainingEpoch(runId, m.toJson()); !s)
+            qWarning("%s", qPrintable(s.error().message)); // the run goes on; only its log misses the epoch
         Q_EMIT epochFinished(m);
     };
     if (incremental && before != m_zeroShot && !before->backbone) {
@@ -322,7 +355,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     outcome.result = std::move(*result);
     if (outcome.result.cancelled) {
         outcome.cancelled = true;
-        (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled"));
+        if (auto s = m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled")); !s)
+            qWarning("%s", qPrintable(s.error().message));
         outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
         return outcome;
     }
@@ -335,7 +369,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
         if (!tuned)
             return fail(tuned.error().message);
         if (outcome.cancelled) {
-            (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled"));
+            if (auto s = m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled")); !s)
+                qWarning("%s", qPrintable(s.error().message));
             outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
             return outcome;
         }
@@ -351,7 +386,10 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     metrics.insert(QStringLiteral("epochs"), int(outcome.result.epochs.size()));
     metrics.insert(QStringLiteral("kind"), params.value(QStringLiteral("kind")));
     ModelBundle bundle;
-    bundle.version = m_workspace->nextModelVersion();
+    auto version = m_workspace->nextModelVersion();
+    if (!version)
+        return fail(version.error().message);
+    bundle.version = *version;
     bundle.parent = options.warmStart ? before->version : QString();
     bundle.created = QDateTime::currentDateTimeUtc();
     bundle.backboneId = QString::fromLatin1(Backbone::kId);
@@ -386,7 +424,10 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
         outcome.activated = true;
         Q_EMIT activeModelChanged(record.version);
     }
-    (void)m_workspace->finishTrainingRun(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"), record.version);
+    if (auto s = m_workspace->finishTrainingRun(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"),
+                                                record.version);
+        !s)
+        qWarning("%s", qPrintable(s.error().message)); // the model is stored; only the run's log lags
     outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
     return outcome;
 }
@@ -403,8 +444,12 @@ bool LearningLoop::start(const TrainRequest& request)
 void LearningLoop::runAsync(TrainRequest request)
 {
     auto outcome = train(request);
-    if (request.kind == TrainRequest::Kind::Full && outcome)
-        m_labelsAtLastFullRun = m_workspace->lastLabelEventId();
+    if (request.kind == TrainRequest::Kind::Full && outcome) {
+        if (auto last = m_workspace->lastLabelEventId())
+            m_labelsAtLastFullRun = *last;
+        else
+            qWarning("%s", qPrintable(last.error().message));
+    }
     m_busy = false;
     if (outcome)
         Q_EMIT trainingFinished(*outcome);
@@ -417,7 +462,12 @@ void LearningLoop::runAsync(TrainRequest request)
 
 void LearningLoop::noteNewLabel()
 {
-    const int newLabels = m_workspace->labelEventsSince(m_labelsAtLastFullRun);
+    const auto since = m_workspace->labelEventsSince(m_labelsAtLastFullRun);
+    if (!since) {
+        qWarning("%s", qPrintable(since.error().message)); // the next label asks again
+        return;
+    }
+    const int newLabels = *since;
     TrainRequest request;
     if (m_rules.afterLabelsEnabled && m_rules.dueForLabels(newLabels)) {
         request.reason = QStringLiteral("after %1 new labels").arg(newLabels);
@@ -460,15 +510,20 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
         cacheOptions.cancel = &m_cancel;
         if (auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions); !cache)
             return cache.error();
-        QHash<qint64, int> labels = selectTrainingLabels(*m_workspace, TrainingLabelSelection::load(*m_workspace));
+        auto selected = selectTrainingLabels(*m_workspace);
+        if (!selected)
+            return selected.error();
+        const QHash<qint64, int>& labels = *selected;
         auto split = ensureValidationSplit(*m_workspace, labels, 0.2);
         if (!split)
             return split.error();
         LabelledEmbeddings val;
         for (qint64 id : split->imageIds)
             if (labels.contains(id))
-                if (const auto views = m_workspace->embeddings(id, hash))
-                    val.add(views->row(0).clone(), labels.value(id), id);
+                if (const auto views = m_workspace->embeddings(id, hash); !views)
+                    return views.error();
+                else if (*views)
+                    val.add((*views)->row(0).clone(), labels.value(id), id);
         if (val.size() == 0)
             return Error{QStringLiteral("no labelled validation images to judge %1 on").arg(source)};
         const Evaluation candidate = evaluate(bundle->head, tuned ? reembed(*tuned, val) : val);
@@ -483,7 +538,10 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
     }
 
     ModelRecord record;
-    record.version = m_workspace->nextModelVersion();
+    auto version = m_workspace->nextModelVersion();
+    if (!version)
+        return version.error();
+    record.version = *version;
     record.created = QDateTime::currentDateTimeUtc();
     record.backboneId = bundle->backboneId;
     record.weightsHash = bundle->weightsHash;

@@ -20,7 +20,10 @@ Expected<Workspace::ValidationSplit> ensureValidationSplit(Workspace& workspace,
     for (auto it = labels.cbegin(); it != labels.cend(); ++it)
         byClass[it.value()].append(it.key());
 
-    auto existing = workspace.validationSplit();
+    const auto stored = workspace.validationSplit();
+    if (!stored)
+        return stored.error();
+    std::optional<Workspace::ValidationSplit> existing = *stored;
     if (!existing) {
         Workspace::ValidationSplit split;
         split.id = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);

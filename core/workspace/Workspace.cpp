@@ -2,6 +2,7 @@
 
 #include "model/BreedCatalog.h"
 #include "workspace/ImageStore.h"
+#include "workspace/ConnectionPerThread.h"
 #include "workspace/Schema.h"
 #include "workspace/SqlSupport.h"
 
@@ -11,6 +12,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryFile>
@@ -19,7 +21,6 @@
 
 #include <opencv2/core.hpp>
 
-#include <atomic>
 
 namespace pc {
 
@@ -84,29 +85,6 @@ namespace {
 
 const QString kDatabaseFile = QStringLiteral("workspace.sqlite");
 const QString kSplitIdKey = QStringLiteral("validation_split_id");
-
-std::atomic<quint64> g_workspaceSerial{0};
-std::atomic<quint64> g_threadSerial{0};
-
-// The connections this thread opened, by workspace. A thread's connections are removed when the
-// thread ends, from the thread itself: the one place where closing them cannot race with a query.
-// (Pool threads come and go; without this a long session would pile up open connections, and a
-// new thread that inherits a dead one's id must not find the dead one's connection.)
-struct ThreadConnections {
-    const quint64 serial = ++g_threadSerial;
-    QHash<QString, QString> byWorkspace; // workspace connection prefix → connection name
-    ~ThreadConnections()
-    {
-        for (const QString& name : std::as_const(byWorkspace))
-            QSqlDatabase::removeDatabase(name);
-    }
-};
-
-ThreadConnections& threadConnections()
-{
-    thread_local ThreadConnections connections;
-    return connections;
-}
 
 // Per-connection settings (PRAGMA journal_mode=WAL, by contrast, is stored in the file).
 // synchronous=NORMAL with WAL: a commit is in the WAL file (the OS holds it) before COMMIT returns,
@@ -211,6 +189,50 @@ std::optional<cv::Mat> embeddingsFrom(int views, int dim, const QByteArray& data
     return out;
 }
 
+// Runs `statement` and hands each row to `row`; the error names `what` (a failed step counts too:
+// SQLite reports a busy or damaged database there as well).
+template <class Row>
+Status<> readRows(const QSqlDatabase& db, const QString& what, const QString& statement,
+                  std::initializer_list<QVariant> values, Row row)
+{
+    QSqlQuery q = reader(db);
+    if (!sql::exec(q, statement, values))
+        return sql::error(what, q);
+    while (q.next())
+        row(q);
+    if (q.lastError().isValid())
+        return sql::error(what, q);
+    return done();
+}
+
+// The first row of `statement` through `from`, or none.
+template <class T, class From>
+Expected<std::optional<T>> readOne(const QSqlDatabase& db, const QString& what, const QString& statement,
+                                   std::initializer_list<QVariant> values, From from)
+{
+    std::optional<T> out;
+    auto s = readRows(db, what, statement, values, [&](const QSqlQuery& q) {
+        if (!out)
+            out = from(q);
+    });
+    if (!s)
+        return s.error();
+    return out;
+}
+
+// A single value (count(*), max(id), …).
+template <class T>
+Expected<T> readValue(const QSqlDatabase& db, const QString& what, const QString& statement,
+                      std::initializer_list<QVariant> values = {})
+{
+    auto v = readOne<T>(db, what, statement, values, [](const QSqlQuery& q) { return q.value(0).value<T>(); });
+    if (!v)
+        return v.error();
+    if (!*v)
+        return Error{what + QStringLiteral(": no answer")};
+    return **v;
+}
+
 // Whether an image row exists; an error when the question can't be answered.
 Expected<bool> imageExists(const QSqlDatabase& db, qint64 id)
 {
@@ -260,25 +282,17 @@ QString Workspace::defaultLocation()
 
 Workspace::Workspace(QString dir)
     : m_dir(std::move(dir))
-    , m_connectionPrefix(QStringLiteral("pc-workspace-%1-").arg(++g_workspaceSerial))
+    , m_connections(sql::ConnectionPerThread::uniquePrefix(QStringLiteral("pc-workspace")), [path = QDir(m_dir).filePath(kDatabaseFile)](const QString& name) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    })
 {
 }
 
-Workspace::~Workspace()
-{
-    QStringList names;
-    {
-        QMutexLocker lock(&m_connectionsMutex);
-        names.swap(m_connections);
-    }
-    // Removing a connection closes it here, in this thread. Only this thread's own connection is
-    // certainly idle. Caveat: another live thread's connection (an idle pool thread, say) is closed
-    // from here too; that is safe only because nobody can still be using the workspace when its
-    // last owner lets go; a thread in the middle of a query now would see it fail. Connections of
-    // threads that have ended are gone already (ThreadConnections).
-    for (const QString& name : std::as_const(names))
-        QSqlDatabase::removeDatabase(name);
-}
+// m_connections removes this thread's connection; every other thread removes its own (at its next
+// database call or when it ends), never this one.
+Workspace::~Workspace() = default;
 
 Expected<std::shared_ptr<Workspace>> Workspace::open(const QString& dir)
 {
@@ -332,22 +346,7 @@ Status<> Workspace::migrate()
 
 QSqlDatabase Workspace::db() const
 {
-    ThreadConnections& mine = threadConnections();
-    QString name = mine.byWorkspace.value(m_connectionPrefix);
-    if (name.isEmpty() || !QSqlDatabase::contains(name)) {
-        // Unique per workspace and per thread (the serial, because thread ids get reused).
-        name = m_connectionPrefix + QStringLiteral("%1-%2").arg(mine.serial).arg(quintptr(QThread::currentThreadId()), 0, 16);
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(QDir(m_dir).filePath(kDatabaseFile));
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        }
-        mine.byWorkspace.insert(m_connectionPrefix, name);
-        QMutexLocker lock(&m_connectionsMutex);
-        m_connections.removeIf([](const QString& n) { return !QSqlDatabase::contains(n); }); // ended threads took theirs
-        m_connections << name;
-    }
-    QSqlDatabase db = QSqlDatabase::database(name, false);
+    QSqlDatabase db = m_connections.database();
     if (!db.isOpen()) {
         if (db.open())
             configureConnection(db);
@@ -360,11 +359,7 @@ QSqlDatabase Workspace::db() const
 
 QString Workspace::modelsDir() const { return QDir(m_dir).filePath(QStringLiteral("models")); }
 
-int Workspace::schemaVersion() const
-{
-    auto v = schema::version(db());
-    return v ? *v : -1;
-}
+Expected<int> Workspace::schemaVersion() const { return schema::version(db()); }
 
 // ---------------------------------------------------------------------------------------------
 // Images
@@ -433,26 +428,23 @@ Expected<Workspace::AddedImage> Workspace::addImage(const QByteArray& bytes, con
     return AddedImage{id, hash, false};
 }
 
-std::optional<ImageRecord> Workspace::image(qint64 id) const
+Expected<std::optional<ImageRecord>> Workspace::image(qint64 id) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE id = ?").arg(kImageColumns), {id}) && q.next())
-        return imageFrom(q);
-    return std::nullopt;
+    return readOne<ImageRecord>(db(), QStringLiteral("cannot read image %1").arg(id),
+                                QStringLiteral("SELECT %1 FROM images WHERE id = ?").arg(kImageColumns), {id}, imageFrom);
 }
 
-std::optional<ImageRecord> Workspace::imageByHash(const QString& sha256) const
+Expected<std::optional<ImageRecord>> Workspace::imageByHash(const QString& sha256) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE sha256 = ?").arg(kImageColumns), {sha256.toLower()}) && q.next())
-        return imageFrom(q);
-    return std::nullopt;
+    return readOne<ImageRecord>(db(), QStringLiteral("cannot look up image %1").arg(sha256),
+                                QStringLiteral("SELECT %1 FROM images WHERE sha256 = ?").arg(kImageColumns), {sha256.toLower()},
+                                imageFrom);
 }
 
-std::optional<ImageRecord> Workspace::imageByOriginalPath(const QString& path) const
+Expected<std::optional<ImageRecord>> Workspace::imageByOriginalPath(const QString& path) const
 {
     if (path.isEmpty())
-        return std::nullopt;
+        return std::optional<ImageRecord>();
     const QSqlDatabase db = this->db();
     // As given first, then as the absolute path importers record.
     QStringList candidates{path};
@@ -460,32 +452,30 @@ std::optional<ImageRecord> Workspace::imageByOriginalPath(const QString& path) c
     if (absolute != path)
         candidates << absolute;
     for (const QString& candidate : candidates) {
-        QSqlQuery q = reader(db);
-        if (sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE original_path = ? ORDER BY id DESC LIMIT 1").arg(kImageColumns),
-                      {candidate})
-            && q.next())
-            return imageFrom(q);
+        auto found = readOne<ImageRecord>(
+            db, QStringLiteral("cannot look up image %1").arg(candidate),
+            QStringLiteral("SELECT %1 FROM images WHERE original_path = ? ORDER BY id DESC LIMIT 1").arg(kImageColumns), {candidate},
+            imageFrom);
+        if (!found || *found)
+            return found;
     }
-    return std::nullopt;
+    return std::optional<ImageRecord>();
 }
 
-QVector<ImageRecord> Workspace::images() const
+Expected<QVector<ImageRecord>> Workspace::images() const
 {
     QVector<ImageRecord> out;
-    QSqlQuery q = reader(db());
-    if (!sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE removed = '' ORDER BY id").arg(kImageColumns)))
-        qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot list images"), q).message));
-    while (q.next())
-        out.append(imageFrom(q));
+    auto s = readRows(db(), QStringLiteral("cannot list the images"),
+                      QStringLiteral("SELECT %1 FROM images WHERE removed = '' ORDER BY id").arg(kImageColumns), {},
+                      [&](const QSqlQuery& q) { out.append(imageFrom(q)); });
+    if (!s)
+        return s.error();
     return out;
 }
 
-int Workspace::imageCount() const
+Expected<int> Workspace::imageCount() const
 {
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT count(*) FROM images WHERE removed = ''")) && q.next())
-        return q.value(0).toInt();
-    return 0;
+    return readValue<int>(db(), QStringLiteral("cannot count the images"), QStringLiteral("SELECT count(*) FROM images WHERE removed = ''"));
 }
 
 Status<> Workspace::setImagesRemoved(const QVector<qint64>& imageIds, bool removed)
@@ -504,10 +494,14 @@ Status<> Workspace::setImagesRemoved(const QVector<qint64>& imageIds, bool remov
     return tx.commit();
 }
 
-bool Workspace::isImageRemoved(qint64 imageId) const
+Expected<bool> Workspace::isImageRemoved(qint64 imageId) const
 {
-    QSqlQuery q = reader(db());
-    return sql::exec(q, QStringLiteral("SELECT removed <> '' FROM images WHERE id = ?"), {imageId}) && q.next() && q.value(0).toBool();
+    auto removed = readOne<bool>(db(), QStringLiteral("cannot read image %1").arg(imageId),
+                                 QStringLiteral("SELECT removed <> '' FROM images WHERE id = ?"), {imageId},
+                                 [](const QSqlQuery& q) { return q.value(0).toBool(); });
+    if (!removed)
+        return removed.error();
+    return removed->value_or(false);
 }
 
 QString Workspace::storedImagePath(const QString& sha256) const
@@ -567,72 +561,59 @@ Status<> Workspace::setReviewStatus(qint64 eventId, ReviewStatus status)
     return done();
 }
 
-std::optional<LabelEvent> Workspace::currentLabel(qint64 imageId) const
+Expected<std::optional<LabelEvent>> Workspace::currentLabel(qint64 imageId) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q,
-                  QStringLiteral("SELECT %1 FROM label_events WHERE image_id = ? AND status <> 'rejected' ORDER BY id DESC LIMIT 1")
-                      .arg(kLabelColumns),
-                  {imageId})
-        && q.next())
-        return labelFrom(q);
-    return std::nullopt;
+    return readOne<LabelEvent>(
+        db(), QStringLiteral("cannot read the label of image %1").arg(imageId),
+        QStringLiteral("SELECT %1 FROM label_events WHERE image_id = ? AND status <> 'rejected' ORDER BY id DESC LIMIT 1").arg(kLabelColumns),
+        {imageId}, labelFrom);
 }
 
-QVector<LabelEvent> Workspace::labelHistory(qint64 imageId) const
+Expected<QVector<LabelEvent>> Workspace::labelHistory(qint64 imageId) const
 {
     QVector<LabelEvent> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM label_events WHERE image_id = ? ORDER BY id").arg(kLabelColumns), {imageId}))
-        while (q.next())
-            out.append(labelFrom(q));
+    auto s = readRows(db(), QStringLiteral("cannot read the label history of image %1").arg(imageId),
+                      QStringLiteral("SELECT %1 FROM label_events WHERE image_id = ? ORDER BY id").arg(kLabelColumns), {imageId},
+                      [&](const QSqlQuery& q) { out.append(labelFrom(q)); });
+    if (!s)
+        return s.error();
     return out;
 }
 
-QHash<qint64, LabelEvent> Workspace::currentLabels() const
+Expected<QHash<qint64, LabelEvent>> Workspace::currentLabels() const
 {
     QHash<qint64, LabelEvent> out;
-    QSqlQuery q = reader(db());
     const QString statement = QStringLiteral(
         "SELECT %1 FROM label_events WHERE id IN "
         "(SELECT max(id) FROM label_events WHERE status <> 'rejected' "
         "AND image_id IN (SELECT id FROM images WHERE removed = '') GROUP BY image_id)").arg(kLabelColumns);
-    if (!sql::exec(q, statement))
-        qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot read the labels"), q).message));
-    while (q.next()) {
+    auto s = readRows(db(), QStringLiteral("cannot read the labels"), statement, {}, [&](const QSqlQuery& q) {
         LabelEvent e = labelFrom(q);
         out.insert(e.imageId, e);
-    }
+    });
+    if (!s)
+        return s.error();
     return out;
 }
 
-int Workspace::labelEventCount() const
+Expected<int> Workspace::labelEventCount() const
 {
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT count(*) FROM label_events")) && q.next())
-        return q.value(0).toInt();
-    return 0;
+    return readValue<int>(db(), QStringLiteral("cannot count the label events"), QStringLiteral("SELECT count(*) FROM label_events"));
 }
 
-int Workspace::labelEventsSince(qint64 afterId) const
+Expected<int> Workspace::labelEventsSince(qint64 afterId) const
 {
     // Rejected events taught nothing, so they don't count towards "new labels".
-    QSqlQuery q = reader(db());
-    if (sql::exec(q,
-                  QStringLiteral("SELECT count(*) FROM label_events WHERE id > ? AND origin IN ('curator', 'server') "
-                                 "AND status <> 'rejected'"),
-                  {afterId})
-        && q.next())
-        return q.value(0).toInt();
-    return 0;
+    return readValue<int>(db(), QStringLiteral("cannot count the new labels"),
+                          QStringLiteral("SELECT count(*) FROM label_events WHERE id > ? AND origin IN ('curator', 'server') "
+                                         "AND status <> 'rejected'"),
+                          {afterId});
 }
 
-qint64 Workspace::lastLabelEventId() const
+Expected<qint64> Workspace::lastLabelEventId() const
 {
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM label_events")) && q.next())
-        return q.value(0).toLongLong();
-    return 0;
+    return readValue<qint64>(db(), QStringLiteral("cannot read the label events"),
+                             QStringLiteral("SELECT coalesce(max(id), 0) FROM label_events"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -661,26 +642,26 @@ Status<> Workspace::savePrediction(const StoredPrediction& prediction)
     return tx.commit();
 }
 
-std::optional<StoredPrediction> Workspace::latestPrediction(qint64 imageId) const
+Expected<std::optional<StoredPrediction>> Workspace::latestPrediction(qint64 imageId) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM predictions WHERE image_id = ? ORDER BY id DESC LIMIT 1").arg(kPredictionColumns),
-                  {imageId})
-        && q.next())
-        return predictionFrom(q);
-    return std::nullopt;
+    return readOne<StoredPrediction>(
+        db(), QStringLiteral("cannot read the prediction for image %1").arg(imageId),
+        QStringLiteral("SELECT %1 FROM predictions WHERE image_id = ? ORDER BY id DESC LIMIT 1").arg(kPredictionColumns), {imageId},
+        predictionFrom);
 }
 
-QHash<qint64, StoredPrediction> Workspace::latestPredictions() const
+Expected<QHash<qint64, StoredPrediction>> Workspace::latestPredictions() const
 {
     QHash<qint64, StoredPrediction> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM predictions WHERE id IN (SELECT max(id) FROM predictions GROUP BY image_id)")
-                         .arg(kPredictionColumns)))
-        while (q.next()) {
-            StoredPrediction p = predictionFrom(q);
-            out.insert(p.imageId, p);
-        }
+    auto s = readRows(db(), QStringLiteral("cannot read the predictions"),
+                      QStringLiteral("SELECT %1 FROM predictions WHERE id IN (SELECT max(id) FROM predictions GROUP BY image_id)")
+                          .arg(kPredictionColumns),
+                      {}, [&](const QSqlQuery& q) {
+                          StoredPrediction p = predictionFrom(q);
+                          out.insert(p.imageId, p);
+                      });
+    if (!s)
+        return s.error();
     return out;
 }
 
@@ -716,59 +697,62 @@ Status<> Workspace::putEmbeddings(qint64 imageId, const QString& weightsHash, co
     return tx.commit();
 }
 
-std::optional<cv::Mat> Workspace::embeddings(qint64 imageId, const QString& weightsHash) const
+Expected<std::optional<cv::Mat>> Workspace::embeddings(qint64 imageId, const QString& weightsHash) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT views, dim, data FROM embeddings WHERE image_id = ? AND weights_hash = ?"),
-                  {imageId, weightsHash})
-        && q.next())
-        return embeddingsFrom(q.value(0).toInt(), q.value(1).toInt(), q.value(2).toByteArray());
-    return std::nullopt;
+    auto row = readOne<std::optional<cv::Mat>>(
+        db(), QStringLiteral("cannot read the embeddings of image %1").arg(imageId),
+        QStringLiteral("SELECT views, dim, data FROM embeddings WHERE image_id = ? AND weights_hash = ?"), {imageId, weightsHash},
+        [](const QSqlQuery& q) { return embeddingsFrom(q.value(0).toInt(), q.value(1).toInt(), q.value(2).toByteArray()); });
+    if (!row)
+        return row.error();
+    return row->value_or(std::nullopt);
 }
 
-QHash<qint64, cv::Mat> Workspace::allEmbeddings(const QString& weightsHash) const
+Expected<QHash<qint64, cv::Mat>> Workspace::allEmbeddings(const QString& weightsHash) const
 {
     QHash<qint64, cv::Mat> out;
-    QSqlQuery q = reader(db());
-    if (!sql::exec(q, QStringLiteral("SELECT image_id, views, dim, data FROM embeddings WHERE weights_hash = ?"), {weightsHash})) {
-        qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot read embeddings"), q).message));
-        return out;
-    }
-    while (q.next())
-        if (auto m = embeddingsFrom(q.value(1).toInt(), q.value(2).toInt(), q.value(3).toByteArray()))
-            out.insert(q.value(0).toLongLong(), std::move(*m));
+    auto s = readRows(db(), QStringLiteral("cannot read the embeddings"),
+                      QStringLiteral("SELECT image_id, views, dim, data FROM embeddings WHERE weights_hash = ?"), {weightsHash},
+                      [&](const QSqlQuery& q) {
+                          if (auto m = embeddingsFrom(q.value(1).toInt(), q.value(2).toInt(), q.value(3).toByteArray()))
+                              out.insert(q.value(0).toLongLong(), std::move(*m));
+                      });
+    if (!s)
+        return s.error();
     return out;
 }
 
-QSet<qint64> Workspace::imagesWithEmbeddings(const QString& weightsHash) const
+Expected<QSet<qint64>> Workspace::imagesWithEmbeddings(const QString& weightsHash) const
 {
     QSet<qint64> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT image_id FROM embeddings WHERE weights_hash = ?"), {weightsHash}))
-        while (q.next())
-            out.insert(q.value(0).toLongLong());
+    auto s = readRows(db(), QStringLiteral("cannot read the embeddings"),
+                      QStringLiteral("SELECT image_id FROM embeddings WHERE weights_hash = ?"), {weightsHash},
+                      [&](const QSqlQuery& q) { out.insert(q.value(0).toLongLong()); });
+    if (!s)
+        return s.error();
     return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validation split
 
-std::optional<Workspace::ValidationSplit> Workspace::validationSplit() const
+Expected<std::optional<Workspace::ValidationSplit>> Workspace::validationSplit() const
 {
     const QSqlDatabase db = this->db();
+    const QString what = QStringLiteral("cannot read the validation split");
+    auto id = readOne<QString>(db, what, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {kSplitIdKey},
+                               [](const QSqlQuery& q) { return q.value(0).toString(); });
+    if (!id)
+        return id.error();
+    if (!*id)
+        return std::optional<ValidationSplit>();
     ValidationSplit split;
-    {
-        QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {kSplitIdKey}) || !q.next())
-            return std::nullopt;
-        split.id = q.value(0).toString();
-    }
-    QSqlQuery q = reader(db);
-    if (!sql::exec(q, QStringLiteral("SELECT image_id FROM validation_images")))
-        return std::nullopt;
-    while (q.next())
-        split.imageIds.insert(q.value(0).toLongLong());
-    return split;
+    split.id = **id;
+    auto s = readRows(db, what, QStringLiteral("SELECT image_id FROM validation_images"), {},
+                      [&](const QSqlQuery& q) { split.imageIds.insert(q.value(0).toLongLong()); });
+    if (!s)
+        return s.error();
+    return std::optional<ValidationSplit>(std::move(split));
 }
 
 namespace {
@@ -918,30 +902,26 @@ Status<> Workspace::updateModel(const ModelRecord& model)
     return tx.commit();
 }
 
-std::optional<ModelRecord> Workspace::model(const QString& version) const
+Expected<std::optional<ModelRecord>> Workspace::model(const QString& version) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM models WHERE version = ?").arg(kModelColumns), {version}) && q.next())
-        return modelFrom(q);
-    return std::nullopt;
+    return readOne<ModelRecord>(db(), QStringLiteral("cannot read model %1").arg(version),
+                                QStringLiteral("SELECT %1 FROM models WHERE version = ?").arg(kModelColumns), {version}, modelFrom);
 }
 
-QVector<ModelRecord> Workspace::models() const
+Expected<QVector<ModelRecord>> Workspace::models() const
 {
     QVector<ModelRecord> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM models ORDER BY id").arg(kModelColumns)))
-        while (q.next())
-            out.append(modelFrom(q));
+    auto s = readRows(db(), QStringLiteral("cannot list the models"), QStringLiteral("SELECT %1 FROM models ORDER BY id").arg(kModelColumns),
+                      {}, [&](const QSqlQuery& q) { out.append(modelFrom(q)); });
+    if (!s)
+        return s.error();
     return out;
 }
 
-std::optional<ModelRecord> Workspace::activeModel() const
+Expected<std::optional<ModelRecord>> Workspace::activeModel() const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM models WHERE state = 'active'").arg(kModelColumns)) && q.next())
-        return modelFrom(q);
-    return std::nullopt;
+    return readOne<ModelRecord>(db(), QStringLiteral("cannot read the active model"),
+                                QStringLiteral("SELECT %1 FROM models WHERE state = 'active'").arg(kModelColumns), {}, modelFrom);
 }
 
 Status<> Workspace::setActiveModel(const QString& version, const QString& verdict, const QString& reason)
@@ -990,27 +970,30 @@ Status<> Workspace::clearActiveModel()
     return done();
 }
 
-QVector<Workspace::Activation> Workspace::activations() const
+Expected<QVector<Workspace::Activation>> Workspace::activations() const
 {
     QVector<Activation> out;
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT version, at, reason FROM activations ORDER BY id")))
-        while (q.next())
-            out.append({q.value(0).toString(), sql::timeFromText(q.value(1).toString()), q.value(2).toString()});
+    auto s = readRows(db(), QStringLiteral("cannot read the activation log"),
+                      QStringLiteral("SELECT version, at, reason FROM activations ORDER BY id"), {}, [&](const QSqlQuery& q) {
+                          out.append({q.value(0).toString(), sql::timeFromText(q.value(1).toString()), q.value(2).toString()});
+                      });
+    if (!s)
+        return s.error();
     return out;
 }
 
-QString Workspace::nextModelVersion() const
+Expected<QString> Workspace::nextModelVersion() const
 {
     static const QRegularExpression pattern(QStringLiteral("^v(\\d+)$"));
     qint64 highest = 0;
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT version FROM models")))
-        while (q.next()) {
-            const auto match = pattern.match(q.value(0).toString());
-            if (match.hasMatch())
-                highest = std::max(highest, match.captured(1).toLongLong());
-        }
+    auto s = readRows(db(), QStringLiteral("cannot list the model versions"), QStringLiteral("SELECT version FROM models"), {},
+                      [&](const QSqlQuery& q) {
+                          const auto match = pattern.match(q.value(0).toString());
+                          if (match.hasMatch())
+                              highest = std::max(highest, match.captured(1).toLongLong());
+                      });
+    if (!s)
+        return s.error();
     return QStringLiteral("v%1").arg(highest + 1);
 }
 
@@ -1062,34 +1045,38 @@ Status<> Workspace::finishTrainingRun(qint64 runId, const QString& outcome, cons
     return done();
 }
 
-QVector<TrainingRunRecord> Workspace::trainingRuns() const
+Expected<QVector<TrainingRunRecord>> Workspace::trainingRuns() const
 {
     QVector<TrainingRunRecord> out;
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT id, params, epochs, outcome, model_version, started, finished FROM training_runs ORDER BY id")))
-        while (q.next()) {
-            TrainingRunRecord r;
-            r.id = q.value(0).toLongLong();
-            r.params = jsonObject(q.value(1).toString());
-            r.epochs = jsonArray(q.value(2).toString());
-            r.outcome = q.value(3).toString();
-            r.modelVersion = q.value(4).toString();
-            r.started = sql::timeFromText(q.value(5).toString());
-            r.finished = sql::timeFromText(q.value(6).toString());
-            out.append(r);
-        }
+    auto s = readRows(db(), QStringLiteral("cannot read the training runs"),
+                      QStringLiteral("SELECT id, params, epochs, outcome, model_version, started, finished FROM training_runs ORDER BY id"),
+                      {}, [&](const QSqlQuery& q) {
+                          TrainingRunRecord r;
+                          r.id = q.value(0).toLongLong();
+                          r.params = jsonObject(q.value(1).toString());
+                          r.epochs = jsonArray(q.value(2).toString());
+                          r.outcome = q.value(3).toString();
+                          r.modelVersion = q.value(4).toString();
+                          r.started = sql::timeFromText(q.value(5).toString());
+                          r.finished = sql::timeFromText(q.value(6).toString());
+                          out.append(r);
+                      });
+    if (!s)
+        return s.error();
     return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-QString Workspace::setting(const QString& key) const
+Expected<QString> Workspace::setting(const QString& key) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key}) && q.next())
-        return q.value(0).toString();
-    return {};
+    auto value = readOne<QString>(db(), QStringLiteral("cannot read the setting %1").arg(key),
+                                  QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key},
+                                  [](const QSqlQuery& q) { return q.value(0).toString(); });
+    if (!value)
+        return value.error();
+    return value->value_or(QString());
 }
 
 Status<> Workspace::setSetting(const QString& key, const QString& value)

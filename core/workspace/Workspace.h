@@ -7,6 +7,7 @@
 // Thread-safe: every thread gets its own database connection, created on first use.
 // Every call that can fail returns a typed one-line error; writes are transactions.
 #include "Expected.h"
+#include "workspace/ConnectionPerThread.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -98,7 +99,7 @@ public:
 
     QString dir() const { return m_dir; }
     QString modelsDir() const;
-    int schemaVersion() const;
+    Expected<int> schemaVersion() const;
 
     // ---- images
     struct AddedImage {
@@ -110,17 +111,19 @@ public:
     // changes nothing and returns the existing id; a removed image comes back (not a duplicate).
     Expected<AddedImage> addImage(const QByteArray& bytes, const QString& originalPath, int width, int height,
                                   const QString& source, const QString& split = {});
-    std::optional<ImageRecord> image(qint64 id) const;
-    std::optional<ImageRecord> imageByHash(const QString& sha256) const;
+    // Reads return an error when the database can't answer (locked, damaged, gone): an empty
+    // result always means "none", never "could not look".
+    Expected<std::optional<ImageRecord>> image(qint64 id) const;
+    Expected<std::optional<ImageRecord>> imageByHash(const QString& sha256) const;
     // Latest image whose original path is `path` (for "label IMAGE BREED" by file name).
-    std::optional<ImageRecord> imageByOriginalPath(const QString& path) const;
+    Expected<std::optional<ImageRecord>> imageByOriginalPath(const QString& path) const;
     // The images in the workspace (removed ones left out).
-    QVector<ImageRecord> images() const;
-    int imageCount() const;
+    Expected<QVector<ImageRecord>> images() const;
+    Expected<int> imageCount() const;
     // Takes images out of the workspace, or puts them back (undo), in one transaction. Their bytes
     // and label events stay; a removed image is left out of images(), currentLabels() and training.
     Status<> setImagesRemoved(const QVector<qint64>& imageIds, bool removed);
-    bool isImageRemoved(qint64 imageId) const;
+    Expected<bool> isImageRemoved(qint64 imageId) const;
     QString storedImagePath(const QString& sha256) const;
     Expected<QByteArray> readImageBytes(const QString& sha256) const;
 
@@ -128,31 +131,32 @@ public:
     Expected<qint64> addLabel(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                               ReviewStatus status = ReviewStatus::Approved);
     Status<> setReviewStatus(qint64 eventId, ReviewStatus status);
-    std::optional<LabelEvent> currentLabel(qint64 imageId) const;
-    QVector<LabelEvent> labelHistory(qint64 imageId) const;
-    QHash<qint64, LabelEvent> currentLabels() const;    // every labelled image still in the workspace
-    int labelEventCount() const;
+    Expected<std::optional<LabelEvent>> currentLabel(qint64 imageId) const;
+    Expected<QVector<LabelEvent>> labelHistory(qint64 imageId) const;
+    Expected<QHash<qint64, LabelEvent>> currentLabels() const; // every labelled image still in the workspace
+    Expected<int> labelEventCount() const;
     // Label events (curator or server) added after event id `afterId`.
-    int labelEventsSince(qint64 afterId) const;
-    qint64 lastLabelEventId() const;
+    Expected<int> labelEventsSince(qint64 afterId) const;
+    Expected<qint64> lastLabelEventId() const;
 
     // ---- predictions
     Status<> savePrediction(const StoredPrediction& prediction);
-    std::optional<StoredPrediction> latestPrediction(qint64 imageId) const;
-    QHash<qint64, StoredPrediction> latestPredictions() const;
+    Expected<std::optional<StoredPrediction>> latestPrediction(qint64 imageId) const;
+    Expected<QHash<qint64, StoredPrediction>> latestPredictions() const;
 
     // ---- embedding cache: views × dim float matrix per (image, backbone weights hash), stored as float16
     Status<> putEmbeddings(qint64 imageId, const QString& weightsHash, const cv::Mat& views);
-    std::optional<cv::Mat> embeddings(qint64 imageId, const QString& weightsHash) const; // CV_32F
-    QHash<qint64, cv::Mat> allEmbeddings(const QString& weightsHash) const;
-    QSet<qint64> imagesWithEmbeddings(const QString& weightsHash) const;
+    // None when not cached (or when the stored sizes disagree: computed again then).
+    Expected<std::optional<cv::Mat>> embeddings(qint64 imageId, const QString& weightsHash) const; // CV_32F
+    Expected<QHash<qint64, cv::Mat>> allEmbeddings(const QString& weightsHash) const;
+    Expected<QSet<qint64>> imagesWithEmbeddings(const QString& weightsHash) const;
 
     // ---- fixed validation split (image ids), stored once per workspace
     struct ValidationSplit {
         QString id;           // changes only when the split is (re)made
         QSet<qint64> imageIds;
     };
-    std::optional<ValidationSplit> validationSplit() const;
+    Expected<std::optional<ValidationSplit>> validationSplit() const;
     Status<> setValidationSplit(const ValidationSplit& split);
     // Adds images to the existing split (new labelled images keep the split stratified).
     Status<> addToValidationSplit(const QSet<qint64>& imageIds);
@@ -160,9 +164,9 @@ public:
     // ---- models
     Status<> addModel(const ModelRecord& model);
     Status<> updateModel(const ModelRecord& model);
-    std::optional<ModelRecord> model(const QString& version) const;
-    QVector<ModelRecord> models() const; // oldest first
-    std::optional<ModelRecord> activeModel() const;
+    Expected<std::optional<ModelRecord>> model(const QString& version) const;
+    Expected<QVector<ModelRecord>> models() const; // oldest first
+    Expected<std::optional<ModelRecord>> activeModel() const;
     // Makes `version` the only active model (the previous one becomes retired), in one transaction,
     // and logs it. An empty verdict keeps the gate's verdict stored with the model.
     Status<> setActiveModel(const QString& version, const QString& verdict = {}, const QString& reason = {});
@@ -171,20 +175,20 @@ public:
         QDateTime at;
         QString reason; // the gate's verdict, "activated by hand", "rollback", …
     };
-    QVector<Activation> activations() const; // oldest first
+    Expected<QVector<Activation>> activations() const; // oldest first
     // No model active any more (the active one is retired): predictions come from the zero-shot
     // head. The log only lists stored versions, so this leaves no entry in it.
     Status<> clearActiveModel();
-    QString nextModelVersion() const;
+    Expected<QString> nextModelVersion() const;
 
     // ---- training runs
     Expected<qint64> startTrainingRun(const QJsonObject& params);
     Status<> appendTrainingEpoch(qint64 runId, const QJsonObject& epoch);
     Status<> finishTrainingRun(qint64 runId, const QString& outcome, const QString& modelVersion = {});
-    QVector<TrainingRunRecord> trainingRuns() const;
+    Expected<QVector<TrainingRunRecord>> trainingRuns() const;
 
     // ---- workspace-wide single values (the pull cursor, the training label selection, …)
-    QString setting(const QString& key) const; // empty when unset
+    Expected<QString> setting(const QString& key) const; // empty when unset
     Status<> setSetting(const QString& key, const QString& value);
 
     // PRAGMA integrity_check == "ok"
@@ -197,9 +201,7 @@ private:
     Status<> migrate();
 
     QString m_dir;
-    QString m_connectionPrefix;
-    mutable QMutex m_connectionsMutex;
-    mutable QStringList m_connections;
+    sql::ConnectionPerThread m_connections;
 };
 
 } // namespace pc

@@ -26,6 +26,14 @@ struct Outgoing {
     cv::Mat embedding; // 1 × 1280 when known (lets a late result follow a model swap)
 };
 
+// The screen shows the prediction already; one that isn't stored is only computed again on the
+// next start, so a failed save is logged, not shown.
+void savePrediction(Workspace& workspace, const StoredPrediction& prediction)
+{
+    if (auto s = workspace.savePrediction(prediction); !s)
+        qWarning("predictions: %s", qPrintable(s.error().message));
+}
+
 QJsonArray topJson(const std::vector<Guess>& top)
 {
     QJsonArray a;
@@ -184,8 +192,8 @@ void PredictionService::startWorkers()
                     result->embedding.release();
                     shared->outbox.append(o);
                     lock.unlock();
-                    (void)workspace->savePrediction(StoredPrediction{ref.id, result->model, topJson(result->top), result->ms,
-                                                                     QDateTime::currentDateTimeUtc()});
+                    savePrediction(*workspace, StoredPrediction{ref.id, result->model, topJson(result->top), result->ms,
+                                                                QDateTime::currentDateTimeUtc()});
                     lock.relock();
                 }
                 if (!shared->flushScheduled && !shared->stopped) {
@@ -214,7 +222,11 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
         const auto snap = active->snapshot();
         const QString hash = backbone->weightsHash();
         // The centre views the embedding cache holds that we don't have yet.
-        const QSet<qint64> cached = workspace->imagesWithEmbeddings(hash);
+        // A cache that can't be read only costs time: those images get a full prediction.
+        const auto cachedRead = workspace->imagesWithEmbeddings(hash);
+        if (!cachedRead)
+            qWarning("predictions: %s", qPrintable(cachedRead.error().message));
+        const QSet<qint64> cached = cachedRead ? *cachedRead : QSet<qint64>();
         QVector<qint64> missing;
         {
             QMutexLocker lock(&shared->mutex);
@@ -224,17 +236,26 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
         }
         if (!missing.isEmpty()) {
             if (missing.size() > 2000) {
-                const QHash<qint64, cv::Mat> all = workspace->allEmbeddings(hash);
+                const auto allRead = workspace->allEmbeddings(hash);
+                if (!allRead)
+                    qWarning("predictions: %s", qPrintable(allRead.error().message));
+                const QHash<qint64, cv::Mat> all = allRead ? *allRead : QHash<qint64, cv::Mat>();
                 QMutexLocker lock(&shared->mutex);
                 for (qint64 id : missing)
                     if (auto it = all.constFind(id); it != all.constEnd() && !it->empty())
                         shared->centre.insert(id, it->row(0));
             } else {
-                for (qint64 id : missing)
-                    if (auto e = workspace->embeddings(id, hash); e && !e->empty()) {
-                        QMutexLocker lock(&shared->mutex);
-                        shared->centre.insert(id, e->row(0));
+                for (qint64 id : missing) {
+                    const auto e = workspace->embeddings(id, hash);
+                    if (!e) {
+                        qWarning("predictions: %s", qPrintable(e.error().message));
+                        continue;
                     }
+                    if (*e && !(*e)->empty()) {
+                        QMutexLocker lock(&shared->mutex);
+                        shared->centre.insert(id, (*e)->row(0));
+                    }
+                }
             }
         }
         QVector<ImageRef> known, unknown;
@@ -303,7 +324,7 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
         for (const StoredPrediction& p : toSave) {
             if (shared->stopped)
                 return;
-            (void)workspace->savePrediction(p);
+            savePrediction(*workspace, p);
         }
     });
 }

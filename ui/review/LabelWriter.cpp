@@ -33,15 +33,21 @@ void LabelWriter::enqueue(std::function<void(Workspace&, QString*, bool*)> job, 
         QString error;
         bool isNew = false;
         job(*workspace, &error, &isNew);
-        const std::optional<LabelEvent> current = workspace->currentLabel(imageId);
-        const QVector<LabelEvent> history = workspace->labelHistory(imageId);
+        const auto current = workspace->currentLabel(imageId);
+        const auto history = workspace->labelHistory(imageId);
+        // What the database holds now; when it can't say, the views keep what they show and the
+        // failure is reported like a failed write.
+        const QString readError = !current ? current.error().message : !history ? history.error().message : QString();
         // The destructor waits for this thread, so `this` is alive while we post to it.
-        QMetaObject::invokeMethod(this, [this, imageId, breed, error, isNew, current, history] {
+        QMetaObject::invokeMethod(this, [this, imageId, breed, error, isNew, current, history, readError] {
             if (!error.isEmpty())
                 Q_EMIT writeFailed(error);
             if (isNew)
                 Q_EMIT newLabelStored(imageId, breed);
-            Q_EMIT labelState(imageId, current.has_value(), current.value_or(LabelEvent{}), history);
+            if (readError.isEmpty())
+                Q_EMIT labelState(imageId, current->has_value(), current->value_or(LabelEvent{}), *history);
+            else if (error.isEmpty())
+                Q_EMIT writeFailed(readError);
             finishJob();
         }, Qt::QueuedConnection);
     });

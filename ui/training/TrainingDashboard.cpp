@@ -264,24 +264,38 @@ void TrainingDashboard::countLabels()
     struct Count {
         int labelled = -1; // -1: unchanged since the last count
         qint64 lastEvent = 0;
+        QString error;     // the workspace could not be read
     };
     auto workspace = m_workspace;
     const qint64 known = m_labelledNow >= 0 ? m_labelEventNow : -1;
     runInBackground(m_io, this,
                     [workspace, known] {
                         Count c;
-                        c.lastEvent = workspace->lastLabelEventId();
+                        const auto last = workspace->lastLabelEventId();
+                        if (!last) {
+                            c.error = last.error().message;
+                            return c;
+                        }
+                        c.lastEvent = *last;
                         if (c.lastEvent == known)
                             return c;
+                        const auto labels = workspace->currentLabels();
+                        if (!labels) {
+                            c.error = labels.error().message;
+                            return c;
+                        }
                         c.labelled = 0;
-                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
-                        for (const LabelEvent& e : labels)
+                        for (const LabelEvent& e : *labels)
                             if (e.status == ReviewStatus::Approved)
                                 ++c.labelled;
                         return c;
                     },
                     [this](const Count& c) {
                         m_counting = false;
+                        if (!c.error.isEmpty()) {
+                            showReadError(c.error);
+                            return;
+                        }
                         if (c.labelled >= 0)
                             m_labelledNow = c.labelled;
                         m_labelEventNow = c.lastEvent;
@@ -473,16 +487,32 @@ void TrainingDashboard::loadLastRun()
     struct Last {
         QVector<TrainingRunRecord> runs;
         std::optional<ModelRecord> model;
+        QString error; // the workspace could not be read
     };
     auto workspace = m_workspace;
     runInBackground(m_io, this,
                     [workspace] {
-                        Last last{workspace->trainingRuns(), std::nullopt};
-                        if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty())
-                            last.model = workspace->model(last.runs.back().modelVersion);
+                        Last last;
+                        auto runs = workspace->trainingRuns();
+                        if (!runs) {
+                            last.error = runs.error().message;
+                            return last;
+                        }
+                        last.runs = std::move(*runs);
+                        if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty()) {
+                            auto model = workspace->model(last.runs.back().modelVersion);
+                            if (!model)
+                                last.error = model.error().message;
+                            else
+                                last.model = std::move(*model);
+                        }
                         return last;
                     },
                     [this](const Last& last) {
+                        if (!last.error.isEmpty()) {
+                            showReadError(last.error);
+                            return;
+                        }
                         if (m_running || last.runs.isEmpty() || m_loss->count() > 0 || m_lastRun.isValid())
                             return;
                         const TrainingRunRecord& run = last.runs.back();
@@ -510,16 +540,26 @@ void TrainingDashboard::evaluateActiveModel()
         Evaluation evaluation;
         QString version;
         bool ok = false;
+        QString error; // the workspace could not be read
     };
     runInBackground(m_io, this,
                     [workspace, snapshot] {
                         Result r;
                         r.version = snapshot->version;
-                        const auto split = workspace->validationSplit();
-                        const auto record = workspace->model(snapshot->version);
+                        const auto splitRead = workspace->validationSplit();
+                        const auto recordRead = workspace->model(snapshot->version);
+                        const auto labelsRead = workspace->currentLabels();
+                        for (const Error* e : {splitRead ? nullptr : &splitRead.error(), recordRead ? nullptr : &recordRead.error(),
+                                               labelsRead ? nullptr : &labelsRead.error()})
+                            if (e) {
+                                r.error = e->message;
+                                return r;
+                            }
+                        const std::optional<Workspace::ValidationSplit>& split = *splitRead;
+                        const std::optional<ModelRecord>& record = *recordRead;
                         if (!split || !record || split->imageIds.isEmpty())
                             return r;
-                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
+                        const QHash<qint64, LabelEvent>& labels = *labelsRead;
                         const QStringList& classes = snapshot->head.classes();
                         LabelledEmbeddings data;
                         for (qint64 id : split->imageIds) {
@@ -529,7 +569,12 @@ void TrainingDashboard::evaluateActiveModel()
                             const int cls = int(classes.indexOf(l->breed));
                             if (cls < 0)
                                 continue;
-                            auto e = workspace->embeddings(id, record->weightsHash);
+                            auto read = workspace->embeddings(id, record->weightsHash);
+                            if (!read) {
+                                r.error = read.error().message;
+                                return r;
+                            }
+                            const std::optional<cv::Mat>& e = *read;
                             if (!e || e->empty() || e->cols != snapshot->head.inputSize())
                                 continue;
                             data.add(e->row(0).clone(), cls, id);
@@ -542,11 +587,21 @@ void TrainingDashboard::evaluateActiveModel()
                         return r;
                     },
                     [this](const Result& r) {
+                        if (!r.error.isEmpty())
+                            showReadError(r.error);
                         if (!r.ok || m_running)
                             return;
                         showEvaluation(r.classes, r.evaluation,
                                        tr("Live model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
                     });
+}
+
+void TrainingDashboard::showReadError(const QString& message)
+{
+    if (m_running)
+        return; // the run's own line has the floor; the next count tries again
+    m_stage->setText(tr("Cannot read the workspace: %1").arg(message));
+    m_stage->setToolTip(message);
 }
 
 void TrainingDashboard::applyChartPalette()
