@@ -340,7 +340,7 @@ int main(int argc, char** argv)
 
         // The models as stored; a failed read is logged and counts as none (the phase then says so).
         auto storedModels = [&]() -> QVector<ModelRecord> {
-            auto models = (*workspace)->models();
+            auto models = (*workspace)->models().all();
             if (!models) {
                 qWarning("bench-ui: %s", qPrintable(models.error().message));
                 return {};

@@ -45,7 +45,7 @@ int main(int argc, char** argv)
         for (;;) {
             const ImageRecord& image = images[qsizetype(rng() % images.size())];
             const QString breed = breeds.at(int(rng() % uint32_t(breeds.size()))).id;
-            auto event = (*ws)->addLabel(image.id, breed, LabelOrigin::Curator, QStringLiteral("crash-child"));
+            auto event = (*ws)->labels().add(image.id, breed, LabelOrigin::Curator, QStringLiteral("crash-child"));
             if (event)
                 out << "label " << *event << " " << image.id << " " << breed << Qt::endl;
         }
@@ -71,7 +71,7 @@ int main(int argc, char** argv)
         }
     }
     if (mode == QStringLiteral("activate")) {
-        const QVector<ModelRecord> models = (*ws)->models().value();
+        const QVector<ModelRecord> models = (*ws)->models().all().value();
         for (;;) {
             const QString version = models[qsizetype(rng() % models.size())].version;
             if (loop.activate(version))

@@ -176,8 +176,8 @@ private Q_SLOTS:
         QCOMPARE(progressCalls, 693);
 
         QCOMPARE(ws->imageCount().value(), 692);
-        QCOMPARE(ws->labelEventCount().value(), 692);
-        const QHash<qint64, LabelEvent> labels = ws->currentLabels().value();
+        QCOMPARE(ws->labels().eventCount().value(), 692);
+        const QHash<qint64, LabelEvent> labels = ws->labels().currentByImage().value();
         QCOMPARE(labels.size(), 692);
 
         // Every label is the one list.txt gives, every image carries the official split.
@@ -200,11 +200,11 @@ private Q_SLOTS:
         // A few by name, and the size is the decoded (upright) one.
         const auto abyssinian = ws->imageByOriginalPath(test::sampleImage(QStringLiteral("Abyssinian_1.jpg"))).value();
         QVERIFY(abyssinian);
-        QCOMPARE(ws->currentLabel(abyssinian->id).value()->breed, QStringLiteral("Abyssinian"));
+        QCOMPARE(ws->labels().current(abyssinian->id).value()->breed, QStringLiteral("Abyssinian"));
         const QString samoyed = samplesOf(QStringLiteral("samoyed")).first();
-        QCOMPARE(ws->currentLabel(ws->imageByOriginalPath(test::sampleImage(samoyed))->id).value()->breed, QStringLiteral("samoyed"));
+        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(samoyed))->id).value()->breed, QStringLiteral("samoyed"));
         const QString pyrenees = samplesOf(QStringLiteral("great_pyrenees")).first();
-        QCOMPARE(ws->currentLabel(ws->imageByOriginalPath(test::sampleImage(pyrenees))->id).value()->breed, QStringLiteral("great_pyrenees"));
+        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(pyrenees))->id).value()->breed, QStringLiteral("great_pyrenees"));
         auto decoded = ImageDecoder().decodeFile(test::sampleImage(QStringLiteral("Abyssinian_1.jpg")));
         QVERIFY(decoded);
         QCOMPARE(abyssinian->width, decoded->rgb.cols);
@@ -212,8 +212,8 @@ private Q_SLOTS:
         verifyConsistent(*ws);
 
         // A curator corrects one label; then the same dataset comes in again.
-        QVERIFY(ws->addLabel(abyssinian->id, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("me")));
-        const qint64 lastEvent = ws->lastLabelEventId().value();
+        QVERIFY(ws->labels().add(abyssinian->id, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("me")));
+        const qint64 lastEvent = ws->labels().lastEventId().value();
         const ImportReport again = importOxford(*ws, test::sampleDir());
         QVERIFY2(again.issues.isEmpty(), qPrintable(describe(again)));
         QCOMPARE(again.seen, 692);
@@ -222,9 +222,9 @@ private Q_SLOTS:
         QCOMPARE(again.labelled, 0);
         QCOMPARE(again.skipped, 0);
         QCOMPARE(ws->imageCount().value(), 692);
-        QCOMPARE(ws->labelEventCount().value(), 693);
-        QCOMPARE(ws->lastLabelEventId().value(), lastEvent);
-        QCOMPARE(ws->currentLabel(abyssinian->id).value()->breed, QStringLiteral("Bengal")); // the correction stands
+        QCOMPARE(ws->labels().eventCount().value(), 693);
+        QCOMPARE(ws->labels().lastEventId().value(), lastEvent);
+        QCOMPARE(ws->labels().current(abyssinian->id).value()->breed, QStringLiteral("Bengal")); // the correction stands
         verifyConsistent(*ws);
     }
 
@@ -286,17 +286,17 @@ private Q_SLOTS:
         QCOMPARE(report.seen, 9);      // 8 files + the missing photo
         QCOMPARE(report.duplicates, 0);
         QCOMPARE(ws->imageCount().value(), 6);
-        QCOMPARE(ws->currentLabels().value().size(), 4);
+        QCOMPARE(ws->labels().currentByImage().value().size(), 4);
 
         auto byName = [&](const QString& name) { return ws->imageByOriginalPath(QDir::cleanPath(images + name)).value(); };
         QCOMPARE(byName(QStringLiteral("Abyssinian_1.jpg"))->split, QStringLiteral("trainval"));
         QCOMPARE(byName(QStringLiteral("Bengal_10.jpg"))->split, QStringLiteral("trainval"));
         QCOMPARE(byName(samoyed + QStringLiteral(".jpg"))->split, QStringLiteral("test"));
         QCOMPARE(byName(QStringLiteral("Bombay_10.jpg"))->split, QString());
-        QCOMPARE(ws->currentLabel(byName(samoyed + QStringLiteral(".jpg"))->id).value()->breed, QStringLiteral("samoyed"));
-        QCOMPARE(ws->currentLabel(byName(QStringLiteral("Bombay_10.jpg"))->id).value()->breed, QStringLiteral("Bombay"));
-        QVERIFY(!ws->currentLabel(byName(QStringLiteral("extra_photo.jpg"))->id).value());
-        QVERIFY(!ws->currentLabel(byName(QStringLiteral("Birman_15.jpg"))->id).value());
+        QCOMPARE(ws->labels().current(byName(samoyed + QStringLiteral(".jpg"))->id).value()->breed, QStringLiteral("samoyed"));
+        QCOMPARE(ws->labels().current(byName(QStringLiteral("Bombay_10.jpg"))->id).value()->breed, QStringLiteral("Bombay"));
+        QVERIFY(!ws->labels().current(byName(QStringLiteral("extra_photo.jpg"))->id).value());
+        QVERIFY(!ws->labels().current(byName(QStringLiteral("Birman_15.jpg"))->id).value());
         QVERIFY(!byName(QStringLiteral("Bombay_99.jpg")));
         verifyConsistent(*ws);
 
@@ -342,7 +342,7 @@ private Q_SLOTS:
         QVERIFY(!ws->imageByHash(QString::fromLatin1(QCryptographicHash::hash(test::readFile(test::sampleImage(pug)), QCryptographicHash::Sha256).toHex())).value());
 
         QHash<QString, int> perBreed;
-        const QHash<qint64, LabelEvent> labels = ws->currentLabels().value();
+        const QHash<qint64, LabelEvent> labels = ws->labels().currentByImage().value();
         for (const LabelEvent& e : labels) {
             ++perBreed[e.breed];
             QCOMPARE(e.author, QStringLiteral("curator-bob"));
@@ -353,14 +353,14 @@ private Q_SLOTS:
         QCOMPARE(perBreed.size(), 2);
         const auto loose = ws->imageByOriginalPath(root + QStringLiteral("/loose.jpg")).value();
         QVERIFY(loose);
-        QVERIFY(!ws->currentLabel(loose->id).value());
+        QVERIFY(!ws->labels().current(loose->id).value());
         QCOMPARE(loose->source, QStringLiteral("folders"));
 
         const ImportReport again = importFolderPerClass(*ws, root, options);
         QCOMPARE(again.added, 0);
         QCOMPARE(again.duplicates, 6);
         QCOMPARE(again.labelled, 0);
-        QCOMPARE(ws->labelEventCount().value(), 5);
+        QCOMPARE(ws->labels().eventCount().value(), 5);
         verifyConsistent(*ws);
     }
 
@@ -392,8 +392,8 @@ private Q_SLOTS:
         QVERIFY2(reasonFor(report, QStringLiteral("/no-such.jpg")).contains(QStringLiteral("not found")), qPrintable(all));
         QCOMPARE(report.issues.size(), 3);
         QCOMPARE(ws->imageCount().value(), 4);
-        QVERIFY(ws->currentLabels().value().isEmpty());
-        QCOMPARE(ws->labelEventCount().value(), 0);
+        QVERIFY(ws->labels().currentByImage().value().isEmpty());
+        QCOMPARE(ws->labels().eventCount().value(), 0);
         for (const ImageRecord& image : ws->images().value())
             QCOMPARE(image.source, QStringLiteral("drop"));
 
@@ -444,7 +444,7 @@ private Q_SLOTS:
             // Everything reported done is there; at most the image in flight is extra.
             QVERIFY2((*ws)->imageCount().value() >= committed, qPrintable(QStringLiteral("%1 < %2").arg((*ws)->imageCount().value()).arg(committed)));
             QVERIFY((*ws)->imageCount().value() <= committed + 1);
-            QVERIFY((*ws)->labelEventCount().value() >= committed);
+            QVERIFY((*ws)->labels().eventCount().value() >= committed);
             auto integrity = (*ws)->checkIntegrity();
             QVERIFY2(integrity, integrity ? "" : qPrintable(integrity.error().message));
             for (const ImageRecord& image : (*ws)->images().value())
@@ -459,8 +459,8 @@ private Q_SLOTS:
         QVERIFY2(rest.issues.isEmpty(), qPrintable(describe(rest)));
         QCOMPARE(rest.added + rest.duplicates, 692);
         QCOMPARE((*resumed)->imageCount().value(), 692);
-        QCOMPARE((*resumed)->labelEventCount().value(), 692);
-        QCOMPARE((*resumed)->currentLabels().value().size(), 692);
+        QCOMPARE((*resumed)->labels().eventCount().value(), 692);
+        QCOMPARE((*resumed)->labels().currentByImage().value().size(), 692);
         verifyConsistent(**resumed);
     }
 
@@ -493,7 +493,7 @@ private Q_SLOTS:
         QCOMPARE(first.added, 10);
         QCOMPARE(first.labelled, 10);
         QCOMPARE(ws->imageCount().value(), 10);
-        QCOMPARE(ws->labelEventCount().value(), 10);
+        QCOMPARE(ws->labels().eventCount().value(), 10);
         verifyConsistent(*ws);
 
         cancel = false;
@@ -504,7 +504,7 @@ private Q_SLOTS:
         QCOMPARE(second.duplicates, 10);
         QCOMPARE(second.labelled, 26);
         QCOMPARE(ws->imageCount().value(), 36);
-        QCOMPARE(ws->currentLabels().value().size(), 36);
+        QCOMPARE(ws->labels().currentByImage().value().size(), 36);
         verifyConsistent(*ws);
 
         // Cancelled before the first image: nothing happens at all.

@@ -57,7 +57,7 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
         QVERIFY(outcome->validationImages >= 6);
         QVERIFY2(outcome->result.validation.top1 > 0.7, qPrintable(QString::number(outcome->result.validation.top1)));
-        const auto record = m_ws->model(QStringLiteral("v1")).value();
+        const auto record = m_ws->models().find(QStringLiteral("v1")).value();
         QVERIFY(record.has_value());
         QVERIFY(record->state == ModelState::Active);
         QVERIFY(QFile::exists(m_ws->dir() + QLatin1Char('/') + record->file));
@@ -77,7 +77,7 @@ private Q_SLOTS:
         QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
         QCOMPARE(*back, QStringLiteral("zero-shot"));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
-        QVERIFY(!m_ws->activeModel().value().has_value());
+        QVERIFY(!m_ws->models().active().value().has_value());
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.first().first().toString(), QStringLiteral("zero-shot"));
         // And forward again: from the zero-shot head, the model that was live before it.
@@ -85,7 +85,7 @@ private Q_SLOTS:
         QVERIFY(back.ok());
         QCOMPARE(*back, QStringLiteral("v1"));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
-        QCOMPARE(m_ws->activeModel().value()->version, QStringLiteral("v1"));
+        QCOMPARE(m_ws->models().active().value()->version, QStringLiteral("v1"));
     }
 
     void worseCandidateStaysCandidate()
@@ -98,18 +98,18 @@ private Q_SLOTS:
         QVERIFY2(!outcome->activated, qPrintable(outcome->verdict));
         QVERIFY(outcome->verdict.contains(QLatin1Char('<')));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
-        QVERIFY(m_ws->model(outcome->version).value()->state == ModelState::Candidate);
-        QCOMPARE(m_ws->model(outcome->version).value()->gateVerdict, outcome->verdict);
+        QVERIFY(m_ws->models().find(outcome->version).value()->state == ModelState::Candidate);
+        QCOMPARE(m_ws->models().find(outcome->version).value()->gateVerdict, outcome->verdict);
     }
 
     void asGoodGoesLiveOnTheSameSplit()
     {
-        const QString split = m_ws->validationSplit().value()->id;
+        const QString split = m_ws->split().get().value()->id;
         auto outcome = m_loop->train(quick());
         QVERIFY(outcome.ok());
         QVERIFY2(outcome->activated, qPrintable(outcome->verdict)); // same seed: equal accuracy passes (≥)
-        QCOMPARE(m_ws->validationSplit().value()->id, split);
-        QCOMPARE(m_ws->model(outcome->version).value()->metrics.value(QStringLiteral("split_id")).toString(), split);
+        QCOMPARE(m_ws->split().get().value()->id, split);
+        QCOMPARE(m_ws->models().find(outcome->version).value()->metrics.value(QStringLiteral("split_id")).toString(), split);
     }
 
     void manualActivateAndRollback()
@@ -117,7 +117,7 @@ private Q_SLOTS:
         const QString live = m_loop->activeVersion();
         QVERIFY(m_loop->activate(QStringLiteral("v2")).ok()); // the weak candidate, by hand
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v2"));
-        QCOMPARE(m_ws->activeModel().value()->version, QStringLiteral("v2"));
+        QCOMPARE(m_ws->models().active().value()->version, QStringLiteral("v2"));
         auto back = m_loop->rollback();
         QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
         QCOMPARE(*back, live);
@@ -128,7 +128,7 @@ private Q_SLOTS:
     void corruptBundleLeavesTheActiveModel()
     {
         const QString live = m_loop->activeVersion();
-        QFile f(m_ws->dir() + QLatin1Char('/') + m_ws->model(QStringLiteral("v2")).value()->file);
+        QFile f(m_ws->dir() + QLatin1Char('/') + m_ws->models().find(QStringLiteral("v2")).value()->file);
         QVERIFY(f.open(QIODevice::ReadWrite));
         f.seek(f.size() / 2);
         const char flipped = char(~f.peek(1).at(0));
@@ -138,20 +138,20 @@ private Q_SLOTS:
         QVERIFY(!s.ok());
         QVERIFY2(s.error().message.contains(QStringLiteral("corrupt")), qPrintable(s.error().message));
         QCOMPARE(m_loop->activeVersion(), live);
-        QCOMPARE(m_ws->activeModel().value()->version, live);
+        QCOMPARE(m_ws->models().active().value()->version, live);
     }
 
     void correctionGivesAWarmStartedVersion()
     {
         const QString parent = m_loop->activeVersion();
         const ImageRecord image = m_ws->images().value().first();
-        QVERIFY(m_ws->addLabel(image.id, QStringLiteral("samoyed"), LabelOrigin::Curator, QStringLiteral("test")).ok());
+        QVERIFY(m_ws->labels().add(image.id, QStringLiteral("samoyed"), LabelOrigin::Curator, QStringLiteral("test")).ok());
         TrainRequest request = quick();
         request.kind = TrainRequest::Kind::Incremental;
         request.trainer.maxEpochs = 3;
         auto outcome = m_loop->train(request);
         QVERIFY(outcome.ok());
-        QCOMPARE(m_ws->model(outcome->version).value()->parent, parent);
+        QCOMPARE(m_ws->models().find(outcome->version).value()->parent, parent);
         QVERIFY(outcome->result.epochs.size() <= 3);
         qInfo("incremental update: %.2f s (%s)", outcome->seconds, qPrintable(outcome->verdict));
     }
@@ -179,7 +179,7 @@ private Q_SLOTS:
     void cancelKeepsTheActiveModel()
     {
         const QString live = m_loop->activeVersion();
-        const int modelsBefore = int(m_ws->models().value().size());
+        const int modelsBefore = int(m_ws->models().all().value().size());
         QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
         connect(m_loop.get(), &LearningLoop::epochFinished, m_loop.get(), [this] { m_loop->cancel(); }, Qt::DirectConnection);
         QVERIFY(m_loop->start(quick(5)));
@@ -188,8 +188,8 @@ private Q_SLOTS:
         const TrainOutcome outcome = finished.first().first().value<TrainOutcome>();
         QVERIFY(outcome.cancelled);
         QCOMPARE(m_loop->activeVersion(), live);
-        QCOMPARE(int(m_ws->models().value().size()), modelsBefore);
-        QCOMPARE(m_ws->trainingRuns().value().last().outcome, QStringLiteral("cancelled"));
+        QCOMPARE(int(m_ws->models().all().value().size()), modelsBefore);
+        QCOMPARE(m_ws->runs().all().value().last().outcome, QStringLiteral("cancelled"));
     }
 
     void fineTunedBackboneIsAVersionOfItsOwn()
@@ -202,7 +202,7 @@ private Q_SLOTS:
         auto outcome = m_loop->train(request);
         QVERIFY2(outcome.ok(), outcome.ok() ? "" : qPrintable(outcome.error().message));
         QVERIFY(!outcome->version.isEmpty());
-        const auto record = m_ws->model(outcome->version).value();
+        const auto record = m_ws->models().find(outcome->version).value();
         QVERIFY(record.has_value());
         // Whatever the gate said, the bundle carries the tuned block and loads with it.
         QVERIFY(m_loop->activate(outcome->version).ok());
@@ -233,8 +233,8 @@ private Q_SLOTS:
         QVERIFY(live != QStringLiteral("zero-shot"));
         QVERIFY(m_loop->activate(QStringLiteral("zero-shot")).ok());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
-        QVERIFY(!m_ws->activeModel().value().has_value());
-        for (const ModelRecord& m : m_ws->models().value())
+        QVERIFY(!m_ws->models().active().value().has_value());
+        for (const ModelRecord& m : m_ws->models().all().value())
             QVERIFY(m.state != ModelState::Active);
         // A relaunch: a new handle on the folder and a new loop.
         {
@@ -249,7 +249,7 @@ private Q_SLOTS:
         auto back = m_loop->rollback();
         QVERIFY(back.ok());
         QCOMPARE(*back, live);
-        QCOMPARE(m_ws->activeModel().value()->version, live);
+        QCOMPARE(m_ws->models().active().value()->version, live);
     }
 };
 

@@ -55,7 +55,7 @@ private Q_SLOTS:
         QVERIFY(!bytes.isEmpty());
         auto added = (*ws)->addImage(bytes, QStringLiteral("pug_112.jpg"), 10, 10, QStringLiteral("files"));
         QVERIFY2(added, added ? "" : qPrintable(added.error().message));
-        QVERIFY((*ws)->addLabel(added->id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("me")));
+        QVERIFY((*ws)->labels().add(added->id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("me")));
         QCOMPARE((*ws)->imageCount().value(), 1);
 
         OtherConnection other(dir.filePath(QStringLiteral("workspace.sqlite")));
@@ -64,7 +64,7 @@ private Q_SLOTS:
         QCOMPARE(other.exec(QStringLiteral("BEGIN IMMEDIATE")), QString());
         QCOMPARE(other.exec(QStringLiteral("DELETE FROM label_events")), QString());
         QCOMPARE((*ws)->images().value().size(), 1);
-        QCOMPARE((*ws)->currentLabels().value().size(), 1);
+        QCOMPARE((*ws)->labels().currentByImage().value().size(), 1);
         QCOMPARE(other.exec(QStringLiteral("ROLLBACK")), QString());
 
         // A renamed table fails exactly like a missing one, and can be put back.
@@ -78,7 +78,7 @@ private Q_SLOTS:
         QVERIFY2(!count, "imageCount() counted images in a database without the images table");
         QVERIFY(!(*ws)->image(added->id));
         QVERIFY(!(*ws)->imageByHash(added->sha256));
-        QVERIFY(!(*ws)->currentLabels());
+        QVERIFY(!(*ws)->labels().currentByImage());
         QVERIFY(!(*ws)->isImageRemoved(added->id));
 
         // The gallery says it could not look, instead of showing an empty workspace.
@@ -103,23 +103,23 @@ private Q_SLOTS:
                                      QStringLiteral("models"), QStringLiteral("activations"), QStringLiteral("training_runs"),
                                      QStringLiteral("settings")})
             QCOMPARE(other.exec(QStringLiteral("ALTER TABLE %1 RENAME TO %1_away").arg(table)), QString());
-        QVERIFY(!(*ws)->labelHistory(1));
-        QVERIFY(!(*ws)->currentLabel(1));
-        QVERIFY(!(*ws)->labelEventCount());
-        QVERIFY(!(*ws)->labelEventsSince(0));
-        QVERIFY(!(*ws)->lastLabelEventId());
-        QVERIFY(!(*ws)->latestPrediction(1));
-        QVERIFY(!(*ws)->latestPredictions());
-        QVERIFY(!(*ws)->embeddings(1, QStringLiteral("h")));
-        QVERIFY(!(*ws)->allEmbeddings(QStringLiteral("h")));
-        QVERIFY(!(*ws)->imagesWithEmbeddings(QStringLiteral("h")));
-        QVERIFY(!(*ws)->validationSplit());
-        QVERIFY(!(*ws)->model(QStringLiteral("v1")));
-        QVERIFY(!(*ws)->models());
-        QVERIFY(!(*ws)->activeModel());
-        QVERIFY(!(*ws)->activations());
-        QVERIFY(!(*ws)->nextModelVersion());
-        QVERIFY(!(*ws)->trainingRuns());
+        QVERIFY(!(*ws)->labels().history(1));
+        QVERIFY(!(*ws)->labels().current(1));
+        QVERIFY(!(*ws)->labels().eventCount());
+        QVERIFY(!(*ws)->labels().eventsSince(0));
+        QVERIFY(!(*ws)->labels().lastEventId());
+        QVERIFY(!(*ws)->predictions().latest(1));
+        QVERIFY(!(*ws)->predictions().latestByImage());
+        QVERIFY(!(*ws)->embeddings().views(1, QStringLiteral("h")));
+        QVERIFY(!(*ws)->embeddings().all(QStringLiteral("h")));
+        QVERIFY(!(*ws)->embeddings().imagesWith(QStringLiteral("h")));
+        QVERIFY(!(*ws)->split().get());
+        QVERIFY(!(*ws)->models().find(QStringLiteral("v1")));
+        QVERIFY(!(*ws)->models().all());
+        QVERIFY(!(*ws)->models().active());
+        QVERIFY(!(*ws)->models().activations());
+        QVERIFY(!(*ws)->models().nextVersion());
+        QVERIFY(!(*ws)->runs().all());
         QVERIFY(!(*ws)->setting(QStringLiteral("x")));
     }
 };

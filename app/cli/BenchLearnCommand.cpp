@@ -138,8 +138,8 @@ public:
 
         // 2. Stratified k-fold cross-validation on the same cached embeddings.
         const int folds = std::max(2, p.value(QStringLiteral("folds")).toInt());
-        const auto embeddingsRead = (*ws)->allEmbeddings(backbone.weightsHash());
-        const auto labelsRead = (*ws)->currentLabels();
+        const auto embeddingsRead = (*ws)->embeddings().all(backbone.weightsHash());
+        const auto labelsRead = (*ws)->labels().currentByImage();
         for (const Error* e : {embeddingsRead ? nullptr : &embeddingsRead.error(), labelsRead ? nullptr : &labelsRead.error()})
             if (e) {
                 err() << "petcurator-cli bench-learn: " << e->message << "\n";
@@ -231,11 +231,11 @@ public:
             for (int v = 0; v < 5; ++v)
                 for (int d = 0; d < views.cols; ++d)
                     views.at<float>(v, d) = std::max(0.0f, centroids[c].at<float>(0, d) + noise(rng));
-            if (auto s = (*big)->putEmbeddings(added->id, backbone.weightsHash(), views); !s) {
+            if (auto s = (*big)->embeddings().put(added->id, backbone.weightsHash(), views); !s) {
                 err() << "petcurator-cli bench-learn: " << s.error().message << "\n";
                 return Failure;
             }
-            if (auto s = (*big)->addLabel(added->id, breeds.at(c).id, LabelOrigin::Dataset, QStringLiteral("bench")); !s) {
+            if (auto s = (*big)->labels().add(added->id, breeds.at(c).id, LabelOrigin::Dataset, QStringLiteral("bench")); !s) {
                 err() << "petcurator-cli bench-learn: " << s.error().message << "\n";
                 return Failure;
             }
@@ -254,7 +254,7 @@ public:
         QString lastVerdict;
         for (int k = 0; k < 3; ++k) {
             const qint64 id = ids[qsizetype(rng() % ids.size())];
-            if (auto s = (*big)->addLabel(id, breeds.at(int(rng() % breeds.size())).id, LabelOrigin::Curator, QStringLiteral("bench")); !s) {
+            if (auto s = (*big)->labels().add(id, breeds.at(int(rng() % breeds.size())).id, LabelOrigin::Curator, QStringLiteral("bench")); !s) {
                 err() << "petcurator-cli bench-learn: " << s.error().message << "\n";
                 return Failure;
             }

@@ -84,7 +84,7 @@ public:
             return Failure;
         }
         const QString author = p.isSet(QStringLiteral("author")) ? p.value(QStringLiteral("author")) : qEnvironmentVariable("USER", QStringLiteral("curator"));
-        auto event = ws.addLabel(image->id, BreedCatalog::oxford().at(breed).id, LabelOrigin::Curator, author);
+        auto event = ws.labels().add(image->id, BreedCatalog::oxford().at(breed).id, LabelOrigin::Curator, author);
         if (!event) {
             err() << "petcurator-cli label: " << event.error().message << "\n";
             return Failure;

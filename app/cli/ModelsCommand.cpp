@@ -57,7 +57,7 @@ public:
             return Success;
         }
 
-        const auto listed = runtime->workspace->models();
+        const auto listed = runtime->workspace->models().all();
         if (!listed) {
             err() << "petcurator-cli models: " << listed.error().message << "\n";
             return Failure;

@@ -59,7 +59,7 @@ LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr
     m_active = std::make_shared<ActiveModel>(m_zeroShot);
     if (auto s = loadActiveModel(); !s)
         qWarning("%s", qPrintable(s.error().message));
-    if (auto last = m_workspace->lastLabelEventId())
+    if (auto last = m_workspace->labels().lastEventId())
         m_labelsAtLastFullRun = *last;
     else
         qWarning("%s", qPrintable(last.error().message));
@@ -84,7 +84,7 @@ void LearningLoop::waitForIdle()
 // Reads and checks a version's bundle into a snapshot, without touching the active model.
 static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspace& ws, const Backbone& backbone, const QString& version)
 {
-    const auto found = ws.model(version);
+    const auto found = ws.models().find(version);
     if (!found)
         return found.error();
     const std::optional<ModelRecord>& record = *found;
@@ -106,7 +106,7 @@ static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspa
 
 Status<> LearningLoop::loadActiveModel()
 {
-    const auto found = m_workspace->activeModel();
+    const auto found = m_workspace->models().active();
     if (!found)
         return found.error();
     const std::optional<ModelRecord>& record = *found;
@@ -126,7 +126,7 @@ Status<> LearningLoop::swapTo(const QString& version, const QString& reason)
     auto snapshot = loadSnapshot(*m_workspace, *m_backbone, version);
     if (!snapshot)
         return snapshot.error();
-    if (auto s = m_workspace->setActiveModel(version, {}, reason); !s)
+    if (auto s = m_workspace->models().setActive(version, {}, reason); !s)
         return s;
     m_active->swap(*snapshot);
     Q_EMIT activeModelChanged(version);
@@ -136,7 +136,7 @@ Status<> LearningLoop::swapTo(const QString& version, const QString& reason)
 Status<> LearningLoop::swapToZeroShot()
 {
     // Same order as swapTo: the database first, so a failed write leaves the live model as it is.
-    if (auto s = m_workspace->clearActiveModel(); !s)
+    if (auto s = m_workspace->models().clearActive(); !s)
         return s;
     m_active->swap(m_zeroShot);
     Q_EMIT activeModelChanged(m_zeroShot->version);
@@ -154,14 +154,14 @@ Expected<QString> LearningLoop::rollback()
 {
     // The activation log says which model was live before the current one. The zero-shot head is
     // not in the log (it is no stored version): it is what lies before the first entry.
-    const auto found = m_workspace->activeModel();
+    const auto found = m_workspace->models().active();
     if (!found)
         return found.error();
     const std::optional<ModelRecord>& active = *found;
-    const auto activations = m_workspace->activations();
+    const auto activations = m_workspace->models().activations();
     if (!activations)
         return activations.error();
-    const QVector<Workspace::Activation>& log = *activations;
+    const QVector<ModelStore::Activation>& log = *activations;
     const QString from = active ? active->version : zeroShotVersion();
     for (qsizetype i = log.size() - 1; i >= 0; --i) {
         if (log[i].version == from)
@@ -261,12 +261,12 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     params.insert(QStringLiteral("reason"), request.reason);
     params.insert(QStringLiteral("augmented_views"), request.augmentedViews);
     params.insert(QStringLiteral("fine_tune_blocks"), request.fineTuneBlocks);
-    auto run = m_workspace->startTrainingRun(params);
+    auto run = m_workspace->runs().start(params);
     if (!run)
         return run.error();
     outcome.runId = *run;
     auto fail = [&](const QString& message) -> Expected<TrainOutcome> {
-        if (auto s = m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("failed: ") + message); !s)
+        if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("failed: ") + message); !s)
             qWarning("%s", qPrintable(s.error().message)); // the run's own failure is the one to report
         return Error{message};
     };
@@ -287,17 +287,17 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     // Keep the vectors in memory between runs: reloading 7,000 × 5 × 1280 each time costs more
     // than an incremental training.
     if (m_embeddings.isEmpty()) {
-        auto all = m_workspace->allEmbeddings(hash);
+        auto all = m_workspace->embeddings().all(hash);
         if (!all)
             return fail(all.error().message);
         m_embeddings = std::move(*all);
     } else {
-        auto cached = m_workspace->imagesWithEmbeddings(hash);
+        auto cached = m_workspace->embeddings().imagesWith(hash);
         if (!cached)
             return fail(cached.error().message);
         for (qint64 id : std::as_const(*cached))
             if (!m_embeddings.contains(id)) {
-                auto e = m_workspace->embeddings(id, hash);
+                auto e = m_workspace->embeddings().views(id, hash);
                 if (!e)
                     return fail(e.error().message);
                 if (*e)
@@ -336,7 +336,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     TrainerOptions options = request.trainer;
     options.cancel = &m_cancel;
     options.onEpoch = [this, runId = outcome.runId](const EpochMetrics& m) {
-        if (auto s = m_workspace->appendTrainingEpoch(runId, m.toJson()); !s)
+        if (auto s = m_workspace->runs().appendEpoch(runId, m.toJson()); !s)
             qWarning("%s", qPrintable(s.error().message)); // the run goes on; only its log misses the epoch
         Q_EMIT epochFinished(m);
     };
@@ -355,7 +355,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     outcome.result = std::move(*result);
     if (outcome.result.cancelled) {
         outcome.cancelled = true;
-        if (auto s = m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled")); !s)
+        if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("cancelled")); !s)
             qWarning("%s", qPrintable(s.error().message));
         outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
         return outcome;
@@ -369,7 +369,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
         if (!tuned)
             return fail(tuned.error().message);
         if (outcome.cancelled) {
-            if (auto s = m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled")); !s)
+            if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("cancelled")); !s)
                 qWarning("%s", qPrintable(s.error().message));
             outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
             return outcome;
@@ -386,7 +386,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     metrics.insert(QStringLiteral("epochs"), int(outcome.result.epochs.size()));
     metrics.insert(QStringLiteral("kind"), params.value(QStringLiteral("kind")));
     ModelBundle bundle;
-    auto version = m_workspace->nextModelVersion();
+    auto version = m_workspace->models().nextVersion();
     if (!version)
         return fail(version.error().message);
     bundle.version = *version;
@@ -415,16 +415,16 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     outcome.verdict = verdict.reason;
     outcome.previousVersion = before->version;
     outcome.previousAccuracy = activeMetrics.value(QStringLiteral("val_accuracy")).toDouble(std::nan(""));
-    if (auto s = m_workspace->addModel(record); !s)
+    if (auto s = m_workspace->models().add(record); !s)
         return fail(s.error().message);
     if (verdict.accept) {
-        if (auto s = m_workspace->setActiveModel(record.version, verdict.reason); !s)
+        if (auto s = m_workspace->models().setActive(record.version, verdict.reason); !s)
             return fail(s.error().message);
         m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, tunedBackbone}));
         outcome.activated = true;
         Q_EMIT activeModelChanged(record.version);
     }
-    if (auto s = m_workspace->finishTrainingRun(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"),
+    if (auto s = m_workspace->runs().finish(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"),
                                                 record.version);
         !s)
         qWarning("%s", qPrintable(s.error().message)); // the model is stored; only the run's log lags
@@ -445,7 +445,7 @@ void LearningLoop::runAsync(TrainRequest request)
 {
     auto outcome = train(request);
     if (request.kind == TrainRequest::Kind::Full && outcome) {
-        if (auto last = m_workspace->lastLabelEventId())
+        if (auto last = m_workspace->labels().lastEventId())
             m_labelsAtLastFullRun = *last;
         else
             qWarning("%s", qPrintable(last.error().message));
@@ -462,7 +462,7 @@ void LearningLoop::runAsync(TrainRequest request)
 
 void LearningLoop::noteNewLabel()
 {
-    const auto since = m_workspace->labelEventsSince(m_labelsAtLastFullRun);
+    const auto since = m_workspace->labels().eventsSince(m_labelsAtLastFullRun);
     if (!since) {
         qWarning("%s", qPrintable(since.error().message)); // the next label asks again
         return;
@@ -520,7 +520,7 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
         LabelledEmbeddings val;
         for (qint64 id : split->imageIds)
             if (labels.contains(id))
-                if (const auto views = m_workspace->embeddings(id, hash); !views)
+                if (const auto views = m_workspace->embeddings().views(id, hash); !views)
                     return views.error();
                 else if (*views)
                     val.add((*views)->row(0).clone(), labels.value(id), id);
@@ -538,7 +538,7 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
     }
 
     ModelRecord record;
-    auto version = m_workspace->nextModelVersion();
+    auto version = m_workspace->models().nextVersion();
     if (!version)
         return version.error();
     record.version = *version;
@@ -564,12 +564,12 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
         if (f.open(QIODevice::ReadOnly) && h.addData(&f))
             record.checksum = QString::fromLatin1(h.result().toHex());
     }
-    if (auto s = m_workspace->addModel(record); !s)
+    if (auto s = m_workspace->models().add(record); !s)
         return s.error();
     outcome.version = record.version;
     outcome.verdict = verdict.reason;
     if (verdict.accept) {
-        if (auto s = m_workspace->setActiveModel(record.version, verdict.reason, verdict.reason); !s)
+        if (auto s = m_workspace->models().setActive(record.version, verdict.reason, verdict.reason); !s)
             return s.error();
         m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle->head, tuned}));
         outcome.activated = true;

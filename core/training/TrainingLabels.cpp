@@ -89,7 +89,7 @@ Expected<QHash<qint64, int>> selectTrainingLabels(const Workspace& workspace, co
 {
     const BreedCatalog& breeds = BreedCatalog::oxford();
     QHash<qint64, int> labels;
-    const auto read = workspace.currentLabels();
+    const auto read = workspace.labels().currentByImage();
     if (!read)
         return read.error();
     const QHash<qint64, LabelEvent>& current = *read;

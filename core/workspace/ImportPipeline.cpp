@@ -76,7 +76,7 @@ Loaded load(const QString& path, const ImageDecoder& decoder)
 // re-asserting it would silently undo the correction).
 Expected<bool> hasDatasetLabel(const Workspace& ws, qint64 imageId, const QString& breed)
 {
-    const auto history = ws.labelHistory(imageId);
+    const auto history = ws.labels().history(imageId);
     if (!history)
         return history.error();
     return std::any_of(history->cbegin(), history->cend(),
@@ -114,7 +114,7 @@ void store(Workspace& ws, const ImportJob& job, const Loaded& loaded, const Impo
     }
     if (*labelled)
         return;
-    auto label = ws.addLabel(added->id, breed, LabelOrigin::Dataset, options.author);
+    auto label = ws.labels().add(added->id, breed, LabelOrigin::Dataset, options.author);
     if (!label) {
         report.issues.append({job.path, label.error().message});
         return;

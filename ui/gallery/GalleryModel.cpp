@@ -61,10 +61,10 @@ Expected<std::vector<GalleryItem>> loadGalleryItems(const Workspace& workspace)
     const auto images = workspace.images();
     if (!images)
         return images.error();
-    const auto labelsRead = workspace.currentLabels();
+    const auto labelsRead = workspace.labels().currentByImage();
     if (!labelsRead)
         return labelsRead.error();
-    const auto predictionsRead = workspace.latestPredictions();
+    const auto predictionsRead = workspace.predictions().latestByImage();
     if (!predictionsRead)
         return predictionsRead.error();
     const auto disputedRead = SyncLedger::disputedImages(workspace);

@@ -30,7 +30,7 @@ struct Outgoing {
 // next start, so a failed save is logged, not shown.
 void savePrediction(Workspace& workspace, const StoredPrediction& prediction)
 {
-    if (auto s = workspace.savePrediction(prediction); !s)
+    if (auto s = workspace.predictions().save(prediction); !s)
         qWarning("predictions: %s", qPrintable(s.error().message));
 }
 
@@ -223,7 +223,7 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
         const QString hash = backbone->weightsHash();
         // The centre views the embedding cache holds that we don't have yet.
         // A cache that can't be read only costs time: those images get a full prediction.
-        const auto cachedRead = workspace->imagesWithEmbeddings(hash);
+        const auto cachedRead = workspace->embeddings().imagesWith(hash);
         if (!cachedRead)
             qWarning("predictions: %s", qPrintable(cachedRead.error().message));
         const QSet<qint64> cached = cachedRead ? *cachedRead : QSet<qint64>();
@@ -236,7 +236,7 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
         }
         if (!missing.isEmpty()) {
             if (missing.size() > 2000) {
-                const auto allRead = workspace->allEmbeddings(hash);
+                const auto allRead = workspace->embeddings().all(hash);
                 if (!allRead)
                     qWarning("predictions: %s", qPrintable(allRead.error().message));
                 const QHash<qint64, cv::Mat> all = allRead ? *allRead : QHash<qint64, cv::Mat>();
@@ -246,7 +246,7 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
                         shared->centre.insert(id, it->row(0));
             } else {
                 for (qint64 id : missing) {
-                    const auto e = workspace->embeddings(id, hash);
+                    const auto e = workspace->embeddings().views(id, hash);
                     if (!e) {
                         qWarning("predictions: %s", qPrintable(e.error().message));
                         continue;

@@ -90,7 +90,7 @@ bool ModelHistoryView::selectVersion(const QString& version)
 void ModelHistoryView::reload()
 {
     auto workspace = m_workspace;
-    runInBackground(m_io, this, [workspace] { return workspace->models(); },
+    runInBackground(m_io, this, [workspace] { return workspace->models().all(); },
                     [this](const Expected<QVector<ModelRecord>>& models) {
                         if (models)
                             show(*models);

@@ -183,7 +183,7 @@ void DetailPanel::loadHistory(qint64 id)
                     [workspace, latest, id]() -> Expected<QVector<LabelEvent>> {
                         if (latest->load() != id)
                             return QVector<LabelEvent>();
-                        return workspace->labelHistory(id);
+                        return workspace->labels().history(id);
                     },
                     [this, id](const Expected<QVector<LabelEvent>>& history) {
                         if (history) {

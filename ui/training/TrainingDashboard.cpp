@@ -271,7 +271,7 @@ void TrainingDashboard::countLabels()
     runInBackground(m_io, this,
                     [workspace, known] {
                         Count c;
-                        const auto last = workspace->lastLabelEventId();
+                        const auto last = workspace->labels().lastEventId();
                         if (!last) {
                             c.error = last.error().message;
                             return c;
@@ -279,7 +279,7 @@ void TrainingDashboard::countLabels()
                         c.lastEvent = *last;
                         if (c.lastEvent == known)
                             return c;
-                        const auto labels = workspace->currentLabels();
+                        const auto labels = workspace->labels().currentByImage();
                         if (!labels) {
                             c.error = labels.error().message;
                             return c;
@@ -493,14 +493,14 @@ void TrainingDashboard::loadLastRun()
     runInBackground(m_io, this,
                     [workspace] {
                         Last last;
-                        auto runs = workspace->trainingRuns();
+                        auto runs = workspace->runs().all();
                         if (!runs) {
                             last.error = runs.error().message;
                             return last;
                         }
                         last.runs = std::move(*runs);
                         if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty()) {
-                            auto model = workspace->model(last.runs.back().modelVersion);
+                            auto model = workspace->models().find(last.runs.back().modelVersion);
                             if (!model)
                                 last.error = model.error().message;
                             else
@@ -546,16 +546,16 @@ void TrainingDashboard::evaluateActiveModel()
                     [workspace, snapshot] {
                         Result r;
                         r.version = snapshot->version;
-                        const auto splitRead = workspace->validationSplit();
-                        const auto recordRead = workspace->model(snapshot->version);
-                        const auto labelsRead = workspace->currentLabels();
+                        const auto splitRead = workspace->split().get();
+                        const auto recordRead = workspace->models().find(snapshot->version);
+                        const auto labelsRead = workspace->labels().currentByImage();
                         for (const Error* e : {splitRead ? nullptr : &splitRead.error(), recordRead ? nullptr : &recordRead.error(),
                                                labelsRead ? nullptr : &labelsRead.error()})
                             if (e) {
                                 r.error = e->message;
                                 return r;
                             }
-                        const std::optional<Workspace::ValidationSplit>& split = *splitRead;
+                        const std::optional<ValidationSplit>& split = *splitRead;
                         const std::optional<ModelRecord>& record = *recordRead;
                         if (!split || !record || split->imageIds.isEmpty())
                             return r;
@@ -569,7 +569,7 @@ void TrainingDashboard::evaluateActiveModel()
                             const int cls = int(classes.indexOf(l->breed));
                             if (cls < 0)
                                 continue;
-                            auto read = workspace->embeddings(id, record->weightsHash);
+                            auto read = workspace->embeddings().views(id, record->weightsHash);
                             if (!read) {
                                 r.error = read.error().message;
                                 return r;
