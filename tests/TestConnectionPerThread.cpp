@@ -6,6 +6,7 @@
 #include "workspace/Workspace.h"
 
 #include <QMutex>
+#include <QSemaphore>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QTemporaryDir>
@@ -43,12 +44,18 @@ QSet<QString> workspaceConnections()
     return out;
 }
 
-// Runs `work` on the pool and waits for it.
+// Runs `work` on the pool and waits for it, not for the pool: QThreadPool::waitForDone() would also
+// end the pool's threads.
 template <class Work>
 void runOn(QThreadPool& pool, Work&& work)
 {
-    pool.start(std::forward<Work>(work)); // moved in: the task holds the only copy of its captures
-    pool.waitForDone(); // threads stay alive (no expiry): only the task is waited for
+    QSemaphore finished;
+    // Moved in: the task holds the only copy of what `work` captured.
+    pool.start([&finished, work = std::forward<Work>(work)]() mutable {
+        work();
+        finished.release();
+    });
+    finished.acquire();
 }
 
 } // namespace
@@ -81,7 +88,7 @@ private Q_SLOTS:
         {
             auto opened = Workspace::open(dir.filePath(QStringLiteral("a")));
             QVERIFY2(opened, opened ? "" : qPrintable(opened.error().message));
-            std::shared_ptr<Workspace> ws = *opened;
+            std::shared_ptr<Workspace> ws = std::move(*opened); // the only reference
             QCOMPARE(workspaceConnections().size(), 1); // this thread's, from open()
 
             // A QThread: its connection goes when it ends, before wait() returns.
@@ -131,7 +138,7 @@ private Q_SLOTS:
         {
             auto opened = Workspace::open(dir.path());
             QVERIFY2(opened, opened ? "" : qPrintable(opened.error().message));
-            std::shared_ptr<Workspace> ws = *opened;
+            std::shared_ptr<Workspace> ws = std::move(*opened); // the only reference
             QVERIFY(ws->setSetting(QStringLiteral("k"), QStringLiteral("v")));
             // The pool thread holds the last reference and lets go there.
             const std::weak_ptr<Workspace> weak = ws;

@@ -63,7 +63,7 @@ class TestCrashSafety : public QObject {
         auto integrity = (*ws)->checkIntegrity();
         QVERIFY2(integrity.ok(), qPrintable(context + QStringLiteral(": ") + (integrity.ok() ? QString() : integrity.error().message)));
         // Every stored image row has its bytes, intact.
-        for (const ImageRecord& image : (*ws)->images().value()) {
+        for (auto imageList = (*ws)->images().value(); const ImageRecord& image : imageList) {
             auto bytes = (*ws)->readImageBytes(image.sha256);
             QVERIFY2(bytes.ok(), qPrintable(context + QStringLiteral(": image ") + image.sha256 + QStringLiteral(" lost its file")));
             QCOMPARE(QString::fromLatin1(QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex()), image.sha256);

@@ -184,7 +184,7 @@ private Q_SLOTS:
         const QHash<QString, QString> lines = sampleListLines();
         QCOMPARE(lines.size(), 692);
         QSet<QString> breeds;
-        for (const ImageRecord& image : ws->images().value()) {
+        for (auto imageList = ws->images().value(); const ImageRecord& image : imageList) {
             const QString name = QFileInfo(image.originalPath).completeBaseName();
             const int classId = lines.value(name).section(QLatin1Char(' '), 1, 1).toInt();
             QVERIFY2(classId >= 1, qPrintable(name));
@@ -202,9 +202,9 @@ private Q_SLOTS:
         QVERIFY(abyssinian);
         QCOMPARE(ws->labels().current(abyssinian->id).value()->breed, QStringLiteral("Abyssinian"));
         const QString samoyed = samplesOf(QStringLiteral("samoyed")).first();
-        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(samoyed))->id).value()->breed, QStringLiteral("samoyed"));
+        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(samoyed)).value()->id).value()->breed, QStringLiteral("samoyed"));
         const QString pyrenees = samplesOf(QStringLiteral("great_pyrenees")).first();
-        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(pyrenees))->id).value()->breed, QStringLiteral("great_pyrenees"));
+        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(pyrenees)).value()->id).value()->breed, QStringLiteral("great_pyrenees"));
         auto decoded = ImageDecoder().decodeFile(test::sampleImage(QStringLiteral("Abyssinian_1.jpg")));
         QVERIFY(decoded);
         QCOMPARE(abyssinian->width, decoded->rgb.cols);
@@ -394,7 +394,7 @@ private Q_SLOTS:
         QCOMPARE(ws->imageCount().value(), 4);
         QVERIFY(ws->labels().currentByImage().value().isEmpty());
         QCOMPARE(ws->labels().eventCount().value(), 0);
-        for (const ImageRecord& image : ws->images().value())
+        for (auto imageList = ws->images().value(); const ImageRecord& image : imageList)
             QCOMPARE(image.source, QStringLiteral("drop"));
 
         // The file-size limit is respected.
@@ -447,7 +447,7 @@ private Q_SLOTS:
             QVERIFY((*ws)->labels().eventCount().value() >= committed);
             auto integrity = (*ws)->checkIntegrity();
             QVERIFY2(integrity, integrity ? "" : qPrintable(integrity.error().message));
-            for (const ImageRecord& image : (*ws)->images().value())
+            for (auto imageList = (*ws)->images().value(); const ImageRecord& image : imageList)
                 QVERIFY2((*ws)->readImageBytes(image.sha256), qPrintable(image.originalPath));
             // Files without rows (written just before the kill) are allowed, a handful at most.
             QVERIFY(filesUnder(dir + QStringLiteral("/images")) - (*ws)->imageCount().value() <= 2);

@@ -234,7 +234,7 @@ private Q_SLOTS:
         QVERIFY(m_loop->activate(QStringLiteral("zero-shot")).ok());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
         QVERIFY(!m_ws->models().active().value().has_value());
-        for (const ModelRecord& m : m_ws->models().all().value())
+        for (auto mList = m_ws->models().all().value(); const ModelRecord& m : mList)
             QVERIFY(m.state != ModelState::Active);
         // A relaunch: a new handle on the folder and a new loop.
         {

@@ -18,8 +18,8 @@ class TestSyncClient : public QObject {
     static QVector<LabelEvent> curatorEvents(Workspace& ws)
     {
         QVector<LabelEvent> out;
-        for (const ImageRecord& image : ws.images().value())
-            for (const LabelEvent& e : ws.labels().history(image.id).value())
+        for (auto imageList = ws.images().value(); const ImageRecord& image : imageList)
+            for (auto eList = ws.labels().history(image.id).value(); const LabelEvent& e : eList)
                 if (e.origin == LabelOrigin::Curator)
                     out.push_back(e);
         std::sort(out.begin(), out.end(), [](const LabelEvent& a, const LabelEvent& b) { return a.id < b.id; });
@@ -216,7 +216,7 @@ private Q_SLOTS:
             QCOMPARE(current->breed, QStringLiteral("Egyptian_Mau"));
             QCOMPARE(toString(current->status), toString(ReviewStatus::Approved));
             QCOMPARE(current->serverStatus, QStringLiteral("approved"));
-            for (const LabelEvent& e : ws->labels().history(image).value())
+            for (auto eList = ws->labels().history(image).value(); const LabelEvent& e : eList)
                 if (e.breed == QLatin1String("Bengal"))
                     QCOMPARE(toString(e.status), toString(ReviewStatus::Rejected));
             QVERIFY(SyncLedger(ws).disputedImages().value().isEmpty());

@@ -38,7 +38,7 @@ private Q_SLOTS:
             for (int i = 0; i < kEvents; ++i)
                 QVERIFY(ws->labels().add(images[i % images.size()], breeds[(c * 7 + i) % breeds.size()], LabelOrigin::Curator, name));
             for (const qint64 image : images)
-                for (const LabelEvent& e : ws->labels().history(image).value())
+                for (auto eList = ws->labels().history(image).value(); const LabelEvent& e : eList)
                     expected.insert(e.uuid);
         }
         QCOMPARE(expected.size(), kClients * kEvents);
@@ -87,8 +87,8 @@ private Q_SLOTS:
             auto ws = c->workspace();
             QCOMPARE(ws->labels().eventCount().value(), kClients * kEvents);
             QSet<QString> local;
-            for (const ImageRecord& image : ws->images().value())
-                for (const LabelEvent& e : ws->labels().history(image.id).value())
+            for (auto imageList = ws->images().value(); const ImageRecord& image : imageList)
+                for (auto eList = ws->labels().history(image.id).value(); const LabelEvent& e : eList)
                     local.insert(e.uuid);
             QCOMPARE(local, expected);
         }

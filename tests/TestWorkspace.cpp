@@ -566,7 +566,7 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("UNIQUE")), qPrintable(error));
 
         int active = 0;
-        for (const ModelRecord& m : ws->models().all().value())
+        for (auto mList = ws->models().all().value(); const ModelRecord& m : mList)
             active += m.state == ModelState::Active;
         QCOMPARE(active, 1);
         QCOMPARE(ws->models().all().value().size(), 2);
@@ -938,8 +938,10 @@ private Q_SLOTS:
             QCOMPARE(seen.load(), 0);
             QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 2);
         }
-        QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 0);
-        // The same pool thread, a new workspace: a new connection of its own.
+        // Only this thread's connection went with it: the pool thread's is removed on that thread
+        // (Qt allows nothing else), at its next database call or when it ends.
+        QCOMPARE(QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^pc-workspace-"))).size(), 1);
+        // The same pool thread, a new workspace: a new connection of its own, and the dead one's gone.
         auto ws = openOrFail(freshDir());
         QVERIFY(ws);
         std::atomic<int> seen{-1};
