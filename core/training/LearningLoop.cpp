@@ -182,7 +182,9 @@ LabelledEmbeddings LearningLoop::reembed(const Backbone& backbone, const Labelle
     QStringList paths;
     for (qint64 id : set.imageIds) {
         const auto image = m_workspace->image(id);
-        paths << (image && *image ? m_workspace->storedImagePath((*image)->sha256) : QString()); // a failed read: no row for it
+        if (!image) // left out of the evaluation, like an image that can't be decoded
+            qWarning("%s", qPrintable(image.error().message));
+        paths << (image && *image ? m_workspace->storedImagePath((*image)->sha256) : QString());
     }
     const std::vector<EmbeddedFile> embedded = embedFiles(backbone, paths);
     LabelledEmbeddings out;
