@@ -27,6 +27,8 @@ PC_APT_PACKAGES=(
   libqt6opengl6-dev libxkbcommon-dev
   libqt6sql6-sqlite libqt6sql6-psql libqt6svg6 qt6-qpa-plugins
   libopencv-dev libgl-dev
+  # the .deb: man pages from --help, and the package check CI runs
+  help2man lintian
   # headless GUI runs and the (later) server tests
   xvfb xauth postgresql
   # petcurator-server: dataset archives (libarchive), Ed25519 model signing (OpenSSL 3), and wrk
@@ -139,4 +141,15 @@ pc_setup() {
   pc_install_deps
   pc_fetch_weights
   pc_build
+}
+
+# A real photo for smoke tests: a pug from the Oxford-IIIT Pet sample when it is there, else the
+# panda the weights package ships.
+pc_sample_photo() {
+  local sample=${PETCURATOR_SAMPLE_DIR:-$PC_ROOT/../shared/datasets/oxford-iiit-pet-sample}
+  if [[ -f $sample/images/pug_112.jpg ]]; then
+    echo "$(cd "$sample/images" && pwd -P)/pug_112.jpg"
+  else
+    echo "$(pc_weights_dir)/panda.jpg"
+  fi
 }
