@@ -19,6 +19,7 @@ constexpr WebFile kWebFiles[] = {
     {"index.html", "text/html; charset=utf-8"},
     {"app.js", "text/javascript; charset=utf-8"},
     {"app.css", "text/css; charset=utf-8"},
+    {"icon.svg", "image/svg+xml"},
 };
 
 } // namespace
