@@ -79,7 +79,7 @@ int runServe(const QStringList& args)
     parser.addOption({QStringLiteral("max-model-mb"), QStringLiteral("Largest model bundle upload (default 256)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("max-megapixels"), QStringLiteral("Largest image in pixels, in millions (default 100)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("inference-workers"), QStringLiteral("Threads that run predictions (default: one per core)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("inference-queue"), QStringLiteral("Predictions that may wait for a worker; more get 503 (default: 8 per worker)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("inference-queue"), QStringLiteral("Predictions that may wait for a worker; more get 503 (default: 16 per worker)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("weights"), QStringLiteral("Backbone weights folder (default: the desktop's, in ~/.cache/petcurator)."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("drain-seconds"), QStringLiteral("On SIGTERM, how long in-flight requests may take (default 30)."), QStringLiteral("N")});
     if (!parser.parse(QStringList{QStringLiteral("petcurator-server serve")} + args)) {

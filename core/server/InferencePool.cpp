@@ -32,7 +32,7 @@ void prepareWorkerThread()
 InferencePool::InferencePool(int workers, int queue)
 {
     m_workers = workers > 0 ? workers : std::max(1, QThread::idealThreadCount());
-    m_capacity = m_workers + (queue > 0 ? queue : 8 * m_workers);
+    m_capacity = m_workers + (queue > 0 ? queue : 16 * m_workers);
     m_pool.setMaxThreadCount(m_workers);
     m_pool.setExpiryTimeout(-1); // each worker's thread settings last for the server's life
     m_pool.setObjectName(QStringLiteral("pc-inference"));

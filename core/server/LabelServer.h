@@ -24,7 +24,7 @@ class Api;
 
 struct InferenceOptions {
     int workers = 0; // 0: one per core
-    int queue = 0;   // waiting predictions beyond the running ones; 0: 8 per worker
+    int queue = 0;   // waiting predictions beyond the running ones; 0: 16 per worker
 };
 
 class LabelServer : public QAbstractHttpServer {
