@@ -159,8 +159,9 @@ for C in 1 8 32; do
   RPS=$(awk '/^Requests\/sec/ {print $2}' "$WORK/predict-$C.txt")
   FAILED=$(awk '/^PREDICT/ {sub("failed=","",$2); print $2}' "$WORK/predict-$C.txt")
   BUSY=$(awk '/^PREDICT/ {sub("busy=","",$4); print $4}' "$WORK/predict-$C.txt")
+  SOCKET=$(awk '/Socket errors/ {sub(/^ *Socket errors: */,""); print}' "$WORK/predict-$C.txt")
   printf '%-26s %10s %9s %9s %6s%%  %s\n' "$C connection(s)" "$RPS" "$(percentile_ms "$WORK/predict-$C.txt" 50%)" \
-    "$(percentile_ms "$WORK/predict-$C.txt" 99%)" "$(awk -v a="$RPS" -v b="$CLI_IPS" 'BEGIN {printf "%.0f", 100*a/b}')" "${FAILED:-?} failed, ${BUSY:-?} busy (503)"
+    "$(percentile_ms "$WORK/predict-$C.txt" 99%)" "$(awk -v a="$RPS" -v b="$CLI_IPS" 'BEGIN {printf "%.0f", 100*a/b}')" "${FAILED:-?} failed, ${BUSY:-?} busy (503)${SOCKET:+, socket errors: $SOCKET}"
 done
 
 # Hot swap under load: a base model, then 20 models each published and withdrawn (rolled back).
@@ -188,9 +189,9 @@ done < <(tail -n +2 "$WORK/bundles.txt")
 wait "$WRK_PID"
 RPS=$(awk '/^Requests\/sec/ {print $2}' "$WORK/predict-swap.txt")
 read -r FAILED MODELS BUSY < <(awk '/^PREDICT/ {sub("failed=","",$2); sub("models=","",$3); sub("busy=","",$4); print $2, $3, $4}' "$WORK/predict-swap.txt")
-NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/predict-swap.txt")
+SOCKET=$(awk '/Socket errors/ {sub(/^ *Socket errors: */,""); print}' "$WORK/predict-swap.txt")
 printf '%-26s %10s %9s %9s %6s%%  %s\n' "8, 20 publish+withdraw" "$RPS" "$(percentile_ms "$WORK/predict-swap.txt" 50%)" \
   "$(percentile_ms "$WORK/predict-swap.txt" 99%)" "$(awk -v a="$RPS" -v b="$CLI_IPS" 'BEGIN {printf "%.0f", 100*a/b}')" \
-  "${FAILED:-?} failed, ${BUSY:-?} busy, ${MODELS:-?} models answered, $SWAP_ERRORS publish/withdraw errors"
+  "${FAILED:-?} failed, ${BUSY:-?} busy, ${MODELS:-?} models answered, $SWAP_ERRORS publish/withdraw errors${SOCKET:+, socket errors: $SOCKET}"
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || pc_warn "server exited with $?"
 SERVER_PID=
