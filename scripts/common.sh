@@ -34,6 +34,8 @@ PC_APT_PACKAGES=(
   # petcurator-server: dataset archives (libarchive), Ed25519 model signing (OpenSSL 3), and wrk
   # for scripts/server-bench.sh
   libarchive-dev libssl-dev wrk
+  # the web page's browser test (tests/web/TestWebPage drives headless chromium)
+  chromium
   # the sync client: the API token in the system keychain (Secret Service, KWallet)
   qtkeychain-qt6-dev
   fonts-dejavu-core
