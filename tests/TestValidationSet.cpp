@@ -25,8 +25,8 @@ void TestValidationSet::followsTheSplitTheRuleAndTheHeadsClasses()
     QTemporaryDir tmp;
     auto ws = Workspace::open(tmp.filePath(QStringLiteral("ws")));
     QVERIFY2(ws, qPrintable(ws ? QString() : ws.error().message));
-    const QStringList photos = {QStringLiteral("pug_100.jpg"), QStringLiteral("pug_101.jpg"), QStringLiteral("Bengal_100.jpg"),
-                                QStringLiteral("Bengal_101.jpg"), QStringLiteral("beagle_100.jpg")};
+    const QStringList photos = {QStringLiteral("pug_112.jpg"), QStringLiteral("pug_127.jpg"), QStringLiteral("Bengal_100.jpg"),
+                                QStringLiteral("Bengal_101.jpg"), QStringLiteral("beagle_10.jpg")};
     QVector<qint64> ids;
     for (const QString& name : photos) {
         const QByteArray bytes = readFile(sampleImage(name));
@@ -41,8 +41,8 @@ void TestValidationSet::followsTheSplitTheRuleAndTheHeadsClasses()
         cv::Mat views(2, width, CV_32F, cv::Scalar(float(i))); // row 0 = centre view
         QVERIFY((*ws)->putEmbeddings(ids[i], hash, views));
     }
-    // pug_100 from a dataset, pug_101 and Bengal_100 from a curator, Bengal_101 a dataset label of a
-    // breed the head doesn't know, beagle_100 without a label.
+    // pug_112 from a dataset, pug_127 and Bengal_100 from a curator, Bengal_101 a dataset label of a
+    // breed the head doesn't know, beagle_10 without a label.
     QVERIFY((*ws)->addLabel(ids[0], QStringLiteral("pug"), LabelOrigin::Dataset, QStringLiteral("oxford")));
     QVERIFY((*ws)->addLabel(ids[1], QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("ann")));
     QVERIFY((*ws)->addLabel(ids[2], QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("ann")));
@@ -54,7 +54,7 @@ void TestValidationSet::followsTheSplitTheRuleAndTheHeadsClasses()
 
     QVERIFY((*ws)->setValidationSplit({QStringLiteral("S1"), {ids[0], ids[1], ids[3], ids[4]}}));
     LabelledEmbeddings set = validationEmbeddings(**ws, hash, classes, width);
-    // Bengal_100 is outside the split, Bengal_101's breed isn't a class, beagle_100 has no label.
+    // Bengal_100 is outside the split, Bengal_101's breed isn't a class, beagle_10 has no label.
     QCOMPARE(QVector<qint64>(set.imageIds.begin(), set.imageIds.end()).size(), 2);
     for (size_t i = 0; i < set.size(); ++i) {
         QCOMPARE(set.labels[i], 0); // "pug" is the head's class 0 (Oxford's 25)

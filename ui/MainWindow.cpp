@@ -644,6 +644,7 @@ void MainWindow::buildStatusBar()
     m_statusIssues = new QToolButton(statusBar());
     m_statusIssues->setAutoRaise(true);
     m_statusIssues->setToolTip(tr("Files that could not be used (Ctrl+R)"));
+    m_statusIssues->setAccessibleName(tr("Show the import report"));
     m_statusIssues->hide();
     m_statusTraining = new QLabel(statusBar());
     m_statusTraining->setObjectName(QStringLiteral("statusTraining"));

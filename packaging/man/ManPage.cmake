@@ -1,9 +1,10 @@
 # Writes one man page from a program's own --help and --version with help2man (cmake -P):
-#   -DPROGRAM=… -DNAME="one-line description" -DSECTION=1|8 -DOUT=….N [-DSUBCOMMANDS="a;b"]
+#   -DPROGRAM=… -DNAME="one-line description" -DSECTION=1|8 -DOUT=….N [-DSUBCOMMANDS=a,b]
 # With SUBCOMMANDS, each "PROGRAM sub --help" becomes a subsection of COMMANDS.
 set(_include "${OUT}.h2m")
 file(WRITE "${_include}" "")
 if(SUBCOMMANDS)
+  string(REPLACE "," ";" SUBCOMMANDS "${SUBCOMMANDS}")
   file(APPEND "${_include}" "[COMMANDS]\n")
   foreach(_sub IN LISTS SUBCOMMANDS)
     execute_process(COMMAND "${PROGRAM}" ${_sub} --help OUTPUT_VARIABLE _help RESULT_VARIABLE _rc)
@@ -12,7 +13,7 @@ if(SUBCOMMANDS)
     endif()
     # roff: a leading dot or quote would be read as a request; backslashes as escapes.
     string(REPLACE "\\" "\\\\" _help "${_help}")
-    string(REGEX REPLACE "\n([.'])" "\n\\\\\\&\\1" _help "${_help}")
+    string(REGEX REPLACE "\n([.'])" "\n\\\\&\\1" _help "${_help}")
     file(APPEND "${_include}" ".SS ${_sub}\n.nf\n${_help}\n.fi\n")
   endforeach()
 endif()
