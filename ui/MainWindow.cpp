@@ -229,14 +229,23 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
 
 MainWindow::~MainWindow()
 {
-    // Stop producers before the widgets they report to go away.
-    m_imports->cancel();
+    shutdown();
+}
+
+void MainWindow::shutdown()
+{
+    // Stop producers before the widgets they report to go away: cancel, then join.
+    if (m_imports)
+        m_imports->cancel();
     delete m_imports;
     m_imports = nullptr;
     delete m_predictions; // may be null: closed before the model was loaded
     m_predictions = nullptr;
-    m_writer->waitForIdle();
+    if (m_writer)
+        m_writer->waitForIdle();
     m_io.waitForDone();
+    // The thumbnail loader and the sync thread stop in their destructors, with the widgets that
+    // show their results; they hold the workspace (and sync the loop), both of which outlive us.
 }
 
 // ---------------------------------------------------------------- construction
