@@ -230,6 +230,18 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
 MainWindow::~MainWindow()
 {
     shutdown();
+    // C++ destroys our members (m_io, m_workspace, m_backbone) before ~QWidget deletes the children,
+    // and the views, the detail panel, the dashboard, the model history and image viewers start
+    // work on m_io, some of it from slots that run while their siblings are being deleted. So the
+    // widgets that use m_io go here, while it exists, no slot of ours runs any more, and what they
+    // started is joined before m_io goes.
+    for (QObject* o : findChildren<QObject*>())
+        o->disconnect(this);
+    if (m_loop)
+        m_loop->disconnect(this);
+    qDeleteAll(findChildren<ImageViewerDialog*>(Qt::FindDirectChildrenOnly));
+    delete takeCentralWidget();
+    m_io.waitForDone();
 }
 
 void MainWindow::shutdown()
