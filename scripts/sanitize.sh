@@ -41,8 +41,9 @@ if [[ $sanitizers == thread ]]; then
   # libgomp and libtorch are not instrumented; see tsan.supp for what that costs. second_deadlock_stack
   # gives both stacks of a lock-order report.
   export TSAN_OPTIONS="$common:exitcode=66:second_deadlock_stack=1:history_size=4:suppressions=$supp/tsan.supp"
-  # TSan cannot see libgomp's barriers: torch's intra-op pool would only produce noise. One torch
-  # thread in TSan runs (read by the project's thread setup through OMP_NUM_THREADS).
+  # TSan cannot see libgomp's barriers (libgomp is not instrumented): torch's intra-op OpenMP pool
+  # would only produce noise. One OpenMP thread in TSan runs: torch's default thread count comes from
+  # OMP_NUM_THREADS, and the tests leave it at the default. Our own threads are what we test.
   export OMP_NUM_THREADS=1
 else
   # detect_leaks: LSan runs at exit; one-time allocations of libraries we don't own are in lsan.supp.
