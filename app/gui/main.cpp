@@ -1,6 +1,7 @@
 // petcurator: the desktop app. Argument parsing and start-up only; everything else is in ui/ and core/.
 #include "AppSettings.h"
 #include "MainWindow.h"
+#include "StopSignals.h"
 #include "model/Backbone.h"
 #include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
@@ -20,6 +21,9 @@ int main(int argc, char** argv)
 {
     pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
     QApplication app(argc, argv);
+    // From here on SIGTERM/SIGINT wait for the event loop (connected below) instead of killing us
+    // half-way through a database write.
+    pc::app::StopSignals stopSignals;
     // Photos with slightly malformed ICC profiles are common; Qt's warning about each is noise here.
     QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.icc.warning=false"));
     QApplication::setApplicationName(QStringLiteral("petcurator"));
@@ -67,12 +71,20 @@ int main(int argc, char** argv)
         return 1;
     }
 
+    // Shutdown is an order (ARCHITECTURE.md "Threads"): the event loop ends; the loader, the
+    // learning loop and the window's workers are cancelled and joined; then the window, the loop,
+    // the network and the workspace's database connections go, in that order; QApplication last.
     int status = 0;
     {
         // The window comes first, with the workspace as stored; the network (hash check, graph import,
         // TorchScript freeze, first forward pass: seconds on a cold start) loads behind it.
         std::unique_ptr<pc::LearningLoop> loop;
         pc::MainWindow window(*workspace);
+        // SIGTERM/SIGINT (logout, kill, Ctrl+C in a terminal) close the window like File > Quit.
+        QObject::connect(&stopSignals, &pc::app::StopSignals::stopRequested, &window, [&window] {
+            if (!window.close()) // a modal dialog may hold the window: end the event loop anyway
+                QApplication::quit();
+        });
         window.show();
         if (!parser.positionalArguments().isEmpty())
             window.intake(parser.positionalArguments(), QStringLiteral("command line"));
@@ -94,7 +106,10 @@ int main(int argc, char** argv)
         loading.waitForFinished(); // quit while loading: the loader must end before what it uses
         if (loop)
             loop->cancel();
-        // The window goes first (its destructor stops its workers), then the loop.
-    }
-    return status;
+        window.shutdown(); // cancel and join the window's workers while the loop still exists
+        if (loop)
+            loop->waitForIdle();
+    } // the window, then the loop (and with it the last reference to the network)
+    return status; // then the workspace (its database connections), then QApplication
+
 }

@@ -184,8 +184,8 @@ int runServe(const QStringList& args)
             }
         }
 
-        StopSignals stop;
-        QObject::connect(&stop, &StopSignals::stopRequested, &http, [&](int number) {
+        app::StopSignals stop;
+        QObject::connect(&stop, &app::StopSignals::stopRequested, &http, [&](int number) {
             if (http.property("pc-stopping").toBool()) { // a second signal: stop waiting
                 err() << "petcurator-server: second signal, exiting now\n";
                 QCoreApplication::exit(Success);
