@@ -1,6 +1,7 @@
 // The desktop app shuts down in order and exits 0: the real petcurator binary, offscreen, on a
 // fresh workspace with a few photos given on the command line, stopped with SIGTERM (as a session
 // logout or `kill` would) once it has predicted them, and again while the network is still loading.
+// Also one app per workspace: a second launch hands its photos to the running one and exits 0.
 #include "TestSupport.h"
 
 #include <QFileInfo>
@@ -34,7 +35,7 @@ QStringList shutdownComplaints(const QString& stderrText)
 
 // Rows in the workspace's predictions table, read through a connection of our own (WAL: the app
 // keeps writing meanwhile). -1 while the database is not there yet.
-int predictionCount(const QString& workspaceDir)
+int countRows(const QString& workspaceDir, const QString& table)
 {
     const QString file = workspaceDir + QStringLiteral("/workspace.sqlite");
     if (!QFileInfo::exists(file))
@@ -47,7 +48,7 @@ int predictionCount(const QString& workspaceDir)
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
         if (db.open()) {
             QSqlQuery q(db);
-            if (q.exec(QStringLiteral("SELECT COUNT(*) FROM predictions")) && q.next())
+            if (q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table)) && q.next())
                 n = q.value(0).toInt();
         }
     }
@@ -55,6 +56,8 @@ int predictionCount(const QString& workspaceDir)
     return n;
 }
 
+int predictionCount(const QString& workspaceDir) { return countRows(workspaceDir, QStringLiteral("predictions")); }
+int imageCount(const QString& workspaceDir) { return countRows(workspaceDir, QStringLiteral("images")); }
 } // namespace
 
 class TestAppShutdown : public QObject {
@@ -110,6 +113,35 @@ private Q_SLOTS:
         QVERIFY2(gui.state() == QProcess::Running, qPrintable(QString::fromUtf8(gui.readAllStandardError()).right(4000)));
         gui.terminate(); // SIGTERM
         expectCleanExit(gui);
+    }
+
+    void secondLaunchHandsItsFilesToTheFirst()
+    {
+        const QStringList names = samplePhotos();
+        const QString ws = m_tmp.filePath(QStringLiteral("single"));
+        QProcess first;
+        startGui(first, ws, {test::sampleImage(names.value(10))});
+        QTRY_VERIFY_WITH_TIMEOUT(imageCount(ws) == 1 || first.state() != QProcess::Running, 120000);
+        QVERIFY(first.state() == QProcess::Running);
+
+        // The same workspace by another path: still the same workspace.
+        QProcess second;
+        startGui(second, ws + QStringLiteral("/../single"), {test::sampleImage(names.value(11)), test::sampleImage(names.value(12))});
+        QVERIFY2(second.waitForFinished(60000), "the second launch did not hand over and exit");
+        QCOMPARE(second.exitCode(), 0);
+        // The first imports them like a drop; the second never opened the workspace.
+        QTRY_COMPARE_WITH_TIMEOUT(imageCount(ws), 3, 120000);
+        QVERIFY(first.state() == QProcess::Running);
+        first.terminate();
+        expectCleanExit(first);
+
+        // Once the first has gone, a launch is the first again (its lock is released).
+        QProcess third;
+        startGui(third, ws, {});
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(ws + QStringLiteral("/petcurator-app.lock")) || third.state() != QProcess::Running, 60000);
+        QVERIFY(third.state() == QProcess::Running);
+        third.terminate();
+        expectCleanExit(third);
     }
 
     void sigtermWhileLoadingExitsZero()

@@ -1,6 +1,7 @@
 // petcurator: the desktop app. Argument parsing and start-up only; everything else is in ui/ and core/.
 #include "AppSettings.h"
 #include "MainWindow.h"
+#include "SingleInstance.h"
 #include "StopSignals.h"
 #include "model/Backbone.h"
 #include "model/MemoryPolicy.h"
@@ -42,8 +43,12 @@ int main(int argc, char** argv)
                                              QStringLiteral("DIR"));
     const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Compute threads (default: Preferences, else all cores)."),
                                            QStringLiteral("N"));
+    const QCommandLineOption weightsOption(QStringLiteral("weights"),
+                                           QStringLiteral("Folder with the EfficientNet-B0 weights (default: $PETCURATOR_WEIGHTS_DIR, the user cache, then the installed ones)."),
+                                           QStringLiteral("DIR"));
     parser.addOption(workspaceOption);
     parser.addOption(threadsOption);
+    parser.addOption(weightsOption);
     parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Images or folders to import and predict, like a drop."),
                                  QStringLiteral("[PATH...]"));
     parser.process(app);
@@ -64,7 +69,19 @@ int main(int argc, char** argv)
         dir = pc::AppSettings::workspaceDir();
     if (dir.isEmpty())
         dir = pc::Workspace::defaultLocation();
-    auto workspace = pc::Workspace::open(QDir(dir).absolutePath());
+    dir = QDir(dir).absolutePath();
+    // One app per workspace: a second launch hands its files to the first and leaves.
+    pc::SingleInstance instance(dir);
+    switch (instance.claim(parser.positionalArguments())) {
+    case pc::SingleInstance::Role::HandedOver:
+        return 0;
+    case pc::SingleInstance::Role::Refused:
+        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), QStringLiteral("Cannot open the workspace: %1").arg(instance.error()));
+        return 1;
+    case pc::SingleInstance::Role::Primary:
+        break;
+    }
+    auto workspace = pc::Workspace::open(dir);
     if (!workspace) {
         QMessageBox::critical(nullptr, QStringLiteral("PetCurator"),
                               QStringLiteral("The workspace %1 could not be opened: %2").arg(dir, workspace.error().message));
@@ -85,6 +102,13 @@ int main(int argc, char** argv)
             if (!window.close()) // a modal dialog may hold the window: end the event loop anyway
                 QApplication::quit();
         });
+        QObject::connect(&instance, &pc::SingleInstance::filesHandedOver, &window, [&window](const QStringList& files) {
+            window.showNormal();
+            window.raise();
+            window.activateWindow();
+            if (!files.isEmpty())
+                window.intake(files, QStringLiteral("second launch"));
+        });
         window.show();
         if (!parser.positionalArguments().isEmpty())
             window.intake(parser.positionalArguments(), QStringLiteral("command line"));
@@ -101,7 +125,8 @@ int main(int argc, char** argv)
             loop = std::make_unique<pc::LearningLoop>(*workspace, *backbone);
             window.attachEngine(*backbone, loop.get());
         });
-        loading.setFuture(QtConcurrent::run([] { return pc::Backbone::load(); }));
+        const QString weights = parser.isSet(weightsOption) ? parser.value(weightsOption) : pc::Backbone::defaultWeightsDir();
+        loading.setFuture(QtConcurrent::run([weights] { return pc::Backbone::load(weights); }));
         status = app.exec();
         loading.waitForFinished(); // quit while loading: the loader must end before what it uses
         if (loop)
