@@ -351,12 +351,16 @@ int main(int argc, char** argv)
             bench.begin(QStringLiteral("fine-tune: embedding cache + training + swap + refresh"));
             bool finished = false;
             QString outcomeText;
-            QObject::connect(&loop, &LearningLoop::trainingFinished, &app, [&](const TrainOutcome& o) {
+            // The context of the two connections below: they write these locals, so they must end
+            // with this block. (With &app as context they outlived it, and every incremental update
+            // of the next phase wrote a dead QString on the stack: the heap corruption at exit.)
+            QObject phaseScope;
+            QObject::connect(&loop, &LearningLoop::trainingFinished, &phaseScope, [&](const TrainOutcome& o) {
                 finished = true;
                 outcomeText = QStringLiteral("%1 %2, %3 epochs, val %4%").arg(o.version, o.activated ? "activated" : "candidate")
                                   .arg(o.result.epochs.size()).arg(o.result.validation.top1 * 100, 0, 'f', 1);
             });
-            QObject::connect(&loop, &LearningLoop::trainingFailed, &app, [&](const QString& m) {
+            QObject::connect(&loop, &LearningLoop::trainingFailed, &phaseScope, [&](const QString& m) {
                 finished = true;
                 outcomeText = QStringLiteral("failed: ") + m;
             });
@@ -500,6 +504,11 @@ int main(int argc, char** argv)
             QObject::disconnect(counter);
         }
         monitor.stop();
+        // Shutdown in order: cancel, join the window's workers, then the loop's; the window, the
+        // loop, the workspace, the network and QApplication are destroyed after, in that order.
+        loop.cancel();
+        window.shutdown();
+        loop.waitForIdle();
     }
 
     StallMonitor::Stats overall;

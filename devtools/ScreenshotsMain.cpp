@@ -60,7 +60,11 @@ int main(int argc, char** argv)
         window.attachEngine(*backbone, &loop);
         tour.start();
         status = app.exec();
+        // Shutdown in order: cancel, join the window's workers, then the loop's; the window goes at
+        // the end of this block, then the loop, the network, the workspace and QApplication.
         loop.cancel();
+        window.shutdown();
+        loop.waitForIdle();
     }
     return status;
 }

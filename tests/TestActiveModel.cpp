@@ -54,22 +54,20 @@ private Q_SLOTS:
                 }
             });
         }
+        // Until enough of both happened, however long that takes (a sanitizer build predicts ~15×
+        // slower; ctest's timeout catches a hang): no wall-clock limit that a slow machine fails.
         int swaps = 0;
-        QElapsedTimer timer;
-        timer.start();
-        while (swaps < 100 || predictions < 100) {
+        while (swaps < 100 || predictions < 40 || sawA == 0 || sawB == 0) {
             active->swap(swaps % 2 ? a : b);
             ++swaps;
             QThread::usleep(2000);
-            if (timer.elapsed() > 120000)
-                break;
         }
         stop = true;
         for (std::thread& t : readers)
             t.join();
         qInfo("%d swaps, %d predictions on 4 threads, %d errors", swaps, predictions.load(), errors.load());
         QVERIFY(swaps >= 100);
-        QVERIFY(predictions >= 100);
+        QVERIFY(predictions >= 40);
         QCOMPARE(errors.load(), 0);
         QVERIFY(sawA > 0 && sawB > 0);
     }

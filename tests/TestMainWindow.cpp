@@ -542,6 +542,7 @@ void TestMainWindow::windowWorksBeforeTheModelIsLoaded()
         QVERIFY(s.waitIdle());
     }
     auto workspace = *Workspace::open(dir.path());
+    std::unique_ptr<LearningLoop> loop; // made later, but it must outlive the window, as in main()
     MainWindow w(workspace);
     w.resize(1200, 800);
     w.show();
@@ -561,9 +562,9 @@ void TestMainWindow::windowWorksBeforeTheModelIsLoaded()
     QTest::keyClick(w.galleryView(), Qt::Key_1);
     QCOMPARE(w.galleryModel()->find(id)->label, w.galleryModel()->find(id)->top[0].label);
 
-    LearningLoop loop(workspace, test::backbone());
+    loop = std::make_unique<LearningLoop>(workspace, test::backbone());
     QSignalSpy attached(&w, &MainWindow::engineAttached);
-    w.attachEngine(test::backbone(), &loop);
+    w.attachEngine(test::backbone(), loop.get());
     QCOMPARE(attached.count(), 1);
     QVERIFY(w.hasEngine());
     QCOMPARE(w.statusModelText(), QStringLiteral("Model: zero-shot"));

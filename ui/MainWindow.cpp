@@ -229,14 +229,35 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
 
 MainWindow::~MainWindow()
 {
-    // Stop producers before the widgets they report to go away.
-    m_imports->cancel();
+    shutdown();
+    // C++ destroys our members (m_io, m_workspace, m_backbone) before ~QWidget deletes the children,
+    // and the views, the detail panel, the dashboard, the model history and image viewers start
+    // work on m_io, some of it from slots that run while their siblings are being deleted. So the
+    // widgets that use m_io go here, while it exists, no slot of ours runs any more, and what they
+    // started is joined before m_io goes.
+    for (QObject* o : findChildren<QObject*>())
+        o->disconnect(this);
+    if (m_loop)
+        m_loop->disconnect(this);
+    qDeleteAll(findChildren<ImageViewerDialog*>(Qt::FindDirectChildrenOnly));
+    delete takeCentralWidget();
+    m_io.waitForDone();
+}
+
+void MainWindow::shutdown()
+{
+    // Stop producers before the widgets they report to go away: cancel, then join.
+    if (m_imports)
+        m_imports->cancel();
     delete m_imports;
     m_imports = nullptr;
     delete m_predictions; // may be null: closed before the model was loaded
     m_predictions = nullptr;
-    m_writer->waitForIdle();
+    if (m_writer)
+        m_writer->waitForIdle();
     m_io.waitForDone();
+    // The thumbnail loader and the sync thread stop in their destructors, with the widgets that
+    // show their results; they hold the workspace (and sync the loop), both of which outlive us.
 }
 
 // ---------------------------------------------------------------- construction
@@ -644,6 +665,7 @@ void MainWindow::buildStatusBar()
     m_statusIssues = new QToolButton(statusBar());
     m_statusIssues->setAutoRaise(true);
     m_statusIssues->setToolTip(tr("Files that could not be used (Ctrl+R)"));
+    m_statusIssues->setAccessibleName(tr("Show the import report"));
     m_statusIssues->hide();
     m_statusTraining = new QLabel(statusBar());
     m_statusTraining->setObjectName(QStringLiteral("statusTraining"));

@@ -55,6 +55,10 @@ public:
     explicit MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent = nullptr);
     void attachEngine(std::shared_ptr<const Backbone> backbone, LearningLoop* loop);
     bool hasEngine() const { return m_loop != nullptr; }
+    // Cancels and joins the workers that feed the window (imports, predictions, label writes, small
+    // reads). Idempotent; the destructor calls it too. main() calls it after the event loop, before
+    // it waits for the learning loop and destroys it.
+    void shutdown();
     ~MainWindow() override;
 
     // ---- intake (all asynchronous)

@@ -1,6 +1,8 @@
 // petcurator: the desktop app. Argument parsing and start-up only; everything else is in ui/ and core/.
 #include "AppSettings.h"
 #include "MainWindow.h"
+#include "SingleInstance.h"
+#include "StopSignals.h"
 #include "model/Backbone.h"
 #include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
@@ -20,6 +22,9 @@ int main(int argc, char** argv)
 {
     pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
     QApplication app(argc, argv);
+    // From here on SIGTERM/SIGINT wait for the event loop (connected below) instead of killing us
+    // half-way through a database write.
+    pc::app::StopSignals stopSignals;
     // Photos with slightly malformed ICC profiles are common; Qt's warning about each is noise here.
     QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.icc.warning=false"));
     QApplication::setApplicationName(QStringLiteral("petcurator"));
@@ -38,8 +43,12 @@ int main(int argc, char** argv)
                                              QStringLiteral("DIR"));
     const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Compute threads (default: Preferences, else all cores)."),
                                            QStringLiteral("N"));
+    const QCommandLineOption weightsOption(QStringLiteral("weights"),
+                                           QStringLiteral("Folder with the EfficientNet-B0 weights (default: $PETCURATOR_WEIGHTS_DIR, the user cache, then the installed ones)."),
+                                           QStringLiteral("DIR"));
     parser.addOption(workspaceOption);
     parser.addOption(threadsOption);
+    parser.addOption(weightsOption);
     parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Images or folders to import and predict, like a drop."),
                                  QStringLiteral("[PATH...]"));
     parser.process(app);
@@ -60,19 +69,46 @@ int main(int argc, char** argv)
         dir = pc::AppSettings::workspaceDir();
     if (dir.isEmpty())
         dir = pc::Workspace::defaultLocation();
-    auto workspace = pc::Workspace::open(QDir(dir).absolutePath());
+    dir = QDir(dir).absolutePath();
+    // One app per workspace: a second launch hands its files to the first and leaves.
+    pc::SingleInstance instance(dir);
+    switch (instance.claim(parser.positionalArguments())) {
+    case pc::SingleInstance::Role::HandedOver:
+        return 0;
+    case pc::SingleInstance::Role::Refused:
+        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), QStringLiteral("Cannot open the workspace: %1").arg(instance.error()));
+        return 1;
+    case pc::SingleInstance::Role::Primary:
+        break;
+    }
+    auto workspace = pc::Workspace::open(dir);
     if (!workspace) {
         QMessageBox::critical(nullptr, QStringLiteral("PetCurator"),
                               QStringLiteral("The workspace %1 could not be opened: %2").arg(dir, workspace.error().message));
         return 1;
     }
 
+    // Shutdown is an order (ARCHITECTURE.md "Threads"): the event loop ends; the loader, the
+    // learning loop and the window's workers are cancelled and joined; then the window, the loop,
+    // the network and the workspace's database connections go, in that order; QApplication last.
     int status = 0;
     {
         // The window comes first, with the workspace as stored; the network (hash check, graph import,
         // TorchScript freeze, first forward pass: seconds on a cold start) loads behind it.
         std::unique_ptr<pc::LearningLoop> loop;
         pc::MainWindow window(*workspace);
+        // SIGTERM/SIGINT (logout, kill, Ctrl+C in a terminal) close the window like File > Quit.
+        QObject::connect(&stopSignals, &pc::app::StopSignals::stopRequested, &window, [&window] {
+            if (!window.close()) // a modal dialog may hold the window: end the event loop anyway
+                QApplication::quit();
+        });
+        QObject::connect(&instance, &pc::SingleInstance::filesHandedOver, &window, [&window](const QStringList& files) {
+            window.showNormal();
+            window.raise();
+            window.activateWindow();
+            if (!files.isEmpty())
+                window.intake(files, QStringLiteral("second launch"));
+        });
         window.show();
         if (!parser.positionalArguments().isEmpty())
             window.intake(parser.positionalArguments(), QStringLiteral("command line"));
@@ -89,12 +125,16 @@ int main(int argc, char** argv)
             loop = std::make_unique<pc::LearningLoop>(*workspace, *backbone);
             window.attachEngine(*backbone, loop.get());
         });
-        loading.setFuture(QtConcurrent::run([] { return pc::Backbone::load(); }));
+        const QString weights = parser.isSet(weightsOption) ? parser.value(weightsOption) : pc::Backbone::defaultWeightsDir();
+        loading.setFuture(QtConcurrent::run([weights] { return pc::Backbone::load(weights); }));
         status = app.exec();
         loading.waitForFinished(); // quit while loading: the loader must end before what it uses
         if (loop)
             loop->cancel();
-        // The window goes first (its destructor stops its workers), then the loop.
-    }
-    return status;
+        window.shutdown(); // cancel and join the window's workers while the loop still exists
+        if (loop)
+            loop->waitForIdle();
+    } // the window, then the loop (and with it the last reference to the network)
+    return status; // then the workspace (its database connections), then QApplication
+
 }

@@ -1,4 +1,4 @@
-#include "dialogs/AboutDialog.h"
+#include "AboutDialog.h"
 
 #include "model/Backbone.h"
 
@@ -43,11 +43,13 @@ AboutDialog::AboutDialog(const Backbone* backbone, const QString& activeModel, Q
                       activeModel.toHtmlEscaped());
     auto* about = new QTextBrowser(tabs);
     about->setOpenExternalLinks(true);
+    about->setAccessibleName(tr("About PetCurator"));
     about->setHtml(m_text);
     tabs->addTab(about, tr("&About"));
 
     auto* provenance = new QTextBrowser(tabs);
     provenance->setOpenExternalLinks(true);
+    provenance->setAccessibleName(tr("Provenance and licences"));
     QFile f(QStringLiteral(":/petcurator/PROVENANCE.md"));
     if (f.open(QIODevice::ReadOnly))
         provenance->setMarkdown(QString::fromUtf8(f.readAll()));

@@ -1,4 +1,4 @@
-#include "dialogs/ShortcutsDialog.h"
+#include "ShortcutsDialog.h"
 
 #include <QDialogButtonBox>
 #include <QGuiApplication>
@@ -57,6 +57,7 @@ ShortcutsDialog::ShortcutsDialog(const QMenuBar* menus, QWidget* parent) : QDial
     rows.append({tr("Gallery"), tr("Move between images"), tr("arrow keys, Home, End, PgUp, PgDown")});
     m_table = new QTableWidget(int(rows.size()), 3, this);
     m_table->setHorizontalHeaderLabels({tr("Menu"), tr("Action"), tr("Keys")});
+    m_table->setAccessibleName(tr("Keyboard shortcuts"));
     for (int r = 0; r < rows.size(); ++r)
         for (int c = 0; c < 3; ++c)
             m_table->setItem(r, c, new QTableWidgetItem(rows[r].value(c)));

@@ -1,4 +1,4 @@
-#include "intake/ImportReportView.h"
+#include "ImportReportView.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -24,6 +24,7 @@ ImportReportView::ImportReportView(QWidget* parent) : QDialog(parent)
     m_summary->setWordWrap(true);
     m_table = new QTableWidget(0, 4, this);
     m_table->setHorizontalHeaderLabels({tr("File"), tr("Reason"), tr("During"), tr("Time")});
+    m_table->setAccessibleName(tr("Files that could not be used"));
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);

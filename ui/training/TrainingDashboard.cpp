@@ -1,4 +1,6 @@
-#include "training/TrainingDashboard.h"
+#include "TrainingDashboard.h"
+#include "model/BreedCatalog.h"
+#include "training/ValidationSet.h"
 
 #include "Background.h"
 #include "training/ConfusionMatrixView.h"
@@ -500,7 +502,7 @@ void TrainingDashboard::loadLastRun()
                         }
                         last.runs = std::move(*runs);
                         if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty()) {
-                            auto model = workspace->models().find(last.runs.back().modelVersion);
+                            auto model = workspace->models().all().find(last.runs.back().modelVersion);
                             if (!model)
                                 last.error = model.error().message;
                             else
@@ -546,39 +548,20 @@ void TrainingDashboard::evaluateActiveModel()
                     [workspace, snapshot] {
                         Result r;
                         r.version = snapshot->version;
-                        const auto splitRead = workspace->split().get();
-                        const auto recordRead = workspace->models().find(snapshot->version);
-                        const auto labelsRead = workspace->labels().currentByImage();
-                        for (const Error* e : {splitRead ? nullptr : &splitRead.error(), recordRead ? nullptr : &recordRead.error(),
-                                               labelsRead ? nullptr : &labelsRead.error()})
-                            if (e) {
-                                r.error = e->message;
-                                return r;
-                            }
-                        const std::optional<ValidationSplit>& split = *splitRead;
-                        const std::optional<ModelRecord>& record = *recordRead;
-                        if (!split || !record || split->imageIds.isEmpty())
+                        const auto record = workspace->models().all().find(snapshot->version);
+                        if (!record) {
+                            r.error = record.error().message;
                             return r;
-                        const QHash<qint64, LabelEvent>& labels = *labelsRead;
-                        const QStringList& classes = snapshot->head.classes();
-                        LabelledEmbeddings data;
-                        for (qint64 id : split->imageIds) {
-                            auto l = labels.constFind(id);
-                            if (l == labels.constEnd())
-                                continue;
-                            const int cls = int(classes.indexOf(l->breed));
-                            if (cls < 0)
-                                continue;
-                            auto read = workspace->embeddings().views(id, record->weightsHash);
-                            if (!read) {
-                                r.error = read.error().message;
-                                return r;
-                            }
-                            const std::optional<cv::Mat>& e = *read;
-                            if (!e || e->empty() || e->cols != snapshot->head.inputSize())
-                                continue;
-                            data.add(e->row(0).clone(), cls, id);
                         }
+                        if (!*record)
+                            return r;
+                        const QStringList& classes = snapshot->head.classes();
+                        const auto read = validationEmbeddings(*workspace, (*record)->weightsHash, classes, snapshot->head.inputSize());
+                        if (!read) {
+                            r.error = read.error().message;
+                            return r;
+                        }
+                        const LabelledEmbeddings& data = *read;
                         if (data.size() == 0)
                             return r;
                         r.classes = classes;

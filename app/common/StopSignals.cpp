@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace pc::server_app {
+namespace pc::app {
 
 namespace {
 
@@ -22,7 +22,7 @@ StopSignals::StopSignals(QObject* parent)
     : QObject(parent)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_pipe) != 0)
-        qFatal("petcurator-server: socketpair failed");
+        qFatal("StopSignals: socketpair failed");
     m_notifier = std::make_unique<QSocketNotifier>(g_pipe[0], QSocketNotifier::Read);
     connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] {
         char byte = 0;
@@ -41,6 +41,10 @@ StopSignals::~StopSignals()
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    m_notifier.reset();
+    ::close(g_pipe[0]);
+    ::close(g_pipe[1]);
+    g_pipe[0] = g_pipe[1] = -1;
 }
 
-} // namespace pc::server_app
+} // namespace pc::app

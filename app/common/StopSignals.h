@@ -1,11 +1,12 @@
 #pragma once
 // SIGTERM and SIGINT as a Qt signal on the main thread (the self-pipe trick: the async-signal
-// handler only writes one byte).
+// handler only writes one byte). petcurator-server drains on it; petcurator closes its window, so
+// both shut down in their normal order and exit 0. One instance per process.
 #include <QObject>
 #include <QSocketNotifier>
 #include <memory>
 
-namespace pc::server_app {
+namespace pc::app {
 
 class StopSignals : public QObject {
     Q_OBJECT
@@ -20,4 +21,4 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
 };
 
-} // namespace pc::server_app
+} // namespace pc::app
