@@ -520,12 +520,15 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
         if (!split)
             return split.error();
         LabelledEmbeddings val;
-        for (qint64 id : split->imageIds)
-            if (labels.contains(id))
-                if (const auto views = m_workspace->embeddings().views(id, hash); !views)
-                    return views.error();
-                else if (*views)
-                    val.add((*views)->row(0).clone(), labels.value(id), id);
+        for (qint64 id : split->imageIds) {
+            if (!labels.contains(id))
+                continue;
+            const auto views = m_workspace->embeddings().views(id, hash);
+            if (!views)
+                return views.error();
+            if (*views)
+                val.add((*views)->row(0).clone(), labels.value(id), id);
+        }
         if (val.size() == 0)
             return Error{QStringLiteral("no labelled validation images to judge %1 on").arg(source)};
         const Evaluation candidate = evaluate(bundle->head, tuned ? reembed(*tuned, val) : val);
