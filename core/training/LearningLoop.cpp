@@ -14,6 +14,7 @@
 #include "training/ValidationSplit.h"
 #include "workspace/Workspace.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -23,6 +24,8 @@
 #include <QPointer>
 
 #ifdef __linux__
+#include <cerrno>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -57,17 +60,22 @@ QJsonObject metricsJson(const Evaluation& e, const QString& splitId)
 
 } // namespace
 
-// The loop's thread names itself and yields the CPU to the UI and to predictions (nice 10, or
-// more if the process already runs nicer); torch's OpenMP workers it starts inherit that.
-static void startLoopThread()
+// The loop's thread names itself and, in the GUI, yields the CPU to the UI and to predictions
+// (nice 10, or more if the process already runs nicer); torch's OpenMP workers it starts inherit
+// that. In the CLI the loop is what the user waits for: it keeps the process's priority.
+static void startLoopThread(bool background)
 {
 #ifdef __linux__
     pthread_setname_np(pthread_self(), "learning-loop");
+    if (!background)
+        return;
     const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
     errno = 0;
     const int current = ::getpriority(PRIO_PROCESS, tid);
     if (errno == 0 && current < 10)
         (void)::setpriority(PRIO_PROCESS, tid, 10);
+#else
+    (void)background;
 #endif
 }
 
@@ -78,7 +86,9 @@ LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr
     qRegisterMetaType<pc::TrainOutcome>();
     m_zeroShot = std::make_shared<const ModelSnapshot>(ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*m_backbone), nullptr});
     m_active = std::make_shared<ActiveModel>(m_zeroShot);
-    m_strand = std::make_unique<Strand>(startLoopThread);
+    const QCoreApplication* app = QCoreApplication::instance();
+    const bool background = app && app->inherits("QGuiApplication");
+    m_strand = std::make_unique<Strand>([background] { startLoopThread(background); });
     // Loaded on the strand like everything else; the caller waits, so activeVersion() is right
     // once the loop exists.
     m_strand->call([this] {
