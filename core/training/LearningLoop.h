@@ -77,8 +77,8 @@ public:
     // active model; `trusted` activates it without the gate. outcome.version is the new version.
     Expected<TrainOutcome> admitCandidate(const QString& bundlePath, const QString& source, bool trusted);
 
-    // ---- asynchronous (GUI): queued, answered by signals or by `done`, which runs on the loop's
-    // own thread (the one that created it) and only while `context` still exists.
+    // ---- asynchronous (GUI): queued, answered by signals or by `done`, which runs on the thread
+    // this object lives in (the one that created it: the UI thread), only while `context` exists.
     // A training is queued or running (through start() or train()).
     bool isBusy() const { return m_trainings.load() > 0; }
     bool start(const TrainRequest& request);     // false when a training is already queued or running
@@ -110,7 +110,7 @@ private:
     // The cancel state a request took when it was asked for, applied as it starts.
     quint64 cancelTicket();
     void beginCancellable(quint64 ticket);
-    // Runs `done(result)` on the loop's thread, while `context` lives.
+    // Runs `done(result)` on this object's thread, while `context` lives.
     template <class R>
     void answer(QObject* context, std::function<void(const R&)> done, R result);
     // Centre-view embeddings of stored images through another backbone (a fine-tuned one).
