@@ -12,6 +12,7 @@
 #include <QMutex>
 #include <QRandomGenerator>
 #include <QSemaphore>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -319,12 +320,14 @@ private Q_SLOTS:
     {
         // Activate, roll back and train (short runs) at random from 4 threads. After each request
         // that completed, with none in flight (a request holds `inFlight` shared, a check holds it
-        // alone), the live model must be the one the database marks active.
+        // alone), the live model must be the one the database marks active. Each training must
+        // get a version of its own (concurrent runs used to share the embeddings and the next
+        // version number).
         STEP(trainFirstAndAWeakCandidate());
         constexpr int kThreads = 4, kRequestsPerThread = 12;
         std::shared_mutex inFlight;
         QMutex failuresMutex;
-        QStringList failures;
+        QStringList failures, trained;
         std::atomic_int trainings{0}, activations{0}, rollbacks{0};
         auto check = [&](const QString& after) {
             std::unique_lock alone(inFlight);
@@ -348,6 +351,14 @@ private Q_SLOTS:
                             r.trainer.maxEpochs = 3;
                             auto outcome = m_loop->train(r);
                             what = QStringLiteral("train → %1").arg(outcome ? outcome->version : outcome.error().message);
+                            if (outcome && !outcome->version.isEmpty()) {
+                                QMutexLocker lock(&failuresMutex);
+                                trained << outcome->version;
+                            } else {
+                                // Every short run on this workspace trains a version of its own.
+                                QMutexLocker lock(&failuresMutex);
+                                failures << what;
+                            }
                             ++trainings;
                             break;
                         }
@@ -377,6 +388,9 @@ private Q_SLOTS:
         qInfo("%d trainings, %d activations, %d rollbacks from %d threads", trainings.load(), activations.load(), rollbacks.load(), kThreads);
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
         QVERIFY(trainings > 0 && activations > 0 && rollbacks > 0);
+        // One version per training, none lost or shared: the two from the start plus each run's.
+        QCOMPARE(QSet<QString>(trained.cbegin(), trained.cend()).size(), trained.size());
+        QCOMPARE(int(m_ws->models().size()), 2 + int(trained.size()));
         // And a fresh loop on the same folder serves what the database says.
         LearningLoop again(m_ws, test::backbone());
         QCOMPARE(again.activeVersion(), m_loop->activeVersion());
