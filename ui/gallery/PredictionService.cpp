@@ -1,4 +1,5 @@
-#include "gallery/PredictionService.h"
+#include "PredictionService.h"
+#include "model/BreedCatalog.h"
 
 #include "Background.h"
 #include "model/ActiveModel.h"

@@ -1,4 +1,4 @@
-#include "intake/ImportController.h"
+#include "ImportController.h"
 
 #include "Background.h"
 #include "workspace/Workspace.h"
