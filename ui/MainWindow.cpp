@@ -91,8 +91,6 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
     m_io.setMaxThreadCount(2);
     m_io.setExpiryTimeout(-1);
     m_io.setObjectName(QStringLiteral("ui-io"));
-    // Background work yields the CPU to the UI thread and the painting helpers (see Background.h).
-    new UiPriorityGuard(5, this);
 
     m_gallery = new GalleryModel(this);
     m_thumbs = new ThumbnailLoader(m_workspace, this);

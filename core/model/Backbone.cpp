@@ -51,6 +51,16 @@ void Backbone::useOneThreadHere()
     omp_set_num_threads(1);
 }
 
+void Backbone::lowerThreadPriorityHere(ThreadPriority priority)
+{
+    lowerCurrentThreadPriority(priority);
+    // One parallel region as wide as this thread's team, one chunk per thread: each member lowers
+    // itself. The team is kept for this thread's later regions, and threads OpenMP adds later
+    // start from this thread, so they inherit its priority.
+    const int64_t team = std::max(1, at::get_num_threads());
+    at::parallel_for(0, team, 1, [priority](int64_t, int64_t) { lowerCurrentThreadPriority(priority); });
+}
+
 // Checks every file listed in data/weights.sha256 that the backbone reads; returns the combined hash.
 static Expected<QString> verifyWeights(const QDir& dir)
 {

@@ -3,6 +3,7 @@
 // data/weights.sha256. Thread-safe for inference. Torch stays behind the pointer: this header is
 // cheap to include.
 #include "Expected.h"
+#include "concurrency/ThreadPriority.h"
 
 #include <QStringList>
 #include <map>
@@ -60,6 +61,10 @@ public:
     static int threads();
     // Makes torch work single-threaded in the calling thread only (for one-worker-per-core pools).
     static void useOneThreadHere();
+    // Lowers the priority of the calling thread and of the worker threads torch's intra-op
+    // parallelism (OpenMP) runs beside it: every thread has its own team of them. Call it where a
+    // training or embedding thread starts, before its first forward pass.
+    static void lowerThreadPriorityHere(ThreadPriority priority);
 
 private:
     Backbone() = default;

@@ -5,6 +5,7 @@
 #include "model/Backbone.h"
 #include "model/BatchEmbedder.h"
 #include "model/BreedCatalog.h"
+#include "model/MemoryPolicy.h"
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
 #include "training/EmbeddingCache.h"
@@ -402,9 +403,12 @@ bool LearningLoop::start(const TrainRequest& request)
 
 void LearningLoop::runAsync(TrainRequest request)
 {
+    // Training and embedding yield to the UI and to predictions: this thread and its torch workers.
+    Backbone::lowerThreadPriorityHere(ThreadPriority::Background);
     auto outcome = train(request);
     if (request.kind == TrainRequest::Kind::Full && outcome)
         m_labelsAtLastFullRun = m_workspace->lastLabelEventId();
+    releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
     m_busy = false;
     if (outcome)
         Q_EMIT trainingFinished(*outcome);
