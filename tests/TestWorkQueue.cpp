@@ -13,6 +13,10 @@
 #include <memory>
 #include <thread>
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
 using namespace pc;
 
 namespace {
@@ -207,24 +211,36 @@ private Q_SLOTS:
 #ifndef __linux__
         QSKIP("thread priorities are per thread on Linux only");
 #endif
-        const int before = currentThreadNice();
-        std::atomic_int seen{-1};
+        QCOMPARE(currentThreadPriority(), ThreadPriority::Normal);
+        std::atomic_int seenPolicy{-1};
+        std::atomic<ThreadPriority> seen{ThreadPriority::Normal}, normalSeen{ThreadPriority::Background};
         {
-            WorkQueue queue({.name = QStringLiteral("test-nice"), .priority = ThreadPriority::Background});
-            queue.post([&] { seen = currentThreadNice(); });
+            WorkQueue queue({.name = QStringLiteral("test-idle"), .priority = ThreadPriority::Background});
+            queue.post([&] {
+                seen = currentThreadPriority();
+                seenPolicy = ::sched_getscheduler(0);
+            });
             queue.waitForIdle();
+            WorkQueue normal({.name = QStringLiteral("test-normal")});
+            normal.post([&] { normalSeen = currentThreadPriority(); });
+            normal.waitForIdle();
         }
-        QCOMPARE(seen.load(), std::max(before, int(ThreadPriority::Background)));
-        QCOMPARE(currentThreadNice(), before); // the poster keeps its own
-        // Lowering never raises: a thread already below stays where it is.
-        std::atomic_int after{-1};
+        QCOMPARE(seen.load(), ThreadPriority::Background);
+        QVERIFY(seenPolicy == SCHED_IDLE || seenPolicy == SCHED_OTHER); // SCHED_OTHER: refused, nice 19 instead
+        QCOMPARE(normalSeen.load(), ThreadPriority::Normal);
+        QCOMPARE(currentThreadPriority(), ThreadPriority::Normal); // the poster keeps its own
+        // Lowering never raises, and a thread started by a background thread is background too.
+        std::atomic<ThreadPriority> after{ThreadPriority::Normal}, child{ThreadPriority::Normal};
         std::thread t([&] {
-            lowerCurrentThreadNice(7);
-            lowerCurrentThreadPriority(ThreadPriority::Visible);
-            after = currentThreadNice();
+            lowerCurrentThreadPriority(ThreadPriority::Background);
+            lowerCurrentThreadPriority(ThreadPriority::Normal);
+            after = currentThreadPriority();
+            std::thread c([&] { child = currentThreadPriority(); });
+            c.join();
         });
         t.join();
-        QCOMPARE(after.load(), std::max(before, 7));
+        QCOMPARE(after.load(), ThreadPriority::Background);
+        QCOMPARE(child.load(), ThreadPriority::Background);
     }
 };
 

@@ -1,9 +1,9 @@
 #include "concurrency/ThreadPriority.h"
 
-#include <algorithm>
 #include <cerrno>
 
 #ifdef __linux__
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,32 +11,40 @@
 
 namespace pc {
 
-int currentThreadNice()
-{
 #ifdef __linux__
-    // On Linux, PRIO_PROCESS with a thread id addresses that one thread.
+namespace {
+constexpr int kLowestNice = 19;
+
+// On Linux, scheduling calls with a thread id (0: the caller) address that one thread.
+int currentNice()
+{
     errno = 0;
     const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
     return errno == 0 ? nice : 0;
-#else
-    return 0;
-#endif
 }
+} // namespace
+#endif
 
-void lowerCurrentThreadNice(int nice)
+ThreadPriority currentThreadPriority()
 {
 #ifdef __linux__
-    nice = std::clamp(nice, 0, 19);
-    if (currentThreadNice() < nice)
-        (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice); // best effort
-#else
-    (void)nice;
+    if (::sched_getscheduler(0) == SCHED_IDLE || currentNice() >= kLowestNice)
+        return ThreadPriority::Background;
 #endif
+    return ThreadPriority::Normal;
 }
 
 void lowerCurrentThreadPriority(ThreadPriority priority)
 {
-    lowerCurrentThreadNice(static_cast<int>(priority));
+#ifdef __linux__
+    if (priority != ThreadPriority::Background || currentThreadPriority() == ThreadPriority::Background)
+        return;
+    const sched_param param{};
+    if (::sched_setscheduler(0, SCHED_IDLE, &param) != 0) // best effort: a sandbox may refuse it
+        (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), kLowestNice);
+#else
+    (void)priority;
+#endif
 }
 
 } // namespace pc

@@ -1,5 +1,7 @@
 #include "model/Backbone.h"
 
+#include "concurrency/ThreadPriority.h"
+
 #include "model/EfficientNetB0.h"
 #include "model/FrozenBackbone.h"
 #include "model/ImportEfficientNet.h"

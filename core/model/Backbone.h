@@ -3,7 +3,6 @@
 // data/weights.sha256. Thread-safe for inference. Torch stays behind the pointer: this header is
 // cheap to include.
 #include "Expected.h"
-#include "concurrency/ThreadPriority.h"
 
 #include <QStringList>
 #include <map>
@@ -15,6 +14,7 @@
 namespace pc {
 
 struct EfficientNetB0Impl;
+enum class ThreadPriority; // concurrency/ThreadPriority.h
 class FrozenBackbone;
 
 struct BackboneOutput;

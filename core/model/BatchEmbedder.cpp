@@ -24,10 +24,10 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                                    std::max<int>(1, int(paths.size())));
 
     // Workers run at the caller's priority (the learning loop's: background; the CLI's: normal).
-    const int callerNice = currentThreadNice();
+    const ThreadPriority callerPriority = currentThreadPriority();
     // Workers are fresh threads, so the caller's own torch thread count is left alone.
     auto work = [&] {
-        lowerCurrentThreadNice(callerNice);
+        lowerCurrentThreadPriority(callerPriority);
         if (workers > 1)
             Backbone::useOneThreadHere();
         for (int i = next++; i < paths.size(); i = next++) {

@@ -1,5 +1,6 @@
 #include "training/LearningLoop.h"
 
+#include "concurrency/ThreadPriority.h"
 #include "imaging/ImageDecoder.h"
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"

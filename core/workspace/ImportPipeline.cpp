@@ -134,12 +134,12 @@ void runImport(Workspace& ws, const QVector<ImportJob>& jobs, const ImportOption
     const ImageDecoder decoder(options.limits);
     std::deque<QFuture<Loaded>> inFlight;
     int started = 0;
-    const int callerNice = currentThreadNice(); // decoders run at the importer's priority
+    const ThreadPriority callerPriority = currentThreadPriority(); // decoders run at the importer's
     auto fill = [&] {
         while (started < total && int(inFlight.size()) < window) {
             const QString path = jobs[started++].path;
-            inFlight.push_back(QtConcurrent::run(&pool, [path, decoder, callerNice] {
-                lowerCurrentThreadNice(callerNice);
+            inFlight.push_back(QtConcurrent::run(&pool, [path, decoder, callerPriority] {
+                lowerCurrentThreadPriority(callerPriority);
                 return load(path, decoder);
             }));
         }

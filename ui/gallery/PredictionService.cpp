@@ -51,9 +51,9 @@ PredictionService::PredictionService(std::shared_ptr<Workspace> workspace, std::
                                      std::shared_ptr<ActiveModel> active, int workers, QObject* parent)
     : QObject(parent), m_workspace(std::move(workspace)), m_backbone(std::move(backbone)), m_active(std::move(active)),
       m_results(std::make_unique<Results>()),
-      // Below the UI, above training: new photos get their predictions during a run.
-      m_predictions({.name = QStringLiteral("predictions"), .workers = std::max(1, workers), .priority = ThreadPriority::Visible}),
-      m_refreshes({.name = QStringLiteral("prediction-refr"), .workers = 1, .priority = ThreadPriority::Visible})
+      // Below the UI and its paint helpers (see ThreadPriority.h): a frame never waits for a prediction.
+      m_predictions({.name = QStringLiteral("predictions"), .workers = std::max(1, workers), .priority = ThreadPriority::Background}),
+      m_refreshes({.name = QStringLiteral("prediction-refr"), .workers = 1, .priority = ThreadPriority::Background})
 {
 }
 

@@ -4,7 +4,7 @@
 //   refresh(): after a model swap, the top-3 of every image from its cached centre embedding
 //              (BatchPredictor: one head pass per 1024 images); a full prediction only for images
 //              without one.
-// Both run on work queues (core/concurrency) whose threads yield to the UI. Results are saved to
+// Both run on work queues (core/concurrency) at background priority: they use what the UI leaves. Results are saved to
 // the workspace and delivered to the UI in batches.
 #include "concurrency/WorkQueue.h"
 #include "gallery/GalleryModel.h"

@@ -10,7 +10,7 @@ namespace pc {
 
 ImportController::ImportController(std::shared_ptr<Workspace> workspace, QObject* parent)
     : QObject(parent), m_workspace(std::move(workspace)), m_cancel(std::make_shared<std::atomic_bool>(false)),
-      // One import at a time, in the order they came; below the UI and predictions.
+      // One import at a time, in the order they came; below the UI.
       m_queue({.name = QStringLiteral("import"), .workers = 1, .priority = ThreadPriority::Background})
 {
 }
