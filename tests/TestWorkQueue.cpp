@@ -15,6 +15,8 @@
 
 #ifdef __linux__
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #endif
 
 using namespace pc;
@@ -241,6 +243,26 @@ private Q_SLOTS:
         t.join();
         QCOMPARE(after.load(), ThreadPriority::Background);
         QCOMPARE(child.load(), ThreadPriority::Background);
+    }
+
+    void aNormalQueueStaysNormalWhenABackgroundThreadStartsIt()
+    {
+#ifndef __linux__
+        QSKIP("thread priorities are per thread on Linux only");
+#else
+        rlimit nice{};
+        if (::geteuid() != 0 && (::getrlimit(RLIMIT_NICE, &nice) != 0 || nice.rlim_cur < 20))
+            QSKIP("leaving idle priority needs CAP_SYS_NICE or RLIMIT_NICE ≥ 20 (the thread then inherits it)");
+        std::atomic<ThreadPriority> seen{ThreadPriority::Background};
+        WorkQueue queue({.name = QStringLiteral("test-start")});
+        std::thread background([&] {
+            lowerCurrentThreadPriority(ThreadPriority::Background);
+            queue.post([&] { seen = currentThreadPriority(); }); // this post starts the queue's thread
+        });
+        background.join();
+        queue.waitForIdle();
+        QCOMPARE(seen.load(), ThreadPriority::Normal);
+#endif
     }
 };
 

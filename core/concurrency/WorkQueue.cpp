@@ -77,7 +77,9 @@ void WorkQueue::startThreadsLocked()
     QThread* thread = QThread::create([this, index] { work(index); });
     thread->setObjectName(m_options.name);
     m_threads.push_back(thread);
-    thread->start();
+    // A normal queue's thread must not inherit idle priority from a background thread posting to
+    // it (best effort: without the right to, the thread inherits); a background one lowers itself.
+    thread->start(m_options.priority == ThreadPriority::Normal ? QThread::NormalPriority : QThread::InheritPriority);
 }
 
 void WorkQueue::work(int index)
