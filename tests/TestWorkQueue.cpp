@@ -175,6 +175,28 @@ private Q_SLOTS:
         QCOMPARE(met.load(), 2);
     }
 
+    void moreWorkersPickUpWorkAlreadyQueued()
+    {
+        WorkQueue queue({.name = QStringLiteral("test-grow"), .workers = 1});
+        QSemaphore a, b;
+        std::atomic_int met{0};
+        queue.post([&] {
+            a.release();
+            if (b.tryAcquire(1, kHangMs))
+                ++met;
+        });
+        QVERIFY(a.tryAcquire(1, kHangMs)); // the only worker is busy with the first job
+        a.release();
+        queue.post([&] {
+            b.release();
+            if (a.tryAcquire(1, kHangMs))
+                ++met;
+        });
+        queue.setWorkers(2); // starts a second thread for the queued job
+        queue.waitForIdle();
+        QCOMPARE(met.load(), 2);
+    }
+
     void destructionDropsQueuedWorkAndWaitsForTheRunningJob()
     {
         auto ranAfter = std::make_shared<std::atomic_int>(0);

@@ -161,8 +161,14 @@ void WorkQueue::setWorkers(int workers)
 {
     QMutexLocker lock(&m_mutex);
     m_options.workers = std::max(1, workers);
-    while (!m_stopping && int(m_threads.size()) < m_options.workers && int(m_threads.size()) - m_waiting < int(m_queue.size()) + m_running)
-        startThreadsLocked();
+    if (!m_stopping) {
+        // One more thread per round while that is still wanted (a waiting thread ends it: it takes the work).
+        size_t before = 0;
+        do {
+            before = m_threads.size();
+            startThreadsLocked();
+        } while (m_threads.size() != before);
+    }
     m_wake.wakeAll();
 }
 
