@@ -4,6 +4,7 @@
 
 #include "model/EfficientNetB0.h"
 #include "model/FrozenBackbone.h"
+#include "model/OpenMpTeam.h"
 #include "model/ImportEfficientNet.h"
 #include "model/TfjsGraphModel.h"
 
@@ -56,11 +57,8 @@ void Backbone::useOneThreadHere()
 void Backbone::lowerThreadPriorityHere(ThreadPriority priority)
 {
     lowerCurrentThreadPriority(priority);
-    // One parallel region as wide as this thread's team, one chunk per thread: each member lowers
-    // itself. The team is kept for this thread's later regions, and threads OpenMP adds later
-    // start from this thread, so they inherit its priority.
-    const int64_t team = std::max(1, at::get_num_threads());
-    at::parallel_for(0, team, 1, [priority](int64_t, int64_t) { lowerCurrentThreadPriority(priority); });
+    at::init_num_threads(); // this thread's team size, as torch sets it on its first parallel call
+    lowerOpenMpTeamPriority(priority, at::get_num_threads());
 }
 
 // Checks every file listed in data/weights.sha256 that the backbone reads; returns the combined hash.
