@@ -27,11 +27,15 @@ PC_APT_PACKAGES=(
   libqt6opengl6-dev libxkbcommon-dev
   libqt6sql6-sqlite libqt6sql6-psql libqt6svg6 qt6-qpa-plugins
   libopencv-dev libgl-dev
+  # the .deb: man pages from --help, and the package check CI runs
+  help2man lintian
   # headless GUI runs and the (later) server tests
   xvfb xauth postgresql
   # petcurator-server: dataset archives (libarchive), Ed25519 model signing (OpenSSL 3), and wrk
   # for scripts/server-bench.sh
   libarchive-dev libssl-dev wrk
+  # the web page's browser test (tests/web/TestWebPage drives headless chromium)
+  chromium
   # the sync client: the API token in the system keychain (Secret Service, KWallet)
   qtkeychain-qt6-dev
   fonts-dejavu-core
@@ -139,4 +143,15 @@ pc_setup() {
   pc_install_deps
   pc_fetch_weights
   pc_build
+}
+
+# A real photo for smoke tests: a pug from the Oxford-IIIT Pet sample when it is there, else the
+# panda the weights package ships.
+pc_sample_photo() {
+  local sample=${PETCURATOR_SAMPLE_DIR:-$PC_ROOT/../shared/datasets/oxford-iiit-pet-sample}
+  if [[ -f $sample/images/pug_112.jpg ]]; then
+    echo "$(cd "$sample/images" && pwd -P)/pug_112.jpg"
+  else
+    echo "$(pc_weights_dir)/panda.jpg"
+  fi
 }

@@ -4,8 +4,16 @@
 # cluster (TECH-NOTES recipe). Prints req/s and p99 per case; targets on a 2-core machine with
 # SQLite: >= 1,500 single-event posts/s at p99 <= 50 ms, >= 3,000 pulls/s.
 #
-#   scripts/server-bench.sh [--seconds N] [--engines "sqlite postgresql"] [--threads N]
-# Needs a built build/app/petcurator-server. Leaves nothing running.
+# Predictions (issue 13, SQLite): POST /api/v1/predict with sample photos at 1, 8 and 32
+# connections (predictions/s, p50, p99), compared with `petcurator-cli bench` throughput on the
+# same photos (target: >= 80 % at 8 connections); then 8 connections while 20 models are
+# published and withdrawn one after another: every answer must be a 200 that names a model
+# (tests/TestServerPredict checks, in addition, that each named model was live and that its
+# probabilities are that model's own).
+#
+#   scripts/server-bench.sh [--seconds N] [--engines "sqlite postgresql"] [--threads N] [--cases "labels predict"]
+# Needs a built build/app/petcurator-server (and, for predictions, build/app/petcurator-cli and
+# build/tests/server-predict-bundles). Leaves nothing running.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/common.sh
@@ -15,8 +23,10 @@ SECONDS_PER_CASE=10
 ENGINES="sqlite postgresql"
 SERVER_THREADS=8
 CONNECTIONS=32
+CASES="labels predict"
 while (($#)); do
   case $1 in
+    --cases) CASES=$2; shift 2 ;;
     --seconds) SECONDS_PER_CASE=$2; shift 2 ;;
     --engines) ENGINES=$2; shift 2 ;;
     --threads) SERVER_THREADS=$2; shift 2 ;;
@@ -75,8 +85,9 @@ mapfile -t IMAGE_FILES < <(ls "$SAMPLE"/images/*.jpg | head -n 100)
 ((${#IMAGE_FILES[@]} > 0)) || pc_die "no sample photos in $SAMPLE/images (set PETCURATOR_SAMPLE_DIR)"
 sha256sum "${IMAGE_FILES[@]}" | cut -d' ' -f1 >"$WORK/images.txt"
 
-echo "petcurator-server benchmark: $(nproc) cores, $CONNECTIONS connections, ${SECONDS_PER_CASE}s per case, $SERVER_THREADS server threads"
-printf '%-11s %-22s %10s %10s  %s\n' engine case "req/s" "p99 ms" "errors"
+[[ " $CASES " == *" labels "* ]] || ENGINES=""
+((${#ENGINES})) && echo "petcurator-server benchmark: $(nproc) cores, $CONNECTIONS connections, ${SECONDS_PER_CASE}s per case, $SERVER_THREADS server threads"
+((${#ENGINES})) && printf '%-11s %-22s %10s %10s  %s\n' engine case "req/s" "p99 ms" "errors"
 for ENGINE in $ENGINES; do
   DATA=$WORK/data-$ENGINE
   DB_ARGS=()
@@ -108,3 +119,79 @@ for ENGINE in $ENGINES; do
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || pc_warn "server exited with $?"
   SERVER_PID=
 done
+
+[[ " $CASES " == *" predict "* ]] || exit 0
+
+# --- predictions -------------------------------------------------------------------------------
+CLI=$PC_BUILD_DIR/app/petcurator-cli
+BUNDLER=$PC_BUILD_DIR/tests/server-predict-bundles
+[[ -x $CLI && -x $BUNDLER ]] || pc_die "build petcurator-cli and server-predict-bundles first: ninja -C build petcurator-cli server-predict-bundles"
+
+# wrk's latency percentile line ("50%", "99%") in milliseconds.
+percentile_ms() {
+  awk -v q="$2" '$1 == q {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.1f", v}' "$1"
+}
+
+mkdir -p "$WORK/photos"
+cp "${IMAGE_FILES[@]:0:50}" "$WORK/photos/"
+ls "$WORK"/photos/*.jpg >"$WORK/photos.txt"
+echo
+echo "predictions: $(nproc) cores, $(wc -l <"$WORK/photos.txt") sample photos, ${SECONDS_PER_CASE}s per case, SQLite"
+CLI_JSON=$("$CLI" bench --json --images "$WORK/photos" --latency-images 20 2>/dev/null)
+CLI_IPS=$(grep -o '"throughput_img_per_s":[0-9.]*' <<<"$CLI_JSON" | cut -d: -f2)
+echo "petcurator-cli bench: ${CLI_IPS} images/s (batched, all cores)"
+
+DATA=$WORK/data-predict
+TOKEN=$("$SERVER" user add bench --role curator --data-dir "$DATA" 2>/dev/null)
+PUBLISHER=$("$SERVER" user add publisher --role reviewer --data-dir "$DATA" 2>/dev/null)
+"$SERVER" --listen 127.0.0.1:0 --port-file "$WORK/port" --data-dir "$DATA" 2>"$WORK/server-predict.log" &
+SERVER_PID=$!
+for _ in $(seq 300); do [[ -s $WORK/port ]] && break; sleep 0.1; done
+PORT=$(cat "$WORK/port"); rm -f "$WORK/port"
+URL=http://127.0.0.1:$PORT
+export TOKEN PHOTOS=$WORK/photos.txt
+for _ in 1 2 3; do curl -sf -X POST --data-binary @"$(head -n 1 "$PHOTOS")" -H "Authorization: Bearer $TOKEN" "$URL/api/v1/predict" >/dev/null; done
+
+printf '%-26s %10s %9s %9s %7s  %s\n' case "pred/s" "p50 ms" "p99 ms" "vs CLI" "errors"
+for C in 1 8 32; do
+  T=$((C < 2 ? 1 : 2))
+  wrk -t"$T" -c"$C" -d"${SECONDS_PER_CASE}s" --latency -s scripts/bench/predict.lua "$URL" >"$WORK/predict-$C.txt"
+  RPS=$(awk '/^Requests\/sec/ {print $2}' "$WORK/predict-$C.txt")
+  FAILED=$(awk '/^PREDICT/ {sub("failed=","",$2); print $2}' "$WORK/predict-$C.txt")
+  BUSY=$(awk '/^PREDICT/ {sub("busy=","",$4); print $4}' "$WORK/predict-$C.txt")
+  SOCKET=$(awk '/Socket errors/ {sub(/^ *Socket errors: */,""); print}' "$WORK/predict-$C.txt")
+  printf '%-26s %10s %9s %9s %6s%%  %s\n' "$C connection(s)" "$RPS" "$(percentile_ms "$WORK/predict-$C.txt" 50%)" \
+    "$(percentile_ms "$WORK/predict-$C.txt" 99%)" "$(awk -v a="$RPS" -v b="$CLI_IPS" 'BEGIN {printf "%.0f", 100*a/b}')" "${FAILED:-?} failed, ${BUSY:-?} busy (503)${SOCKET:+, socket errors: $SOCKET}"
+done
+
+# Hot swap under load: a base model, then 20 models each published and withdrawn (rolled back).
+"$BUNDLER" "$WORK/bundles" 21 >"$WORK/bundles.txt" 2>/dev/null || pc_die "server-predict-bundles failed"
+publish() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$1" -H "Authorization: Bearer $PUBLISHER" \
+    -H "X-Checksum-Sha256: $2" -H "Content-Type: application/octet-stream" "$URL/api/v1/models"
+}
+SWAP_ERRORS=0
+read -r BASE_PATH BASE_SHA < <(head -n 1 "$WORK/bundles.txt")
+[[ $(publish "$BASE_PATH" "$BASE_SHA") == 201 ]] || SWAP_ERRORS=$((SWAP_ERRORS + 1))
+SWAP_SECONDS=$((SECONDS_PER_CASE > 25 ? SECONDS_PER_CASE : 25))
+wrk -t2 -c8 -d"${SWAP_SECONDS}s" --latency -s scripts/bench/predict.lua "$URL" >"$WORK/predict-swap.txt" &
+WRK_PID=$!
+sleep 1
+VERSION=1
+while read -r BUNDLE_PATH BUNDLE_SHA; do
+  VERSION=$((VERSION + 1))
+  [[ $(publish "$BUNDLE_PATH" "$BUNDLE_SHA") == 201 ]] || SWAP_ERRORS=$((SWAP_ERRORS + 1))
+  sleep 0.4
+  CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $PUBLISHER" "$URL/api/v1/models/$VERSION/withdraw")
+  [[ $CODE == 200 ]] || SWAP_ERRORS=$((SWAP_ERRORS + 1))
+  sleep 0.4
+done < <(tail -n +2 "$WORK/bundles.txt")
+wait "$WRK_PID"
+RPS=$(awk '/^Requests\/sec/ {print $2}' "$WORK/predict-swap.txt")
+read -r FAILED MODELS BUSY < <(awk '/^PREDICT/ {sub("failed=","",$2); sub("models=","",$3); sub("busy=","",$4); print $2, $3, $4}' "$WORK/predict-swap.txt")
+SOCKET=$(awk '/Socket errors/ {sub(/^ *Socket errors: */,""); print}' "$WORK/predict-swap.txt")
+printf '%-26s %10s %9s %9s %6s%%  %s\n' "8, 20 publish+withdraw" "$RPS" "$(percentile_ms "$WORK/predict-swap.txt" 50%)" \
+  "$(percentile_ms "$WORK/predict-swap.txt" 99%)" "$(awk -v a="$RPS" -v b="$CLI_IPS" 'BEGIN {printf "%.0f", 100*a/b}')" \
+  "${FAILED:-?} failed, ${BUSY:-?} busy, ${MODELS:-?} models answered, $SWAP_ERRORS publish/withdraw errors${SOCKET:+, socket errors: $SOCKET}"
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || pc_warn "server exited with $?"
+SERVER_PID=

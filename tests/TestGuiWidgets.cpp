@@ -2,6 +2,7 @@
 // filters/orders on 10,000 rows, the breed picker's type-ahead, the confusion matrix's drill-down,
 // undoable labels against a real workspace, the dark theme, About and Preferences; texts that must
 // fit and agree (the matrix fills its pane, label history, timings, percentages, breed chips).
+#include "model/BreedCatalog.h"
 #include "dialogs/AboutDialog.h"
 #include "AppSettings.h"
 #include "review/BreedPicker.h"

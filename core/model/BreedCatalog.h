@@ -32,4 +32,9 @@ private:
     std::vector<Breed> m_breeds;
 };
 
+// What every face shows for a stored breed id: its Oxford display name ("Maine Coon"), or the id
+// itself when the catalog doesn't know it (a label from a newer server). Empty for no label.
+QString breedDisplayName(const QString& breedId);
+bool breedIsCat(const QString& breedId);
+
 } // namespace pc

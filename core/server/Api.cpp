@@ -2,6 +2,7 @@
 
 #include "server/JsonInput.h"
 #include "server/ModelSigner.h"
+#include "server/ServedModel.h"
 #include "server/ServerDatabase.h"
 #include "server/ServerSchema.h"
 
@@ -51,7 +52,7 @@ std::optional<ServerError> tokenOptions(const QJsonObject& body, Scope* scope, i
     if (body.contains(QStringLiteral("scope"))) {
         auto s = scopeFromString(body.value(QStringLiteral("scope")).toString());
         if (!s)
-            return ServerError::badRequest(QStringLiteral("scope must be \"full\" or \"read\""));
+            return ServerError::badRequest(QStringLiteral("scope must be \"full\", \"read\" or \"predict\""));
         *scope = *s;
     }
     if (body.contains(QStringLiteral("days"))) {
@@ -69,7 +70,7 @@ ApiResponse fail(const ServerError& e) { return ApiResponse::error(e.httpStatus(
 } // namespace
 
 Api::Api(std::shared_ptr<const ServerDatabase> db, std::shared_ptr<const ModelSigner> signer, const ServerPaths& paths,
-         qint64 maxImagePixels)
+         qint64 maxImagePixels, std::shared_ptr<ServedModel> served)
     : m_db(db)
     , m_signer(signer)
     , m_paths(paths)
@@ -77,7 +78,9 @@ Api::Api(std::shared_ptr<const ServerDatabase> db, std::shared_ptr<const ModelSi
     , m_images(db, paths.images(), maxImagePixels)
     , m_labels(db)
     , m_models(db, paths.models(), signer)
+    , m_served(std::move(served))
 {
+    refreshServedModel();
 }
 
 ApiResponse Api::handle(const ApiRequest& request) const
@@ -87,6 +90,8 @@ ApiResponse Api::handle(const ApiRequest& request) const
     // reach the disk (SHA-256s) are checked again where they are used.
     if (!path.startsWith(QLatin1Char('/')) || path.size() > 1024)
         return ApiResponse::error(400, QStringLiteral("malformed path"));
+    if (path == QLatin1String("/"))
+        return request.method == "GET" ? webFile(QStringLiteral("index.html")) : methodNotAllowed("GET");
     if (!std::all_of(path.begin(), path.end(), isPathChar))
         return ApiResponse::error(400, QStringLiteral("the path may only hold A-Z a-z 0-9 - _ . /"));
     const QStringList segments = path.mid(1).split(QLatin1Char('/'));
@@ -100,6 +105,8 @@ ApiResponse Api::handle(const ApiRequest& request) const
         return route(request, segments.mid(2), true);
     if (segments.size() == 2 && segments[0] == QLatin1String("uploads")) // the seed's image URLs
         return route(request, segments, false);
+    if (segments.size() == 2 && segments[0] == QLatin1String("web"))
+        return request.method == "GET" ? webFile(segments[1]) : methodNotAllowed("GET");
     return ApiResponse::error(404, QStringLiteral("no such endpoint"));
 }
 
@@ -118,6 +125,12 @@ ApiResponse Api::route(const ApiRequest& r, const QStringList& s, bool underApi)
         return m == "GET" ? signingKey() : methodNotAllowed("GET");
     if (is("me", 1))
         return m == "GET" ? withAuth(r, s, Action::ReadOwnAccount, &Api::me) : methodNotAllowed("GET");
+    if (is("me", 2) && s[1] == QLatin1String("labels"))
+        return m == "GET" ? withAuth(r, s, Action::ReadLabels, &Api::myLabels) : methodNotAllowed("GET");
+    if (is("breeds", 1))
+        return m == "GET" ? breeds() : methodNotAllowed("GET");
+    if (is("predict", 1))
+        return m == "POST" ? withAuth(r, s, Action::Predict, &Api::predict) : methodNotAllowed("POST");
     if (is("users", 1)) {
         if (m == "GET")
             return withAuth(r, s, Action::ManageUsers, &Api::listUsers);
@@ -153,6 +166,8 @@ ApiResponse Api::route(const ApiRequest& r, const QStringList& s, bool underApi)
         return m == "GET" ? withAuth(r, s, Action::ReadModels, &Api::getModel) : methodNotAllowed("GET");
     if (is("models", 3) && s[2] == QLatin1String("bundle"))
         return m == "GET" ? withAuth(r, s, Action::ReadModels, &Api::getModelBundle) : methodNotAllowed("GET");
+    if (is("models", 3) && s[2] == QLatin1String("withdraw"))
+        return m == "POST" ? withAuth(r, s, Action::PublishModel, &Api::withdrawModel) : methodNotAllowed("POST");
     if (is("user-labels", 1))
         return m == "GET" ? withAuth(r, s, Action::ReadLabels, &Api::userLabels) : methodNotAllowed("GET");
     if (is("agreement", 1))
@@ -176,6 +191,8 @@ ApiResponse Api::withAuth(const ApiRequest& request, const QStringList& segments
     if (!allows(who->user.role, who->scope, action)) {
         if (who->scope == Scope::Read && !isReadOnly(action))
             return ApiResponse::error(403, QStringLiteral("this token is read-only"));
+        if (who->scope == Scope::Predict)
+            return ApiResponse::error(403, QStringLiteral("this token may only ask for predictions"));
         return ApiResponse::error(403, QStringLiteral("the %1 role may not do this").arg(toString(who->user.role)));
     }
     const Call call{request, segments, QUrlQuery(request.query), *who};

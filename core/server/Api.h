@@ -17,6 +17,7 @@
 namespace pc::server {
 
 class ModelSigner;
+class ServedModel;
 class ServerDatabase;
 
 struct ServerPaths {
@@ -29,8 +30,12 @@ struct ServerPaths {
 
 class Api {
 public:
+    // `served` null: predictions answer 503 (a server started without the backbone weights).
     Api(std::shared_ptr<const ServerDatabase> db, std::shared_ptr<const ModelSigner> signer, const ServerPaths& paths,
-        qint64 maxImagePixels);
+        qint64 maxImagePixels, std::shared_ptr<ServedModel> served = {});
+
+    // Whether a request goes to the inference pool rather than the database/disk pool.
+    static bool isPrediction(const QByteArray& method, const QString& path);
 
     ApiResponse handle(const ApiRequest& request) const;
 
@@ -50,6 +55,9 @@ private:
     ApiResponse health() const;
     ApiResponse version() const;
     ApiResponse signingKey() const;
+    ApiResponse breeds() const;
+    // the web page (resources/web): GET / and GET /web/<file>
+    ApiResponse webFile(const QString& name) const;
     ApiResponse me(const Call&) const;
     ApiResponse listUsers(const Call&) const;
     ApiResponse addUser(const Call&) const;
@@ -65,6 +73,7 @@ private:
     ApiResponse getReview(const Call&) const;
     ApiResponse postReview(const Call&) const;
     ApiResponse userLabels(const Call&) const;
+    ApiResponse myLabels(const Call&) const;
     ApiResponse agreement(const Call&) const;
     ApiResponse exportDataset(const Call&) const;
     // models
@@ -72,6 +81,10 @@ private:
     ApiResponse listModels(const Call&) const;
     ApiResponse getModel(const Call&) const;
     ApiResponse getModelBundle(const Call&) const;
+    ApiResponse withdrawModel(const Call&) const;
+    // predictions
+    ApiResponse predict(const Call&) const;
+    QString refreshServedModel() const; // the version now served, or empty without a model
 
     std::shared_ptr<const ServerDatabase> m_db;
     std::shared_ptr<const ModelSigner> m_signer;
@@ -80,6 +93,7 @@ private:
     ImageRepository m_images;
     LabelLog m_labels;
     ModelRegistry m_models;
+    std::shared_ptr<ServedModel> m_served;
 };
 
 } // namespace pc::server

@@ -259,6 +259,23 @@ ApiResponse Api::userLabels(const Call& c) const
     return ApiResponse::json(200, out);
 }
 
+// The caller's own labels, newest first: the web page's "my recent labels".
+ApiResponse Api::myLabels(const Call& c) const
+{
+    if (auto e = onlyParameters(c.query, {QStringLiteral("limit")}))
+        return fail(*e);
+    qint64 limit = 20;
+    if (auto e = wholeParameter(c.query, QStringLiteral("limit"), 1, 100, &limit))
+        return fail(*e);
+    auto labels = m_labels.recentLabelsBy(c.who.user.id, int(limit));
+    if (!labels)
+        return fail(labels.error());
+    QJsonArray out;
+    for (const EventView& e : *labels)
+        out.append(eventJson(e));
+    return ApiResponse::json(200, QJsonObject{{QStringLiteral("labels"), out}});
+}
+
 ApiResponse Api::agreement(const Call& c) const
 {
     if (auto e = onlyParameters(c.query, {}))

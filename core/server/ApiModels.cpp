@@ -25,7 +25,8 @@ QJsonObject modelJson(const PublishedModel& m)
             {QStringLiteral("signature"), QJsonObject{{QStringLiteral("algorithm"), QStringLiteral("Ed25519")},
                                                       {QStringLiteral("key_id"), m.keyId},
                                                       {QStringLiteral("value"), m.signature}}},
-            {QStringLiteral("url"), QStringLiteral("/api/v1/models/%1/bundle").arg(m.version)}};
+            {QStringLiteral("url"), QStringLiteral("/api/v1/models/%1/bundle").arg(m.version)},
+            {QStringLiteral("withdrawn"), m.withdrawn.isEmpty() ? QJsonValue() : QJsonValue(m.withdrawn)}};
 }
 
 } // namespace
@@ -76,6 +77,9 @@ ApiResponse Api::postModel(const Call& c) const
         return fail(published.error());
     QJsonObject o = modelJson(published->model);
     o.insert(QStringLiteral("created"), published->created);
+    // Swapped in before the answer: a predict sent after it uses the new model.
+    if (const QString served = refreshServedModel(); !served.isEmpty())
+        o.insert(QStringLiteral("served"), served);
     return ApiResponse::json(published->created ? 201 : 200, o);
 }
 

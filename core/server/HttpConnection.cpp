@@ -14,11 +14,18 @@ constexpr qint64 kSocketHighWater = 1 << 20;
 constexpr int kLingerMs = 3000;
 
 // What every answer carries: nothing served here may be sniffed, framed, scripted or cached.
+// The web page's files bring their own, less strict, Content-Security-Policy (ApiWeb.cpp).
 const QByteArray kCommonHeaders = "X-Content-Type-Options: nosniff\r\n"
-                                  "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; sandbox\r\n"
                                   "Referrer-Policy: no-referrer\r\n"
                                   "Cache-Control: no-store\r\n"
                                   "Server: petcurator-server\r\n";
+
+const QByteArray kDefaultPolicy = "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; sandbox\r\n";
+
+bool hasHeader(const ApiResponse& r, const QByteArray& name)
+{
+    return std::any_of(r.headers.begin(), r.headers.end(), [&](const auto& h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+}
 
 QByteArray pathOf(const QByteArray& target)
 {
@@ -31,7 +38,7 @@ QByteArray pathOf(const QByteArray& target)
 qint64 AdmissionLimits::bodyLimit(const QByteArray& method, const QByteArray& target) const
 {
     const QByteArray path = pathOf(target);
-    if (method == "PUT" && path.startsWith("/api/v1/images/"))
+    if ((method == "PUT" && path.startsWith("/api/v1/images/")) || (method == "POST" && (path == "/api/v1/predict" || path == "/api/v1/predict/")))
         return maxImageBytes;
     if (method == "POST" && (path == "/api/v1/models" || path == "/api/v1/models/"))
         return maxModelBytes;
@@ -226,6 +233,8 @@ void HttpConnection::writeReady()
         out += "Content-Type: " + r.contentType + "\r\n";
         out += "Content-Length: " + QByteArray::number(length) + "\r\n";
         out += kCommonHeaders;
+        if (!hasHeader(r, "Content-Security-Policy"))
+            out += kDefaultPolicy;
         for (const auto& [name, value] : r.headers)
             out += name + ": " + value + "\r\n";
         const bool closeAfter = p.closeAfter || (m_closing && m_pending.empty());

@@ -442,6 +442,18 @@ ServerResult<QVector<CurrentLabel>> LabelLog::currentLabels(bool approvedOnly) c
     return out;
 }
 
+ServerResult<QVector<EventView>> LabelLog::recentLabelsBy(qint64 authorId, int limit) const
+{
+    QSqlQuery q(m_db->connection());
+    q.setForwardOnly(true);
+    if (!sql::exec(q, kEventSelect + QStringLiteral("WHERE e.author_id = ? AND e.kind = 'label' ORDER BY e.seq DESC LIMIT ?"), {authorId, limit}))
+        return dbError(QStringLiteral("cannot read labels"), q);
+    QVector<EventView> out;
+    while (q.next())
+        out.push_back(eventFrom(q));
+    return out;
+}
+
 ServerResult<QVector<AuthorLabel>> LabelLog::latestLabelsByAuthor() const
 {
     QSqlQuery q(m_db->connection());

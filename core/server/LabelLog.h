@@ -107,6 +107,8 @@ public:
     // One label per image: its latest approved label, else (when the image is not disputed and
     // approvedOnly is false) its latest pending one.
     ServerResult<QVector<CurrentLabel>> currentLabels(bool approvedOnly) const;
+    // One author's label events, newest first (their status is the label's status now).
+    ServerResult<QVector<EventView>> recentLabelsBy(qint64 authorId, int limit) const;
     // Each author's latest label of each image they labelled.
     ServerResult<QVector<AuthorLabel>> latestLabelsByAuthor() const;
 

@@ -29,9 +29,10 @@ QByteArray methodName(QHttpServerRequest::Method m)
 
 } // namespace
 
-LabelServer::LabelServer(std::shared_ptr<const Api> api, int threads, QObject* parent)
+LabelServer::LabelServer(std::shared_ptr<const Api> api, int threads, InferenceOptions inference, QObject* parent)
     : QAbstractHttpServer(parent)
     , m_api(std::move(api))
+    , m_inference(inference.workers, inference.queue)
 {
     m_pool.setMaxThreadCount(std::max(1, threads));
     m_pool.setExpiryTimeout(-1); // threads keep their database connections for the server's life
@@ -50,6 +51,7 @@ LabelServer::LabelServer(std::shared_ptr<const Api> api, int threads, QObject* p
 LabelServer::~LabelServer()
 {
     m_pool.waitForDone(); // the workers hold `this` until they have posted their result
+    m_inference.waitForDone();
 }
 
 Expected<quint16> LabelServer::listen(const QHostAddress& address, quint16 port, const AdmissionLimits& limits,
@@ -90,9 +92,9 @@ bool LabelServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
     copy.checksum = request.value(QByteArrayLiteral("x-checksum-sha256"));
     copy.body = request.body();
 
-    ++m_inFlight;
+    const bool prediction = Api::isPrediction(copy.method, copy.path);
     QPointer<HttpConnection> target(connection);
-    m_pool.start([this, api = m_api, copy = std::move(copy), target, ticket]() {
+    auto work = [this, api = m_api, copy = std::move(copy), target, ticket]() {
         ApiResponse response;
         try {
             response = api->handle(copy);
@@ -109,7 +111,19 @@ bool LabelServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
                     checkDrained();
             },
             Qt::QueuedConnection);
-    });
+    };
+    if (prediction) {
+        ++m_inFlight;
+        if (!m_inference.tryStart(std::move(work))) {
+            --m_inFlight;
+            ApiResponse busy = ApiResponse::error(503, QStringLiteral("too many predictions waiting (%1); retry in a second").arg(m_inference.capacity()));
+            busy.addHeader("Retry-After", "1");
+            connection->deliver(ticket, std::move(busy));
+        }
+        return true;
+    }
+    ++m_inFlight;
+    m_pool.start(std::move(work));
     return true;
 }
 

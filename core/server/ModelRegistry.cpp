@@ -19,7 +19,7 @@ namespace pc::server {
 namespace {
 
 const QString kModelSelect = QStringLiteral(
-    "SELECT m.version, m.sha256, m.bytes, m.source_version, m.metrics, m.classes, u.name, m.published, m.signature, m.key_id "
+    "SELECT m.version, m.sha256, m.bytes, m.source_version, m.metrics, m.classes, u.name, m.published, m.signature, m.key_id, m.withdrawn "
     "FROM models m JOIN users u ON u.id = m.published_by ");
 
 PublishedModel modelFrom(const QSqlQuery& q)
@@ -35,6 +35,7 @@ PublishedModel modelFrom(const QSqlQuery& q)
     m.published = q.value(7).toString();
     m.signature = q.value(8).toString();
     m.keyId = q.value(9).toString();
+    m.withdrawn = q.value(10).toString();
     return m;
 }
 
@@ -123,11 +124,46 @@ ServerResult<QVector<PublishedModel>> ModelRegistry::list() const
 ServerResult<PublishedModel> ModelRegistry::latest() const
 {
     QSqlQuery q(m_db->connection());
-    if (!q.exec(kModelSelect + QStringLiteral("ORDER BY m.version DESC LIMIT 1")))
+    if (!q.exec(kModelSelect + QStringLiteral("WHERE m.withdrawn IS NULL ORDER BY m.version DESC LIMIT 1")))
         return ServerError::internal(sql::error(QStringLiteral("cannot read models"), q));
     if (!q.next())
-        return ServerError::notFound(QStringLiteral("no model has been published yet"));
+        return ServerError::notFound(QStringLiteral("no live model: none has been published, or every one was withdrawn"));
     return modelFrom(q);
+}
+
+ServerResult<QVector<PublishedModel>> ModelRegistry::live() const
+{
+    QSqlQuery q(m_db->connection());
+    if (!q.exec(kModelSelect + QStringLiteral("WHERE m.withdrawn IS NULL ORDER BY m.version DESC")))
+        return ServerError::internal(sql::error(QStringLiteral("cannot read models"), q));
+    QVector<PublishedModel> out;
+    while (q.next())
+        out.push_back(modelFrom(q));
+    return out;
+}
+
+ServerResult<bool> ModelRegistry::withdraw(qint64 version) const
+{
+    ServerDatabase::Write tx(*m_db);
+    if (auto s = tx.begin(); !s)
+        return ServerError{ServerError::Kind::Unavailable, s.error().message};
+    QSqlQuery q(tx.connection());
+    if (!sql::exec(q, QStringLiteral("SELECT withdrawn FROM models WHERE version = ?"), {version}))
+        return ServerError::internal(sql::error(QStringLiteral("cannot read models"), q));
+    if (!q.next())
+        return ServerError::notFound(QStringLiteral("no model version %1").arg(version));
+    const bool live = q.value(0).isNull();
+    q.finish();
+    if (live && !sql::exec(q, QStringLiteral("UPDATE models SET withdrawn = ? WHERE version = ?"), {sql::nowText(), version}))
+        return ServerError::internal(sql::error(QStringLiteral("cannot withdraw model %1").arg(version), q));
+    if (auto s = tx.commit(); !s)
+        return ServerError{ServerError::Kind::Unavailable, s.error().message};
+    return live;
+}
+
+QString ModelRegistry::bundlePath(const PublishedModel& model) const
+{
+    return m_dir + QLatin1Char('/') + model.sha256 + QStringLiteral(".pcmodel");
 }
 
 ServerResult<PublishedModel> ModelRegistry::get(qint64 version) const
@@ -142,7 +178,7 @@ ServerResult<PublishedModel> ModelRegistry::get(qint64 version) const
 
 ServerResult<QByteArray> ModelRegistry::bundle(const PublishedModel& model) const
 {
-    QFile f(m_dir + QLatin1Char('/') + model.sha256 + QStringLiteral(".pcmodel"));
+    QFile f(bundlePath(model));
     if (!f.open(QIODevice::ReadOnly))
         return ServerError::internal(Error{QStringLiteral("model %1's bundle is missing: %2").arg(model.version).arg(f.errorString())});
     const QByteArray bytes = f.readAll();

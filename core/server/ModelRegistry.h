@@ -27,6 +27,7 @@ struct PublishedModel {
     QString published;
     QString signature;     // base64 of the 64-byte Ed25519 signature over the bundle bytes
     QString keyId;
+    QString withdrawn;     // when it was withdrawn (rolled back); empty while live
 };
 
 class ModelRegistry {
@@ -39,10 +40,16 @@ public:
     };
     ServerResult<Publication> publish(const Principal& who, const QByteArray& bytes, const QString& claimedSha256) const;
     ServerResult<QVector<PublishedModel>> list() const; // oldest first
+    // The newest model not withdrawn.
     ServerResult<PublishedModel> latest() const;
+    // Live (not withdrawn) models, newest first.
+    ServerResult<QVector<PublishedModel>> live() const;
     ServerResult<PublishedModel> get(qint64 version) const;
     // The bundle's bytes, checked against the recorded SHA-256.
     ServerResult<QByteArray> bundle(const PublishedModel& model) const;
+    QString bundlePath(const PublishedModel& model) const;
+    // Rollback: the model stops being "latest" and served; false when it was withdrawn already.
+    ServerResult<bool> withdraw(qint64 version) const;
 
 private:
     std::shared_ptr<const ServerDatabase> m_db;

@@ -12,7 +12,15 @@ QString toString(Role r)
     return {};
 }
 
-QString toString(Scope s) { return s == Scope::Read ? QStringLiteral("read") : QStringLiteral("full"); }
+QString toString(Scope s)
+{
+    switch (s) {
+    case Scope::Full: return QStringLiteral("full");
+    case Scope::Read: return QStringLiteral("read");
+    case Scope::Predict: return QStringLiteral("predict");
+    }
+    return {};
+}
 
 std::optional<Role> roleFromString(const QString& s)
 {
@@ -24,7 +32,7 @@ std::optional<Role> roleFromString(const QString& s)
 
 std::optional<Scope> scopeFromString(const QString& s)
 {
-    for (Scope x : {Scope::Full, Scope::Read})
+    for (Scope x : {Scope::Full, Scope::Read, Scope::Predict})
         if (s == toString(x))
             return x;
     return std::nullopt;
@@ -39,6 +47,7 @@ bool isReadOnly(Action a)
     case Action::ReadReviewQueue:
     case Action::ReadModels:
     case Action::Export:
+    case Action::Predict: // nothing is stored
         return true;
     default:
         return false;
@@ -49,6 +58,8 @@ bool allows(Role role, Scope scope, Action action)
 {
     if (scope == Scope::Read && !isReadOnly(action))
         return false;
+    if (scope == Scope::Predict && action != Action::Predict && action != Action::ReadOwnAccount)
+        return false;
     const bool reviewerOrAdmin = role == Role::Reviewer || role == Role::Admin;
     switch (action) {
     case Action::ReadOwnAccount:
@@ -58,6 +69,7 @@ bool allows(Role role, Scope scope, Action action)
     case Action::PostLabels:
     case Action::ReadLabels:
     case Action::ReadModels:
+    case Action::Predict:
         return true;
     case Action::ReadReviewQueue:
     case Action::Review:

@@ -7,7 +7,9 @@
 namespace pc::server {
 
 enum class Role { Curator, Reviewer, Admin };
-enum class Scope { Full, Read }; // a read token (dashboards) may only call reading actions
+// A read token (dashboards) may only call reading actions; a predict token (other programs that
+// only want predictions) may only predict and read its own account.
+enum class Scope { Full, Read, Predict };
 
 QString toString(Role);
 QString toString(Scope);
@@ -27,6 +29,7 @@ enum class Action {
     PublishModel,     // POST /models
     ReadModels,       // GET /models, /models/latest, /models/{v}, /models/{v}/bundle
     Export,           // GET /export
+    Predict,          // POST /predict
 };
 
 // Whether the action only reads (a read-scoped token may perform it).

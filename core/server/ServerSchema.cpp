@@ -101,10 +101,37 @@ Status<> toVersion1(const QSqlDatabase& c, Engine engine)
     });
 }
 
+// Version 2: a published model can be withdrawn (a rollback): it stays listed and downloadable by
+// version, but is neither "latest" nor served for predictions. Tokens get a third scope,
+// "predict" (POST /predict only); SQLite cannot alter a CHECK, so its tokens table is rebuilt.
+Status<> toVersion2(const QSqlDatabase& c, Engine engine)
+{
+    QStringList statements{QStringLiteral("ALTER TABLE models ADD COLUMN withdrawn TEXT")};
+    if (engine == Engine::Postgres) {
+        statements << QStringLiteral("ALTER TABLE tokens DROP CONSTRAINT tokens_scope_check")
+                   << QStringLiteral("ALTER TABLE tokens ADD CONSTRAINT tokens_scope_check CHECK (scope IN ('full', 'read', 'predict'))");
+    } else {
+        statements << QStringLiteral(R"(CREATE TABLE tokens_v2 (
+            id      %SERIAL%,
+            user_id %BIGINT% NOT NULL REFERENCES users (id),
+            hash    TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+            scope   TEXT NOT NULL CHECK (scope IN ('full', 'read', 'predict')),
+            created TEXT NOT NULL,
+            expires TEXT NOT NULL,
+            revoked TEXT NOT NULL DEFAULT '',
+            note    TEXT NOT NULL DEFAULT ''))")
+                   << QStringLiteral("INSERT INTO tokens_v2 (id, user_id, hash, scope, created, expires, revoked, note) "
+                                     "SELECT id, user_id, hash, scope, created, expires, revoked, note FROM tokens")
+                   << QStringLiteral("DROP TABLE tokens") << QStringLiteral("ALTER TABLE tokens_v2 RENAME TO tokens")
+                   << QStringLiteral("CREATE INDEX tokens_user ON tokens (user_id)");
+    }
+    return runAll(c, engine, statements);
+}
+
 // migrations[i] takes the schema from version i to version i + 1; a new version is one function
 // appended here.
 using Migration = Status<> (*)(const QSqlDatabase&, Engine);
-constexpr Migration kMigrations[] = {&toVersion1};
+constexpr Migration kMigrations[] = {&toVersion1, &toVersion2};
 
 Expected<int> readVersion(const QSqlDatabase& c)
 {

@@ -1,4 +1,4 @@
-#include "dialogs/AboutDialog.h"
+#include "AboutDialog.h"
 
 #include "model/Backbone.h"
 

@@ -1,4 +1,4 @@
-#include "dialogs/PreferencesDialog.h"
+#include "PreferencesDialog.h"
 
 #include "AppSettings.h"
 #include "workspace/Workspace.h"

@@ -1,4 +1,4 @@
-#include "dialogs/ShortcutsDialog.h"
+#include "ShortcutsDialog.h"
 
 #include <QDialogButtonBox>
 #include <QGuiApplication>

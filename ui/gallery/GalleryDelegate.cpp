@@ -1,4 +1,4 @@
-#include "gallery/GalleryDelegate.h"
+#include "GalleryDelegate.h"
 
 #include "gallery/GalleryModel.h"
 #include "Percent.h"

@@ -1,4 +1,5 @@
-#include "gallery/GalleryFilterModel.h"
+#include "GalleryFilterModel.h"
+#include "model/BreedCatalog.h"
 
 #include "gallery/GalleryModel.h"
 

@@ -1,4 +1,4 @@
-#include "gallery/GalleryModel.h"
+#include "GalleryModel.h"
 
 #include "workspace/SyncLedger.h"
 
@@ -25,22 +25,6 @@ TileStatus GalleryItem::status() const
     if (labelOrigin != LabelOrigin::Curator && !top.empty() && top.front().label != label)
         return TileStatus::Disagreeing;
     return TileStatus::Labelled;
-}
-
-QString breedDisplayName(const QString& breedId)
-{
-    if (breedId.isEmpty())
-        return {};
-    const BreedCatalog& c = BreedCatalog::oxford();
-    const int i = c.indexOf(breedId);
-    return i >= 0 ? c.at(i).name : breedId;
-}
-
-bool breedIsCat(const QString& breedId)
-{
-    const BreedCatalog& c = BreedCatalog::oxford();
-    const int i = c.indexOf(breedId);
-    return i >= 0 && c.at(i).species == QLatin1String("cat");
 }
 
 static std::vector<Guess> guessesFromJson(const QJsonArray& top)

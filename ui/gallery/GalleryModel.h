@@ -45,8 +45,6 @@ struct GalleryItem {
 // Builds gallery rows from the workspace (slow for big workspaces: call off the UI thread).
 std::vector<GalleryItem> loadGalleryItems(const Workspace& workspace);
 // The display name of a breed id ("american_bulldog" → "American Bulldog").
-QString breedDisplayName(const QString& breedId);
-bool breedIsCat(const QString& breedId);
 
 class GalleryModel : public QAbstractListModel {
     Q_OBJECT

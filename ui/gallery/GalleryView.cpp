@@ -1,4 +1,4 @@
-#include "gallery/GalleryView.h"
+#include "GalleryView.h"
 
 #include "gallery/GalleryDelegate.h"
 

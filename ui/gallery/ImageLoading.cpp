@@ -1,4 +1,4 @@
-#include "gallery/ImageLoading.h"
+#include "ImageLoading.h"
 
 #include "imaging/ImageDecoder.h"
 

@@ -1,4 +1,5 @@
-#include "gallery/PredictionService.h"
+#include "PredictionService.h"
+#include "model/BreedCatalog.h"
 
 #include "model/ActiveModel.h"
 #include "model/Backbone.h"

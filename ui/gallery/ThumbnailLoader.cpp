@@ -1,4 +1,4 @@
-#include "gallery/ThumbnailLoader.h"
+#include "ThumbnailLoader.h"
 
 #include "gallery/ImageLoading.h"
 #include "workspace/Workspace.h"

@@ -1,4 +1,4 @@
-#include "intake/ImportController.h"
+#include "ImportController.h"
 
 #include "workspace/Workspace.h"
 

@@ -1,4 +1,4 @@
-#include "intake/ImportReportView.h"
+#include "ImportReportView.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,4 +1,4 @@
-#include "intake/WelcomePanel.h"
+#include "WelcomePanel.h"
 
 #include <QIcon>
 #include <QLabel>

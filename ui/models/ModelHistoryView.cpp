@@ -1,4 +1,4 @@
-#include "models/ModelHistoryView.h"
+#include "ModelHistoryView.h"
 
 #include "Background.h"
 #include "Percent.h"

@@ -1,4 +1,4 @@
-#include "review/BreedPicker.h"
+#include "BreedPicker.h"
 
 #include "model/BreedCatalog.h"
 

@@ -1,4 +1,5 @@
-#include "review/DetailPanel.h"
+#include "DetailPanel.h"
+#include "model/BreedCatalog.h"
 
 #include "Background.h"
 #include "gallery/GalleryModel.h"

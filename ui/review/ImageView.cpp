@@ -1,4 +1,4 @@
-#include "review/ImageView.h"
+#include "ImageView.h"
 
 #include <QPainter>
 #include <QResizeEvent>

@@ -1,4 +1,4 @@
-#include "review/ImageViewerDialog.h"
+#include "ImageViewerDialog.h"
 
 #include "Background.h"
 #include "gallery/ImageLoading.h"

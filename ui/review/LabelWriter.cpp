@@ -1,4 +1,4 @@
-#include "review/LabelWriter.h"
+#include "LabelWriter.h"
 
 #include <QCoreApplication>
 

@@ -1,4 +1,4 @@
-#include "review/RemoveImagesCommand.h"
+#include "RemoveImagesCommand.h"
 
 #include "review/LabelWriter.h"
 

@@ -1,4 +1,5 @@
-#include "review/SetLabelCommand.h"
+#include "SetLabelCommand.h"
+#include "model/BreedCatalog.h"
 
 #include "gallery/GalleryModel.h"
 #include "review/LabelWriter.h"

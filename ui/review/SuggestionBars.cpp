@@ -1,4 +1,4 @@
-#include "review/SuggestionBars.h"
+#include "SuggestionBars.h"
 
 #include "Percent.h"
 #include "Theme.h"

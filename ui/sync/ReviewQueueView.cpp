@@ -1,4 +1,5 @@
 #include "ReviewQueueView.h"
+#include "model/BreedCatalog.h"
 
 #include "gallery/GalleryModel.h"
 #include "sync/ClientSettings.h"

@@ -1,4 +1,5 @@
-#include "training/ConfusionMatrixView.h"
+#include "ConfusionMatrixView.h"
+#include "model/BreedCatalog.h"
 
 #include "gallery/GalleryModel.h"
 #include "Theme.h"

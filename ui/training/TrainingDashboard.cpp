@@ -1,4 +1,6 @@
-#include "training/TrainingDashboard.h"
+#include "TrainingDashboard.h"
+#include "model/BreedCatalog.h"
+#include "training/ValidationSet.h"
 
 #include "Background.h"
 #include "training/ConfusionMatrixView.h"
@@ -515,25 +517,12 @@ void TrainingDashboard::evaluateActiveModel()
                     [workspace, snapshot] {
                         Result r;
                         r.version = snapshot->version;
-                        const auto split = workspace->validationSplit();
                         const auto record = workspace->model(snapshot->version);
-                        if (!split || !record || split->imageIds.isEmpty())
+                        if (!record)
                             return r;
-                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
                         const QStringList& classes = snapshot->head.classes();
-                        LabelledEmbeddings data;
-                        for (qint64 id : split->imageIds) {
-                            auto l = labels.constFind(id);
-                            if (l == labels.constEnd())
-                                continue;
-                            const int cls = int(classes.indexOf(l->breed));
-                            if (cls < 0)
-                                continue;
-                            auto e = workspace->embeddings(id, record->weightsHash);
-                            if (!e || e->empty() || e->cols != snapshot->head.inputSize())
-                                continue;
-                            data.add(e->row(0).clone(), cls, id);
-                        }
+                        const LabelledEmbeddings data = validationEmbeddings(*workspace, record->weightsHash, classes,
+                                                                             snapshot->head.inputSize());
                         if (data.size() == 0)
                             return r;
                         r.classes = classes;

@@ -1,4 +1,4 @@
-#include "training/TrainingSummary.h"
+#include "TrainingSummary.h"
 
 #include "Percent.h"
 

@@ -1,0 +1,33 @@
+#include "ValidationSet.h"
+
+#include "model/BreedCatalog.h"
+#include "training/TrainingLabels.h"
+#include "workspace/Workspace.h"
+
+namespace pc {
+
+LabelledEmbeddings validationEmbeddings(const Workspace& workspace, const QString& weightsHash, const QStringList& classes, int width)
+{
+    LabelledEmbeddings set;
+    const auto split = workspace.validationSplit();
+    if (!split)
+        return set;
+    // selectTrainingLabels speaks Oxford class order; a head may list its classes in another.
+    const QHash<qint64, int> labels = selectTrainingLabels(workspace, TrainingLabelSelection::load(workspace));
+    const BreedCatalog& breeds = BreedCatalog::oxford();
+    for (qint64 id : split->imageIds) {
+        const auto label = labels.constFind(id);
+        if (label == labels.constEnd())
+            continue;
+        const int cls = int(classes.indexOf(breeds.at(label.value()).id));
+        if (cls < 0)
+            continue;
+        const auto views = workspace.embeddings(id, weightsHash);
+        if (!views || views->empty() || views->cols != width)
+            continue;
+        set.add(views->row(0).clone(), cls, id);
+    }
+    return set;
+}
+
+} // namespace pc
