@@ -92,8 +92,11 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
     m_io.setMaxThreadCount(2);
     m_io.setExpiryTimeout(-1);
     m_io.setObjectName(QStringLiteral("ui-io"));
-    // Background work yields the CPU to the UI thread and the painting helpers (see Background.h).
-    new UiPriorityGuard(5, this);
+    // Qt's raster engine runs large fills on the global pool and the UI thread waits for them, so
+    // its threads must keep normal priority even when a background (idle-priority) thread is the
+    // one that starts them, e.g. through an image conversion; and once started, they stay.
+    QThreadPool::globalInstance()->setThreadPriority(QThread::NormalPriority);
+    QThreadPool::globalInstance()->setExpiryTimeout(-1);
 
     m_gallery = new GalleryModel(this);
     m_thumbs = new ThumbnailLoader(m_workspace, this);

@@ -1,10 +1,12 @@
 #include "training/LearningLoop.h"
 
+#include "concurrency/ThreadPriority.h"
 #include "imaging/ImageDecoder.h"
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"
 #include "model/BatchEmbedder.h"
 #include "model/BreedCatalog.h"
+#include "model/MemoryPolicy.h"
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
 #include "training/EmbeddingCache.h"
@@ -24,10 +26,7 @@
 #include <QPointer>
 
 #ifdef __linux__
-#include <cerrno>
 #include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #endif
 
@@ -60,23 +59,16 @@ QJsonObject metricsJson(const Evaluation& e, const QString& splitId)
 
 } // namespace
 
-// The loop's thread names itself and, in the GUI, yields the CPU to the UI and to predictions
-// (nice 10, or more if the process already runs nicer); torch's OpenMP workers it starts inherit
-// that. In the CLI the loop is what the user waits for: it keeps the process's priority.
+// The loop's thread names itself and, in the GUI, yields the CPU to the UI and to predictions:
+// it and the torch OpenMP team it computes with go to background priority where the thread starts.
+// In the CLI the loop is what the user waits for: it keeps the process's priority.
 static void startLoopThread(bool background)
 {
 #ifdef __linux__
     pthread_setname_np(pthread_self(), "learning-loop");
-    if (!background)
-        return;
-    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-    errno = 0;
-    const int current = ::getpriority(PRIO_PROCESS, tid);
-    if (errno == 0 && current < 10)
-        (void)::setpriority(PRIO_PROCESS, tid, 10);
-#else
-    (void)background;
 #endif
+    if (background)
+        Backbone::lowerThreadPriorityHere(ThreadPriority::Background);
 }
 
 LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, QObject* parent)
@@ -513,6 +505,7 @@ bool LearningLoop::start(const TrainRequest& request)
     const quint64 ticket = cancelTicket();
     m_strand->post([this, request, ticket] {
         auto outcome = runTraining(request, ticket);
+        releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
         --m_trainings; // before the signals: their receivers see an idle loop
         if (outcome)
             Q_EMIT trainingFinished(*outcome);
