@@ -414,16 +414,7 @@ void TrainingDashboard::onEpoch(const EpochMetrics& m)
 
 void TrainingDashboard::onFinished(const TrainOutcome& outcome)
 {
-    m_running = false;
-    m_cancelling = false;
-    m_progress->setRange(0, 1);
-    m_progress->setValue(1);
-    updateButtons();
-    m_lastRun = TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime());
-    m_labelEventAtLastRun = -1;
-    m_pinLabelEvent = true;
-    refreshState();
-    countLabels();
+    endRun(TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime()), 1);
     if (!outcome.version.isEmpty() && outcome.result.head.isValid())
         showEvaluation(outcome.result.head.classes(), outcome.result.validation,
                        tr("New model %1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
@@ -431,12 +422,18 @@ void TrainingDashboard::onFinished(const TrainOutcome& outcome)
 
 void TrainingDashboard::onFailed(const QString& message)
 {
+    endRun(TrainingSummary::fromFailure(message, QDateTime::currentDateTime()), 0);
+}
+
+// What every end of a run does, whatever its result; the next label count tells which labels it saw.
+void TrainingDashboard::endRun(const TrainingSummary& summary, int progress)
+{
     m_running = false;
     m_cancelling = false;
     m_progress->setRange(0, 1);
-    m_progress->setValue(0);
+    m_progress->setValue(progress);
     updateButtons();
-    m_lastRun = TrainingSummary::fromFailure(message, QDateTime::currentDateTime());
+    m_lastRun = summary;
     m_labelEventAtLastRun = -1;
     m_pinLabelEvent = true;
     refreshState();
