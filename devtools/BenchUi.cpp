@@ -7,6 +7,7 @@
 // A 5 ms precise timer on the UI thread records the gaps between its ticks; a gap is the longest
 // time the event loop could not run. Prints max / p99 per phase, and the process's RSS (now and the
 // phase's peak, from /proc/self/status); exit status 1 when a gap > 50 ms.
+#include "model/ProcessMemory.h"
 #include "AppSettings.h"
 #include "gallery/GalleryFilterModel.h"
 #include "gallery/GalleryModel.h"
@@ -74,27 +75,6 @@ void pause(int ms)
     waitFor([] { return false; }, ms);
 }
 
-// VmRSS / VmHWM from /proc/self/status, in MB.
-double procStatusMb(const char* field)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray key = QByteArray(field) + ':';
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith(key))
-            return line.mid(key.size()).trimmed().split(' ').value(0).toDouble() / 1024.0;
-    return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux ≥ 4.0), so each phase reports its own peak. Returns
-// false where the kernel refuses; the peak is then the process's so far.
-bool resetPeakRss()
-{
-    QFile f(QStringLiteral("/proc/self/clear_refs"));
-    return f.open(QIODevice::WriteOnly) && f.write("5") == 1;
-}
-
 struct Memory {
     double rssMb = 0, peakMb = 0;
 };
@@ -157,7 +137,7 @@ public:
     void begin(const QString& name)
     {
         m_name = name;
-        resetPeakRss();
+        resetPeakMemory();
         m_clock.start();
         m_monitor->reset();
         out() << "[bench-ui] " << name << " …\n";
@@ -166,7 +146,7 @@ public:
     void end(const QString& note = {})
     {
         Phase p{m_name, m_monitor->stats(), double(m_clock.elapsed()) / 1000.0, note,
-                Memory{procStatusMb("VmRSS"), procStatusMb("VmHWM")}};
+                Memory{processMemoryMb("VmRSS"), processMemoryMb("VmHWM")}};
         out() << "[bench-ui] " << p.name << ": " << QString::number(p.seconds, 'f', 1) << " s, " << StallMonitor::format(p.stats)
               << (note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(note))
               << QStringLiteral("; RSS %1 MB, phase peak %2 MB").arg(p.memory.rssMb, 0, 'f', 0).arg(p.memory.peakMb, 0, 'f', 0) << "\n";
@@ -279,7 +259,7 @@ int main(int argc, char** argv)
         out().flush();
     }
     out() << QStringLiteral("[bench-ui] RSS with the model loaded: %1 MB (peak %2 MB); malloc arenas: %3\n")
-                 .arg(procStatusMb("VmRSS"), 0, 'f', 0).arg(procStatusMb("VmHWM"), 0, 'f', 0)
+                 .arg(processMemoryMb("VmRSS"), 0, 'f', 0).arg(processMemoryMb("VmHWM"), 0, 'f', 0)
                  .arg(arenas > 0 ? QString::number(arenas) : QStringLiteral("glibc default"));
 
     StallMonitor monitor(5);

@@ -5,19 +5,65 @@
 #include "workspace/DatasetImporter.h"
 #include "workspace/Workspace.h"
 
+#include "training/EmbeddingCache.h"
+
 #include <QDir>
 #include <QFile>
+#include <QMutex>
+#include <QRandomGenerator>
+#include <QSemaphore>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <atomic>
+#include <optional>
+#include <shared_mutex>
+#include <thread>
+#include <vector>
 
 using namespace pc;
 
 
+// A fixture step that failed ends the slot, not just the helper.
+#define STEP(call) \
+    do { \
+        call; \
+        if (QTest::currentTestFailed()) \
+            return; \
+    } while (false)
+
+// Copies a folder tree (a closed workspace) so each test slot starts from the same state.
+static bool copyTree(const QString& from, const QString& to)
+{
+    QDir().mkpath(to);
+    const QDir source(from);
+    for (const QFileInfo& e : source.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = QDir(to).filePath(e.fileName());
+        if (e.isDir() ? !copyTree(e.filePath(), target) : !QFile::copy(e.filePath(), target))
+            return false;
+    }
+    return true;
+}
+
+// The version the database marks active, as the loop names it.
+static QString storedActiveVersion(const Workspace& ws)
+{
+    const auto active = ws.models().active();
+    if (!active)
+        return QStringLiteral("(read failed: %1)").arg(active.error().message);
+    return *active ? (*active)->version : LearningLoop::zeroShotVersion();
+}
+
+// Every slot runs alone (`TestLearningLoop slotName`): init() gives it a fresh copy of a workspace
+// made once (69 labelled images, their embeddings cached, no model yet) and a new loop on it. A
+// slot that needs trained versions trains them itself.
 class TestLearningLoop : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
+    QString m_base; // the closed workspace every slot copies
+    int m_copies = 0;
     std::shared_ptr<Workspace> m_ws;
     std::unique_ptr<LearningLoop> m_loop;
 
@@ -30,6 +76,33 @@ class TestLearningLoop : public QObject {
         return r;
     }
 
+    static TrainRequest weak()
+    {
+        TrainRequest bad = quick();
+        bad.trainer.maxEpochs = 1;
+        bad.trainer.learningRate = 1e-7;
+        return bad;
+    }
+
+    // v1 trained and live.
+    void trainFirst()
+    {
+        auto outcome = m_loop->train(quick());
+        QVERIFY2(outcome.ok(), outcome.ok() ? "" : qPrintable(outcome.error().message));
+        QVERIFY2(outcome->activated, qPrintable(outcome->verdict));
+        QCOMPARE(outcome->version, QStringLiteral("v1"));
+    }
+
+    // v1 live, v2 a weak candidate.
+    void trainFirstAndAWeakCandidate()
+    {
+        trainFirst();
+        auto outcome = m_loop->train(weak());
+        QVERIFY(outcome.ok());
+        QVERIFY2(!outcome->activated, qPrintable(outcome->verdict));
+        QCOMPARE(outcome->version, QStringLiteral("v2"));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -37,13 +110,33 @@ private Q_SLOTS:
                                                     {QStringLiteral("pug"), QStringLiteral("samoyed"), QStringLiteral("Persian"),
                                                      QStringLiteral("Bombay"), QStringLiteral("beagle"), QStringLiteral("Abyssinian")},
                                                     12);
-        auto ws = Workspace::open(m_tmp.filePath(QStringLiteral("ws")));
+        m_base = m_tmp.filePath(QStringLiteral("base"));
+        auto ws = Workspace::open(m_base);
+        QVERIFY(ws.ok());
+        const ImportReport report = importOxford(**ws, data);
+        QCOMPARE(report.added, 69); // 12 a breed, but pug has 10 and beagle 11 in the sample
+        EmbeddingCacheOptions views;
+        views.augmentedViews = quick().augmentedViews;
+        auto cache = updateEmbeddingCache(**ws, *test::backbone(), views);
+        QVERIFY2(cache.ok(), cache.ok() ? "" : qPrintable(cache.error().message));
+        // Closed here (the last handle), so the copies start from a checkpointed database.
+    }
+
+    void init()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("ws%1").arg(++m_copies));
+        QVERIFY(copyTree(m_base, dir));
+        auto ws = Workspace::open(dir);
         QVERIFY(ws.ok());
         m_ws = *ws;
-        const ImportReport report = importOxford(*m_ws, data);
-        QCOMPARE(report.added, 69); // 12 a breed, but pug has 10 and beagle 11 in the sample
         m_loop = std::make_unique<LearningLoop>(m_ws, test::backbone());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
+    }
+
+    void cleanup()
+    {
+        m_loop.reset();
+        m_ws.reset();
     }
 
     void firstModelGoesLive()
@@ -71,6 +164,7 @@ private Q_SLOTS:
 
     void rollbackWithOneVersionGoesToZeroShot()
     {
+        STEP(trainFirst());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
         QSignalSpy changed(m_loop.get(), &LearningLoop::activeModelChanged);
         auto back = m_loop->rollback();
@@ -90,10 +184,8 @@ private Q_SLOTS:
 
     void worseCandidateStaysCandidate()
     {
-        TrainRequest bad = quick();
-        bad.trainer.maxEpochs = 1;
-        bad.trainer.learningRate = 1e-7;
-        auto outcome = m_loop->train(bad);
+        STEP(trainFirst());
+        auto outcome = m_loop->train(weak());
         QVERIFY(outcome.ok());
         QVERIFY2(!outcome->activated, qPrintable(outcome->verdict));
         QVERIFY(outcome->verdict.contains(QLatin1Char('<')));
@@ -104,6 +196,7 @@ private Q_SLOTS:
 
     void asGoodGoesLiveOnTheSameSplit()
     {
+        STEP(trainFirst());
         const QString split = m_ws->split().get().value()->id;
         auto outcome = m_loop->train(quick());
         QVERIFY(outcome.ok());
@@ -114,6 +207,7 @@ private Q_SLOTS:
 
     void manualActivateAndRollback()
     {
+        STEP(trainFirstAndAWeakCandidate());
         const QString live = m_loop->activeVersion();
         QVERIFY(m_loop->activate(QStringLiteral("v2")).ok()); // the weak candidate, by hand
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v2"));
@@ -127,6 +221,7 @@ private Q_SLOTS:
 
     void corruptBundleLeavesTheActiveModel()
     {
+        STEP(trainFirstAndAWeakCandidate());
         const QString live = m_loop->activeVersion();
         QFile f(m_ws->dir() + QLatin1Char('/') + m_ws->models().find(QStringLiteral("v2")).value()->file);
         QVERIFY(f.open(QIODevice::ReadWrite));
@@ -143,6 +238,7 @@ private Q_SLOTS:
 
     void correctionGivesAWarmStartedVersion()
     {
+        STEP(trainFirst());
         const QString parent = m_loop->activeVersion();
         const ImageRecord image = m_ws->images().value().first();
         QVERIFY(m_ws->labels().add(image.id, QStringLiteral("samoyed"), LabelOrigin::Curator, QStringLiteral("test")).ok());
@@ -192,8 +288,141 @@ private Q_SLOTS:
         QCOMPARE(m_ws->runs().all().value().last().outcome, QStringLiteral("cancelled"));
     }
 
+    void cancelBeforeTheStartCancelsThatRun()
+    {
+        // Hold the loop's thread inside a request (a slot on activeModelChanged, which it emits on
+        // that thread), so the training below is queued, and cancel it before it can start.
+        QSemaphore entered, release;
+        auto hold = connect(m_loop.get(), &LearningLoop::activeModelChanged, m_loop.get(), [&] {
+            entered.release();
+            release.acquire();
+        }, Qt::DirectConnection);
+        m_loop->activateAsync(LearningLoop::zeroShotVersion(), this, {});
+        QVERIFY(entered.tryAcquire(1, 60000));
+        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        QVERIFY(m_loop->start(quick(5)));
+        QVERIFY(m_loop->isBusy());
+        m_loop->cancel();
+        disconnect(hold);
+        release.release();
+        QVERIFY(finished.wait(60000));
+        const TrainOutcome outcome = finished.first().first().value<TrainOutcome>();
+        QVERIFY(outcome.cancelled);
+        QVERIFY(outcome.version.isEmpty());
+        QVERIFY(m_ws->models().all().value().isEmpty());
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
+        // The Cancel was for the runs asked before it: the next one trains.
+        auto next = m_loop->train(quick());
+        QVERIFY(next.ok());
+        QVERIFY(!next->cancelled);
+        QCOMPARE(next->version, QStringLiteral("v1"));
+    }
+
+    void requestsFromFourThreadsKeepTheDatabaseAndTheLiveModelTogether()
+    {
+        // Activate, roll back and train (short runs) at random from 4 threads. After each request
+        // that completed, with none in flight (a request holds `inFlight` shared, a check holds it
+        // alone), the live model must be the one the database marks active. Each training must
+        // get a version of its own (concurrent runs used to share the embeddings and the next
+        // version number).
+        STEP(trainFirstAndAWeakCandidate());
+        constexpr int kThreads = 4, kRequestsPerThread = 12;
+        std::shared_mutex inFlight;
+        QMutex failuresMutex;
+        QStringList failures, trained;
+        std::atomic_int trainings{0}, activations{0}, rollbacks{0};
+        auto check = [&](const QString& after) {
+            std::unique_lock alone(inFlight);
+            const QString live = m_loop->activeVersion(), stored = storedActiveVersion(*m_ws);
+            if (live != stored) {
+                QMutexLocker lock(&failuresMutex);
+                failures << QStringLiteral("after %1: live %2, database %3").arg(after, live, stored);
+            }
+        };
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back([&, t] {
+                QRandomGenerator random(quint32(1000 + t)); // fixed seeds: the same mix every run
+                for (int i = 0; i < kRequestsPerThread; ++i) {
+                    QString what;
+                    {
+                        std::shared_lock request(inFlight);
+                        switch (random.bounded(3)) {
+                        case 0: {
+                            TrainRequest r = quick(random.generate());
+                            r.trainer.maxEpochs = 3;
+                            auto outcome = m_loop->train(r);
+                            what = QStringLiteral("train → %1").arg(outcome ? outcome->version : outcome.error().message);
+                            if (outcome && !outcome->version.isEmpty()) {
+                                QMutexLocker lock(&failuresMutex);
+                                trained << outcome->version;
+                            } else {
+                                // Every short run on this workspace trains a version of its own.
+                                QMutexLocker lock(&failuresMutex);
+                                failures << what;
+                            }
+                            ++trainings;
+                            break;
+                        }
+                        case 1: {
+                            QStringList versions{LearningLoop::zeroShotVersion()};
+                            for (auto all = m_ws->models().all().value(); const ModelRecord& m : all)
+                                versions << m.version;
+                            const QString v = versions.at(random.bounded(int(versions.size())));
+                            auto s = m_loop->activate(v);
+                            what = QStringLiteral("activate %1%2").arg(v, s ? QString() : QStringLiteral(" (%1)").arg(s.error().message));
+                            ++activations;
+                            break;
+                        }
+                        default: {
+                            auto back = m_loop->rollback();
+                            what = QStringLiteral("rollback → %1").arg(back ? *back : back.error().message);
+                            ++rollbacks;
+                        }
+                        }
+                    }
+                    check(what);
+                }
+            });
+        for (std::thread& t : threads)
+            t.join();
+        check(QStringLiteral("the end"));
+        qInfo("%d trainings, %d activations, %d rollbacks from %d threads", trainings.load(), activations.load(), rollbacks.load(), kThreads);
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
+        QVERIFY(trainings > 0 && activations > 0 && rollbacks > 0);
+        // One version per training, none lost or shared: the two from the start plus each run's.
+        QCOMPARE(QSet<QString>(trained.cbegin(), trained.cend()).size(), trained.size());
+        QCOMPARE(int(m_ws->models().all().value().size()), 2 + int(trained.size()));
+        // And a fresh loop on the same folder serves what the database says.
+        LearningLoop again(m_ws, test::backbone());
+        QCOMPARE(again.activeVersion(), m_loop->activeVersion());
+    }
+
+    void activateAndRollBackWithoutWaiting()
+    {
+        STEP(trainFirstAndAWeakCandidate());
+        std::optional<Status<>> activated;
+        m_loop->activateAsync(QStringLiteral("v2"), this, [&](const Status<>& s) { activated = s; });
+        QTRY_VERIFY_WITH_TIMEOUT(activated.has_value(), 60000);
+        QVERIFY(activated->ok());
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("v2"));
+        QCOMPARE(storedActiveVersion(*m_ws), QStringLiteral("v2"));
+        std::optional<Expected<QString>> back;
+        m_loop->rollbackAsync(this, [&](const Expected<QString>& r) { back = r; });
+        QTRY_VERIFY_WITH_TIMEOUT(back.has_value(), 60000);
+        QVERIFY(back->ok());
+        QCOMPARE(**back, QStringLiteral("v1"));
+        QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
+        std::optional<Status<>> missing;
+        m_loop->activateAsync(QStringLiteral("v99"), this, [&](const Status<>& s) { missing = s; });
+        QTRY_VERIFY_WITH_TIMEOUT(missing.has_value(), 60000);
+        QVERIFY(!missing->ok());
+        QVERIFY2(missing->error().message.contains(QStringLiteral("v99")), qPrintable(missing->error().message));
+    }
+
     void fineTunedBackboneIsAVersionOfItsOwn()
     {
+        STEP(trainFirst());
         // Slow on CPU, so one block for one epoch: it must work end to end, not be good.
         const QString live = m_loop->activeVersion();
         TrainRequest request = quick(7);
@@ -223,18 +452,20 @@ private Q_SLOTS:
 
     void reopenedWorkspaceServesTheSameModel()
     {
+        STEP(trainFirst());
         LearningLoop again(m_ws, test::backbone());
         QCOMPARE(again.activeVersion(), m_loop->activeVersion());
     }
 
     void backToZeroShotSurvivesAReopen()
     {
+        STEP(trainFirst());
         const QString live = m_loop->activeVersion();
         QVERIFY(live != QStringLiteral("zero-shot"));
         QVERIFY(m_loop->activate(QStringLiteral("zero-shot")).ok());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
         QVERIFY(!m_ws->models().active().value().has_value());
-        for (auto mList = m_ws->models().all().value(); const ModelRecord& m : mList)
+        for (auto all = m_ws->models().all().value(); const ModelRecord& m : all)
             QVERIFY(m.state != ModelState::Active);
         // A relaunch: a new handle on the folder and a new loop.
         {

@@ -28,28 +28,4 @@ void runInBackground(QThreadPool* pool, QObject* context, Work work, Then then)
     watcher->setFuture(QtConcurrent::run(pool, std::move(work)));
 }
 
-// Background threads on a 2-core machine compete with the UI thread for the CPU: give the calling
-// thread a lower scheduling priority (Linux: per-thread nice value). Idempotent per thread.
-void lowerCurrentThreadPriority(int niceIncrement = 5);
-
-// Keeps the UI thread responsive while the process computes on every core. Qt 6's raster engine
-// splits large fills into segments run on QThreadPool::globalInstance() and the UI thread waits
-// for them, so a paint can take one scheduling delay per segment when worker threads keep the
-// cores busy (measured: 30 such waits, 50–100 ms, in one paint during embedding). The guard pins
-// the global pool's threads and, once a second, lowers the priority (nice) of every other thread
-// of the process except the UI thread, the global pool and Qt's platform threads — the training,
-// embedding, import and prediction workers of core/ and ui/ alike, including threads they start
-// later. Linux only; a no-op elsewhere.
-class UiPriorityGuard : public QObject {
-public:
-    explicit UiPriorityGuard(int backgroundNice = 5, QObject* parent = nullptr);
-    // One pass now (the timer does it every second).
-    int lowerBackgroundThreads();
-
-private:
-    void timerEvent(QTimerEvent* event) override;
-    QList<qint64> m_protected; // thread ids that keep their priority
-    int m_nice;
-};
-
 } // namespace pc

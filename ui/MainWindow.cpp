@@ -31,6 +31,7 @@
 #include "model/Backbone.h"
 #include "model/BreedCatalog.h"
 #include "training/LearningLoop.h"
+#include "training/TrainingScheduler.h"
 #include "workspace/Workspace.h"
 
 #include <QApplication>
@@ -91,8 +92,11 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
     m_io.setMaxThreadCount(2);
     m_io.setExpiryTimeout(-1);
     m_io.setObjectName(QStringLiteral("ui-io"));
-    // Background work yields the CPU to the UI thread and the painting helpers (see Background.h).
-    new UiPriorityGuard(5, this);
+    // Qt's raster engine runs large fills on the global pool and the UI thread waits for them, so
+    // its threads must keep normal priority even when a background (idle-priority) thread is the
+    // one that starts them, e.g. through an image conversion; and once started, they stay.
+    QThreadPool::globalInstance()->setThreadPriority(QThread::NormalPriority);
+    QThreadPool::globalInstance()->setExpiryTimeout(-1);
 
     m_gallery = new GalleryModel(this);
     m_thumbs = new ThumbnailLoader(m_workspace, this);
@@ -121,8 +125,8 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
     // Labels.
     connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
     connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) {
-        if (m_loop)
-            m_loop->noteNewLabel();
+        if (m_scheduler)
+            m_scheduler->noteNewLabel();
     });
     connect(m_writer, &LabelWriter::writeFailed, this, [this](const QString& message) { say(tr("Could not save the label: %1").arg(message), 10000); });
     connect(m_writer, &LabelWriter::idle, this, [this] { checkIdle(); });
@@ -136,13 +140,6 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
         if (m_view->currentIndex().isValid())
             m_view->scrollTo(m_view->currentIndex());
     });
-
-    // Daily automatic fine-tuning (the after-N-labels rule lives in the loop's noteNewLabel).
-    m_lastDailyCheck = QDateTime::currentDateTime();
-    m_dailyTimer = new QTimer(this);
-    m_dailyTimer->setInterval(60 * 1000);
-    connect(m_dailyTimer, &QTimer::timeout, this, &MainWindow::checkDailyRule);
-    m_dailyTimer->start();
 
     updateModelStatus();
     m_statusTraining->setText(tr("Training: waiting for the model"));
@@ -160,6 +157,9 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     m_predictions = new PredictionService(m_workspace, m_backbone, m_loop->activeModel(), AppSettings::effectiveThreads(), this);
     m_liveVersion = m_loop->activeVersion();
     m_sync->attachLoop(m_loop);
+    // Automatic training: both rules live in the scheduler; the window feeds it labels and
+    // starts the daily run from the dashboard, with the dashboard's settings.
+    m_scheduler = new TrainingScheduler(m_loop, {}, this);
 
     // The views that need the loop take the places kept for them.
     const bool onTraining = m_tabs->currentIndex() == int(View::Training), onModels = m_tabs->currentIndex() == int(View::Models);
@@ -206,6 +206,12 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
         onActiveModelChanged(outcome.version);
     });
     connect(m_loop, &LearningLoop::trainingFailed, this, [this](const QString& message) { say(tr("Training failed: %1").arg(message), 10000); });
+    connect(m_scheduler, &TrainingScheduler::dailyRunDue, this, [this](const QString& reason) {
+        if (m_dashboard->startTraining(reason))
+            say(tr("Scheduled fine-tuning started (%1)").arg(reason));
+        else
+            say(tr("Scheduled fine-tuning skipped: a run is already going"));
+    });
     connect(m_dashboard, &TrainingDashboard::stateChanged, this, [this](const QString& text) {
         m_statusTraining->setText(tr("Training: %1").arg(text));
     });
@@ -1130,22 +1136,6 @@ void MainWindow::updateModelStatus()
 QString MainWindow::statusModelText() const { return m_statusModel->text(); }
 QString MainWindow::statusTrainingText() const { return m_statusTraining->text(); }
 
-void MainWindow::checkDailyRule()
-{
-    if (!m_loop)
-        return;
-    const QDateTime now = QDateTime::currentDateTime();
-    const AutoTrainRules rules = m_loop->rules();
-    if (rules.dailyEnabled && rules.dailyDueBetween(m_lastDailyCheck, now)) {
-        const QString reason = QStringLiteral("daily %1").arg(rules.dailyAt.toString(QStringLiteral("HH:mm")));
-        if (m_dashboard->startTraining(reason))
-            say(tr("Scheduled fine-tuning started (%1)").arg(reason));
-        else
-            say(tr("Scheduled fine-tuning skipped: a run is already going"));
-    }
-    m_lastDailyCheck = now;
-}
-
 // ---------------------------------------------------------------- views, settings
 
 void MainWindow::showView(View view)
@@ -1184,9 +1174,9 @@ void MainWindow::showImageSet(const QSet<qint64>& ids, const QString& caption)
 
 void MainWindow::applySettings()
 {
-    if (m_loop) {
-        m_loop->setRules(AppSettings::autoTrainRules());
-        m_loop->setIncrementalOnCorrection(AppSettings::incrementalOnCorrection());
+    if (m_scheduler) {
+        m_scheduler->setRules(AppSettings::autoTrainRules());
+        m_scheduler->setIncrementalOnCorrection(AppSettings::incrementalOnCorrection());
     }
     const int threads = AppSettings::effectiveThreads();
     Backbone::setThreads(threads);

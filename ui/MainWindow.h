@@ -32,6 +32,7 @@ class ImportController;
 class ImportReportView;
 class LabelWriter;
 class LearningLoop;
+class TrainingScheduler;
 class SyncService;
 class ModelHistoryView;
 class PredictionService;
@@ -160,7 +161,6 @@ private:
     void updateEmptyState();
     void updateModelStatus();
     void applySettings();
-    void checkDailyRule();
     void say(const QString& message, int ms = 6000);
     QStringList pathsFromMime(const QMimeData* mime, bool* hasImage = nullptr) const;
     bool checkIdle();
@@ -168,6 +168,7 @@ private:
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
     LearningLoop* m_loop = nullptr;
+    TrainingScheduler* m_scheduler = nullptr; // the automatic rules, once the loop is there
     SyncService* m_sync = nullptr; // team server sync (ui/sync)
     QThreadPool m_io; // thumbnails of the detail panel, small workspace reads
 
@@ -207,8 +208,6 @@ private:
     TaskProgress* m_importProgress = nullptr;
     QAction* m_darkAction = nullptr;
 
-    QTimer* m_dailyTimer = nullptr;
-    QDateTime m_lastDailyCheck;
     QTimer* m_countTimer = nullptr;
 
     bool m_galleryLoaded = false;

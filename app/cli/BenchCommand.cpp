@@ -1,3 +1,4 @@
+#include "model/ProcessMemory.h"
 #include "Command.h"
 #include "Runtime.h"
 
@@ -16,17 +17,6 @@
 namespace pc::cli {
 
 namespace {
-
-// VmRSS / VmHWM from /proc/self/status, in MB.
-double procStatusMb(const char* field)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QString text = QString::fromLatin1(f.readAll());
-    const auto m = QRegularExpression(QLatin1String(field) + QStringLiteral(":\\s+(\\d+) kB")).match(text);
-    return m.hasMatch() ? m.captured(1).toDouble() / 1024.0 : 0;
-}
 
 double percentile(std::vector<double> v, double q)
 {
@@ -52,14 +42,14 @@ public:
 
     int run(const QCommandLineParser& p) const override
     {
-        const double rssBefore = procStatusMb("VmRSS");
+        const double rssBefore = processMemoryMb("VmRSS");
         QElapsedTimer timer;
         timer.start();
         auto runtime = Runtime::open(p);
         if (!runtime)
             return runtime.error();
         const double loadMs = double(timer.nsecsElapsed()) / 1e6;
-        const double rssLoaded = procStatusMb("VmRSS");
+        const double rssLoaded = processMemoryMb("VmRSS");
 
         QString imagesDir = p.value(QStringLiteral("images"));
         if (imagesDir.isEmpty()) {
@@ -92,7 +82,7 @@ public:
             if (runtime->predictor->predictFile(files[i]))
                 ms.push_back(double(t.nsecsElapsed()) / 1e6);
         }
-        const double rssAfterLatency = procStatusMb("VmRSS");
+        const double rssAfterLatency = processMemoryMb("VmRSS");
 
         // Throughput: every image, decoded on a pool, embedded in batches.
         timer.restart();
@@ -114,7 +104,7 @@ public:
             {QStringLiteral("rss_start_mb"), std::round(rssBefore)},
             {QStringLiteral("rss_model_loaded_mb"), std::round(rssLoaded)},
             {QStringLiteral("rss_after_latency_mb"), std::round(rssAfterLatency)},
-            {QStringLiteral("peak_rss_mb"), std::round(procStatusMb("VmHWM"))},
+            {QStringLiteral("peak_rss_mb"), std::round(processMemoryMb("VmHWM"))},
         };
         if (p.isSet(QStringLiteral("json"))) {
             out() << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
@@ -125,7 +115,7 @@ public:
                   << " ms  (decode + preprocess + forward + head)\n"
                   << "embedding throughput    " << double(ok) / seconds << " img/s (" << ok << " images, " << QThread::idealThreadCount() << " workers)\n"
                   << "RSS with model loaded   " << rssLoaded << " MB\n"
-                  << "peak RSS                " << procStatusMb("VmHWM") << " MB\n";
+                  << "peak RSS                " << processMemoryMb("VmHWM") << " MB\n";
         }
         return Success;
     }

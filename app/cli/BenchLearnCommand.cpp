@@ -1,3 +1,4 @@
+#include "model/ProcessMemory.h"
 #include "Command.h"
 #include "Runtime.h"
 
@@ -21,27 +22,6 @@ namespace pc::cli {
 namespace {
 
 double secondsSince(const QElapsedTimer& t) { return double(t.nsecsElapsed()) / 1e9; }
-
-// VmRSS / VmHWM from /proc/self/status, in MB.
-double procStatusMb(const char* field)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray key = QByteArray(field) + ':';
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith(key))
-            return line.mid(key.size()).trimmed().split(' ').value(0).toDouble() / 1024.0;
-    return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux ≥ 4.0), so a step reports its own peak.
-void resetPeakRss()
-{
-    QFile f(QStringLiteral("/proc/self/clear_refs"));
-    if (f.open(QIODevice::WriteOnly))
-        f.write("5");
-}
 
 class BenchLearnCommand : public Command {
 public:
@@ -83,19 +63,19 @@ public:
             return Failure;
         }
         // Memory per step: the RSS after it and its own peak (VmHWM reset before each step).
-        const double rssLoaded = procStatusMb("VmRSS");
+        const double rssLoaded = processMemoryMb("VmRSS");
         QJsonObject memory{{QStringLiteral("model_loaded_rss_mb"), rssLoaded}};
         auto stepMemory = [&](const QString& step) {
-            const double rss = procStatusMb("VmRSS"), peak = procStatusMb("VmHWM");
+            const double rss = processMemoryMb("VmRSS"), peak = processMemoryMb("VmHWM");
             memory.insert(step + QStringLiteral("_rss_mb"), rss);
             memory.insert(step + QStringLiteral("_peak_rss_mb"), peak);
-            resetPeakRss();
+            resetPeakMemory();
             return QStringLiteral("%1 MB, peak %2 MB").arg(rss, 0, 'f', 0).arg(peak, 0, 'f', 0);
         };
         QElapsedTimer total, t;
         total.start();
         t.start();
-        resetPeakRss();
+        resetPeakMemory();
         const ImportReport imported = importOxford(**ws, oxford);
         const double importSeconds = secondsSince(t);
         const QString importMemory = stepMemory(QStringLiteral("import"));

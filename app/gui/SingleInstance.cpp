@@ -15,11 +15,14 @@ namespace pc {
 namespace {
 constexpr int kTimeoutMs = 3000;
 
-// Per user and per workspace: the same folder reached by two paths is one name.
+// Per user and per workspace: the same folder reached by two paths is one name. The folder is made
+// first, so that a new workspace's name is already its canonical path.
 QString socketNameFor(const QString& workspaceDir)
 {
-    const QString canonical = QFileInfo(workspaceDir).canonicalFilePath().isEmpty() ? QDir::cleanPath(workspaceDir)
-                                                                                    : QFileInfo(workspaceDir).canonicalFilePath();
+    QDir().mkpath(workspaceDir);
+    QString canonical = QFileInfo(workspaceDir).canonicalFilePath();
+    if (canonical.isEmpty()) // could not be made: claim() reports that through the lock file
+        canonical = QDir::cleanPath(QDir(workspaceDir).absolutePath());
     const QByteArray hash = QCryptographicHash::hash(canonical.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
     return QStringLiteral("petcurator-%1-%2").arg(getuid()).arg(QString::fromLatin1(hash));
 }
@@ -42,7 +45,6 @@ SingleInstance::~SingleInstance()
 
 SingleInstance::Role SingleInstance::claim(const QStringList& files)
 {
-    QDir().mkpath(m_workspaceDir);
     QElapsedTimer waited;
     waited.start();
     // The first instance may hold the lock and not listen yet (it is starting): ask again for a while.

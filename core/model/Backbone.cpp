@@ -1,7 +1,10 @@
 #include "model/Backbone.h"
 
+#include "concurrency/ThreadPriority.h"
+
 #include "model/EfficientNetB0.h"
 #include "model/FrozenBackbone.h"
+#include "model/OpenMpTeam.h"
 #include "model/ImportEfficientNet.h"
 #include "model/TfjsGraphModel.h"
 
@@ -80,6 +83,13 @@ void Backbone::useOneThreadHere()
 {
     at::get_num_threads(); // torch sets this thread's OpenMP count on first use; do that first
     omp_set_num_threads(1);
+}
+
+void Backbone::lowerThreadPriorityHere(ThreadPriority priority)
+{
+    lowerCurrentThreadPriority(priority);
+    at::init_num_threads(); // this thread's team size, as torch sets it on its first parallel call
+    lowerOpenMpTeamPriority(priority, at::get_num_threads());
 }
 
 // Checks every file listed in data/weights.sha256 that the backbone reads; returns the combined hash.

@@ -14,6 +14,7 @@
 namespace pc {
 
 struct EfficientNetB0Impl;
+enum class ThreadPriority; // concurrency/ThreadPriority.h
 class FrozenBackbone;
 
 struct BackboneOutput;
@@ -66,6 +67,10 @@ public:
     static int threads();
     // Makes torch work single-threaded in the calling thread only (for one-worker-per-core pools).
     static void useOneThreadHere();
+    // Lowers the priority of the calling thread and of the worker threads torch's intra-op
+    // parallelism (OpenMP) runs beside it: every thread has its own team of them. Call it where a
+    // training or embedding thread starts, before its first forward pass.
+    static void lowerThreadPriorityHere(ThreadPriority priority);
 
 private:
     Backbone() = default;

@@ -1,5 +1,6 @@
 #include "model/BatchEmbedder.h"
 
+#include "concurrency/ThreadPriority.h"
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"
 
@@ -22,8 +23,11 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
     const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1,
                                    std::max<int>(1, int(paths.size())));
 
+    // Workers run at the caller's priority (the learning loop's: background; the CLI's: normal).
+    const ThreadPriority callerPriority = currentThreadPriority();
     // Workers are fresh threads, so the caller's own torch thread count is left alone.
     auto work = [&] {
+        lowerCurrentThreadPriority(callerPriority);
         if (workers > 1)
             Backbone::useOneThreadHere();
         for (int i = next++; i < paths.size(); i = next++) {

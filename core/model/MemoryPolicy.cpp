@@ -22,4 +22,11 @@ int applyMemoryPolicy()
 #endif
 }
 
+void releaseFreeMemory()
+{
+#if defined(__GLIBC__)
+    (void)malloc_trim(0);
+#endif
+}
+
 } // namespace pc

@@ -17,4 +17,10 @@ namespace pc {
 // Caps malloc arenas at max(2, cores). Returns the cap, or 0 where the allocator has no arenas.
 int applyMemoryPolicy();
 
+// Gives the heap's free pages back to the system (glibc: malloc_trim). Below the trim threshold
+// glibc keeps what a burst of work (training, thousands of predictions) freed, in every arena, for
+// good; call this once such a burst is over. It walks every arena, holding each one's lock a few
+// ms: call it off the UI thread, when the work is done, not per image.
+void releaseFreeMemory();
+
 } // namespace pc

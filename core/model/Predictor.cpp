@@ -2,32 +2,15 @@
 
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"
-#include "model/BreedCatalog.h"
 
 #include <QElapsedTimer>
 #include <opencv2/core.hpp>
-#include <numeric>
 
 namespace pc {
 
 Predictor::Predictor(std::shared_ptr<const Backbone> backbone, std::shared_ptr<const ActiveModel> active, DecodeLimits limits)
     : m_backbone(std::move(backbone)), m_active(std::move(active)), m_decoder(limits)
 {
-}
-
-static std::vector<Guess> topK(const float* p, int n, int k, const auto& labelOf)
-{
-    std::vector<int> idx(static_cast<size_t>(n));
-    std::iota(idx.begin(), idx.end(), 0);
-    k = std::clamp(k, 0, n);
-    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) { return p[a] > p[b]; });
-    std::vector<Guess> out;
-    for (int i = 0; i < k; ++i) {
-        Guess g = labelOf(idx[size_t(i)]);
-        g.p = p[idx[size_t(i)]];
-        out.push_back(std::move(g));
-    }
-    return out;
 }
 
 Prediction Predictor::predictImage(const cv::Mat& rgb8, int k, Mode mode) const
@@ -44,17 +27,11 @@ Prediction Predictor::predictImage(const cv::Mat& rgb8, int k, Mode mode) const
         cv::Mat p;
         cv::exp(e.logits - cv::Scalar::all(*std::max_element(e.logits.begin<float>(), e.logits.end<float>())), p);
         p /= cv::sum(p)[0];
-        const QStringList& labels = m_backbone->imagenetLabels();
-        out.top = topK(p.ptr<float>(), p.cols, k, [&](int i) { return Guess{labels.value(i), labels.value(i).section(QLatin1Char(','), 0, 0)}; });
+        out.top = topImageNet(m_backbone->imagenetLabels(), p.ptr<float>(), k);
         out.model = QString::fromLatin1(Backbone::kId);
     } else {
         const cv::Mat p = model->head.probabilities(e.embedding);
-        const BreedCatalog& breeds = BreedCatalog::oxford();
-        const QStringList& classes = model->head.classes();
-        out.top = topK(p.ptr<float>(), p.cols, std::min(k, model->head.learnedCount()), [&](int i) {
-            const int b = breeds.indexOf(classes.value(i));
-            return Guess{classes.value(i), b >= 0 ? breeds.at(b).name : classes.value(i)};
-        });
+        out.top = topBreeds(model->head, p.ptr<float>(), k);
         out.model = model->version;
     }
     out.ms = double(timer.nsecsElapsed()) / 1e6;

@@ -4,6 +4,7 @@
 // backbone's own 1000 classes.
 #include "imaging/ImageDecoder.h"
 #include "model/ActiveModel.h"
+#include "model/TopGuesses.h"
 
 #include <memory>
 #include <vector>
@@ -11,12 +12,6 @@
 namespace pc {
 
 class Backbone;
-
-struct Guess {
-    QString label;  // breed id ("Persian") or ImageNet label
-    QString name;   // display name
-    float p = 0;
-};
 
 struct Prediction {
     std::vector<Guess> top;

@@ -1,24 +1,34 @@
 #include "training/LearningLoop.h"
 
+#include "concurrency/ThreadPriority.h"
 #include "imaging/ImageDecoder.h"
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"
 #include "model/BatchEmbedder.h"
 #include "model/BreedCatalog.h"
+#include "model/MemoryPolicy.h"
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
 #include "training/EmbeddingCache.h"
 #include "training/Gate.h"
+#include "training/Strand.h"
 #include "training/TrainingLabels.h"
 #include "training/ValidationSplit.h"
 #include "workspace/Workspace.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QMetaObject>
+#include <QPointer>
+
+#ifdef __linux__
+#include <pthread.h>
+#include <unistd.h>
+#endif
 
 namespace pc {
 
@@ -49,26 +59,46 @@ QJsonObject metricsJson(const Evaluation& e, const QString& splitId)
 
 } // namespace
 
+// The loop's thread names itself and, in the GUI, yields the CPU to the UI and to predictions:
+// it and the torch OpenMP team it computes with go to background priority where the thread starts.
+// In the CLI the loop is what the user waits for: it keeps the process's priority.
+static void startLoopThread(bool background)
+{
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), "learning-loop");
+#endif
+    if (background)
+        Backbone::lowerThreadPriorityHere(ThreadPriority::Background);
+}
+
 LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, QObject* parent)
     : QObject(parent), m_workspace(std::move(workspace)), m_backbone(std::move(backbone))
 {
     qRegisterMetaType<pc::EpochMetrics>();
     qRegisterMetaType<pc::TrainOutcome>();
-    m_pool.setMaxThreadCount(1); // one training at a time; predictions never wait for it
     m_zeroShot = std::make_shared<const ModelSnapshot>(ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*m_backbone), nullptr});
     m_active = std::make_shared<ActiveModel>(m_zeroShot);
-    if (auto s = loadActiveModel(); !s)
-        qWarning("%s", qPrintable(s.error().message));
-    if (auto last = m_workspace->labels().lastEventId())
-        m_labelsAtLastFullRun = *last;
-    else
-        qWarning("%s", qPrintable(last.error().message));
+    const QCoreApplication* app = QCoreApplication::instance();
+    const bool background = app && app->inherits("QGuiApplication");
+    m_strand = std::make_unique<Strand>([background] { startLoopThread(background); });
+    // Loaded on the strand like everything else; the caller waits, so activeVersion() is right
+    // once the loop exists.
+    m_strand->call([this] {
+        if (auto s = loadActiveModel(); !s)
+            qWarning("%s", qPrintable(s.error().message));
+        if (auto last = m_workspace->labels().lastEventId())
+            m_labelsAtLastFullRun = *last;
+        else
+            qWarning("%s", qPrintable(last.error().message));
+    });
 }
 
 LearningLoop::~LearningLoop()
 {
+    // Queued trainings start cancelled and end at once; the strand runs what is left and joins
+    // while every member is still alive.
     cancel();
-    m_pool.waitForDone();
+    m_strand.reset();
 }
 
 QString LearningLoop::activeVersion() const
@@ -78,7 +108,40 @@ QString LearningLoop::activeVersion() const
 
 void LearningLoop::waitForIdle()
 {
-    m_pool.waitForDone();
+    m_strand->waitForIdle();
+}
+
+quint64 LearningLoop::cancelTicket()
+{
+    std::lock_guard lock(m_cancelMutex);
+    return m_cancelGeneration;
+}
+
+void LearningLoop::beginCancellable(quint64 ticket)
+{
+    std::lock_guard lock(m_cancelMutex);
+    m_runCancel = m_cancelGeneration != ticket;
+}
+
+void LearningLoop::cancel()
+{
+    std::lock_guard lock(m_cancelMutex);
+    ++m_cancelGeneration;
+    m_runCancel = true; // the request running now, if any, was asked for before this
+}
+
+template <class R>
+void LearningLoop::answer(QObject* context, std::function<void(const R&)> done, R result)
+{
+    if (!done)
+        return;
+    // Posted to the loop (it outlives its jobs: its destructor joins the strand), checked there.
+    QMetaObject::invokeMethod(
+        this, [guard = QPointer<QObject>(context), done = std::move(done), result = std::move(result)] {
+            if (guard)
+                done(result);
+        },
+        Qt::QueuedConnection);
 }
 
 // Reads and checks a version's bundle into a snapshot, without touching the active model.
@@ -106,6 +169,8 @@ static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspa
 
 Status<> LearningLoop::loadActiveModel()
 {
+    if (!m_strand->isCurrentThread())
+        return m_strand->call([this] { return loadActiveModel(); });
     const auto found = m_workspace->models().active();
     if (!found)
         return found.error();
@@ -121,36 +186,35 @@ Status<> LearningLoop::loadActiveModel()
     return done();
 }
 
-Status<> LearningLoop::swapTo(const QString& version, const QString& reason)
+Status<> LearningLoop::commitActivation(std::shared_ptr<const ModelSnapshot> snapshot, const QString& verdict, const QString& reason)
 {
-    auto snapshot = loadSnapshot(*m_workspace, *m_backbone, version);
-    if (!snapshot)
-        return snapshot.error();
-    if (auto s = m_workspace->models().setActive(version, {}, reason); !s)
-        return s;
-    m_active->swap(*snapshot);
+    Q_ASSERT(m_strand->isCurrentThread());
+    // The database first, so a failed write leaves the live model as it is.
+    const QString version = snapshot->version;
+    const Status<> written = snapshot == m_zeroShot ? m_workspace->models().clearActive() : m_workspace->models().setActive(version, verdict, reason);
+    if (!written)
+        return written;
+    m_active->swap(std::move(snapshot));
     Q_EMIT activeModelChanged(version);
     return done();
 }
 
-Status<> LearningLoop::swapToZeroShot()
-{
-    // Same order as swapTo: the database first, so a failed write leaves the live model as it is.
-    if (auto s = m_workspace->models().clearActive(); !s)
-        return s;
-    m_active->swap(m_zeroShot);
-    Q_EMIT activeModelChanged(m_zeroShot->version);
-    return done();
-}
-
-Status<> LearningLoop::activate(const QString& version)
+Status<> LearningLoop::swapTo(const QString& version, const QString& reason)
 {
     if (version == zeroShotVersion())
-        return swapToZeroShot();
+        return commitActivation(m_zeroShot, {}, reason);
+    auto snapshot = loadSnapshot(*m_workspace, *m_backbone, version);
+    if (!snapshot)
+        return snapshot.error();
+    return commitActivation(*snapshot, {}, reason);
+}
+
+Status<> LearningLoop::runActivate(const QString& version)
+{
     return swapTo(version, QStringLiteral("activated by hand"));
 }
 
-Expected<QString> LearningLoop::rollback()
+Expected<QString> LearningLoop::runRollback()
 {
     // The activation log says which model was live before the current one. The zero-shot head is
     // not in the log (it is no stored version): it is what lies before the first entry.
@@ -172,9 +236,39 @@ Expected<QString> LearningLoop::rollback()
     }
     if (!active)
         return Error{QStringLiteral("no earlier model to roll back to")};
-    if (auto s = swapToZeroShot(); !s)
+    if (auto s = swapTo(zeroShotVersion(), QStringLiteral("rollback from %1").arg(from)); !s)
         return s.error();
     return zeroShotVersion();
+}
+
+Status<> LearningLoop::activate(const QString& version)
+{
+    return m_strand->call([this, version] { return runActivate(version); });
+}
+
+Expected<QString> LearningLoop::rollback()
+{
+    return m_strand->call([this] { return runRollback(); });
+}
+
+void LearningLoop::activateAsync(const QString& version, QObject* context, std::function<void(const Status<>&)> done)
+{
+    m_strand->post([this, version, context, done = std::move(done)]() mutable { answer<Status<>>(context, std::move(done), runActivate(version)); });
+}
+
+void LearningLoop::rollbackAsync(QObject* context, std::function<void(const Expected<QString>&)> done)
+{
+    m_strand->post([this, context, done = std::move(done)]() mutable { answer<Expected<QString>>(context, std::move(done), runRollback()); });
+}
+
+void LearningLoop::labelsSinceLastFullRun(QObject* context, std::function<void(int)> done)
+{
+    m_strand->post([this, context, done = std::move(done)]() mutable {
+        const auto since = m_workspace->labels().eventsSince(m_labelsAtLastFullRun);
+        if (!since)
+            qWarning("%s", qPrintable(since.error().message)); // the next label asks again
+        answer<int>(context, std::move(done), since ? *since : 0);
+    });
 }
 
 LabelledEmbeddings LearningLoop::reembed(const Backbone& backbone, const LabelledEmbeddings& set) const
@@ -212,7 +306,7 @@ LearningLoop::fineTune(const TrainRequest& request, const LabelledEmbeddings& tr
                 return Error{QStringLiteral("cannot fine-tune on %1: %2").arg(image->sha256, decoded.error().message)};
             into.rgb.push_back(resizeShorterSide(decoded->rgb, std::min(312, std::min(decoded->rgb.cols, decoded->rgb.rows))).clone());
             into.labels.push_back(set.labels[i]);
-            if (m_cancel)
+            if (m_runCancel)
                 return done();
         }
         return done();
@@ -228,13 +322,13 @@ LearningLoop::fineTune(const TrainRequest& request, const LabelledEmbeddings& tr
     options.blocks = request.fineTuneBlocks;
     options.epochs = std::min(request.trainer.maxEpochs, 5);
     options.seed = request.trainer.seed;
-    options.cancel = &m_cancel;
+    options.cancel = &m_runCancel;
     options.onEpoch = [this](const EpochMetrics& m) { Q_EMIT epochFinished(m); };
     options.progress = [this](int done, int total) { Q_EMIT stageChanged(QStringLiteral("fine-tuning"), done, total); };
     auto tuned = fineTuneBackbone(*m_backbone, outcome.result.head, trainImages, valImages, options);
     if (!tuned)
         return tuned.error();
-    if (tuned->cancelled || m_cancel) {
+    if (tuned->cancelled || m_runCancel) {
         outcome.cancelled = true;
         return std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>{};
     }
@@ -250,9 +344,21 @@ LearningLoop::fineTune(const TrainRequest& request, const LabelledEmbeddings& tr
 
 Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
 {
+    const quint64 ticket = cancelTicket();
+    ++m_trainings;
+    return m_strand->call([this, request, ticket] {
+        auto outcome = runTraining(request, ticket);
+        --m_trainings;
+        return outcome;
+    });
+}
+
+Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, quint64 ticket)
+{
+    Q_ASSERT(m_strand->isCurrentThread());
+    beginCancellable(ticket);
     QElapsedTimer timer;
     timer.start();
-    m_cancel = false;
     TrainOutcome outcome;
     const QString hash = m_backbone->weightsHash();
     const BreedCatalog& breeds = BreedCatalog::oxford();
@@ -263,6 +369,10 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     params.insert(QStringLiteral("reason"), request.reason);
     params.insert(QStringLiteral("augmented_views"), request.augmentedViews);
     params.insert(QStringLiteral("fine_tune_blocks"), request.fineTuneBlocks);
+    // The labels this run sees; the after-N-labels count starts again from here when it is done.
+    const auto lastLabelEvent = m_workspace->labels().lastEventId();
+    if (!lastLabelEvent)
+        return lastLabelEvent.error();
     auto run = m_workspace->runs().start(params);
     if (!run)
         return run.error();
@@ -277,7 +387,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     Q_EMIT stageChanged(QStringLiteral("embedding"), 0, 0);
     EmbeddingCacheOptions cacheOptions;
     cacheOptions.augmentedViews = request.augmentedViews;
-    cacheOptions.cancel = &m_cancel;
+    cacheOptions.cancel = &m_runCancel;
     cacheOptions.progress = [this](int done, int total) { Q_EMIT stageChanged(QStringLiteral("embedding"), done, total); };
     auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions);
     if (!cache)
@@ -336,7 +446,7 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     // 3. Train: an incremental update warm-starts from the active head.
     const std::shared_ptr<const ModelSnapshot> before = m_active->snapshot();
     TrainerOptions options = request.trainer;
-    options.cancel = &m_cancel;
+    options.cancel = &m_runCancel;
     options.onEpoch = [this, runId = outcome.runId](const EpochMetrics& m) {
         if (auto s = m_workspace->runs().appendEpoch(runId, m.toJson()); !s)
             qWarning("%s", qPrintable(s.error().message)); // the run goes on; only its log misses the epoch
@@ -420,73 +530,49 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     if (auto s = m_workspace->models().add(record); !s)
         return fail(s.error().message);
     if (verdict.accept) {
-        if (auto s = m_workspace->models().setActive(record.version, verdict.reason); !s)
+        auto snapshot = std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, tunedBackbone});
+        if (auto s = commitActivation(std::move(snapshot), verdict.reason, {}); !s)
             return fail(s.error().message);
-        m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, tunedBackbone}));
         outcome.activated = true;
-        Q_EMIT activeModelChanged(record.version);
     }
     if (auto s = m_workspace->runs().finish(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"),
-                                                record.version);
+                                            record.version);
         !s)
         qWarning("%s", qPrintable(s.error().message)); // the model is stored; only the run's log lags
+    if (!incremental)
+        m_labelsAtLastFullRun = *lastLabelEvent;
     outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
     return outcome;
 }
 
 bool LearningLoop::start(const TrainRequest& request)
 {
-    bool expected = false;
-    if (!m_busy.compare_exchange_strong(expected, true))
+    int none = 0;
+    if (!m_trainings.compare_exchange_strong(none, 1))
         return false;
-    m_pool.start([this, request] { runAsync(request); });
-    return true;
-}
-
-void LearningLoop::runAsync(TrainRequest request)
-{
-    auto outcome = train(request);
-    if (request.kind == TrainRequest::Kind::Full && outcome) {
-        if (auto last = m_workspace->labels().lastEventId())
-            m_labelsAtLastFullRun = *last;
+    const quint64 ticket = cancelTicket();
+    m_strand->post([this, request, ticket] {
+        auto outcome = runTraining(request, ticket);
+        releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
+        --m_trainings; // before the signals: their receivers see an idle loop
+        if (outcome)
+            Q_EMIT trainingFinished(*outcome);
         else
-            qWarning("%s", qPrintable(last.error().message));
-    }
-    m_busy = false;
-    if (outcome)
-        Q_EMIT trainingFinished(*outcome);
-    else
-        Q_EMIT trainingFailed(outcome.error().message);
-    // A correction that arrived while we were busy gets its update now.
-    if (m_pendingIncremental.exchange(false))
-        QMetaObject::invokeMethod(this, &LearningLoop::noteNewLabel, Qt::QueuedConnection);
-}
-
-void LearningLoop::noteNewLabel()
-{
-    const auto since = m_workspace->labels().eventsSince(m_labelsAtLastFullRun);
-    if (!since) {
-        qWarning("%s", qPrintable(since.error().message)); // the next label asks again
-        return;
-    }
-    const int newLabels = *since;
-    TrainRequest request;
-    if (m_rules.afterLabelsEnabled && m_rules.dueForLabels(newLabels)) {
-        request.reason = QStringLiteral("after %1 new labels").arg(newLabels);
-    } else if (m_incrementalOnCorrection && m_active->snapshot() != m_zeroShot) {
-        request.kind = TrainRequest::Kind::Incremental;
-        request.reason = QStringLiteral("correction");
-        request.trainer.maxEpochs = 3;
-        request.trainer.patience = 3;
-    } else {
-        return;
-    }
-    if (!start(request))
-        m_pendingIncremental = true;
+            Q_EMIT trainingFailed(outcome.error().message);
+    });
+    return true;
 }
 
 Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, const QString& source, bool trusted)
 {
+    const quint64 ticket = cancelTicket();
+    return m_strand->call([this, bundlePath, source, trusted, ticket] { return runAdmission(bundlePath, source, trusted, ticket); });
+}
+
+Expected<TrainOutcome> LearningLoop::runAdmission(const QString& bundlePath, const QString& source, bool trusted, quint64 ticket)
+{
+    Q_ASSERT(m_strand->isCurrentThread());
+    beginCancellable(ticket);
     QElapsedTimer timer;
     timer.start();
     const QString hash = m_backbone->weightsHash();
@@ -509,7 +595,7 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
     if (!trusted) {
         // The same evidence a trained candidate faces: this workspace's split, both models on it.
         EmbeddingCacheOptions cacheOptions;
-        cacheOptions.cancel = &m_cancel;
+        cacheOptions.cancel = &m_runCancel;
         if (auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions); !cache)
             return cache.error();
         auto selected = selectTrainingLabels(*m_workspace);
@@ -574,11 +660,10 @@ Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, c
     outcome.version = record.version;
     outcome.verdict = verdict.reason;
     if (verdict.accept) {
-        if (auto s = m_workspace->models().setActive(record.version, verdict.reason, verdict.reason); !s)
+        auto snapshot = std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle->head, tuned});
+        if (auto s = commitActivation(std::move(snapshot), verdict.reason, verdict.reason); !s)
             return s.error();
-        m_active->swap(std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle->head, tuned}));
         outcome.activated = true;
-        Q_EMIT activeModelChanged(record.version);
     }
     outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
     return outcome;

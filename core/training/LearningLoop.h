@@ -2,24 +2,32 @@
 // The learning loop, shared by the GUI and the CLI: labels in, better models out.
 //   update the embedding cache → fix/extend the validation split → train a head → write a bundle →
 //   gate it against the active model → activate (atomic swap of the ActiveModel snapshot).
-// Synchronous calls for the CLI and tests; start()/cancel() with signals for the GUI, where the
-// work runs on a worker thread and never blocks predictions.
+//
+// One owner: every request (train, incremental update, activate, rollback, admitCandidate, the
+// label count) runs on the loop's own worker thread, one at a time, in the order asked (a Strand).
+// So an activation is one step (the database commit, then the snapshot swap, with no other request
+// in between), and the in-memory embeddings and the label count have one thread that touches them.
+// The synchronous calls (CLI, tests, the sync worker) queue their request and block the caller
+// until it has run; start() and the *Async calls return at once, with signals or a callback out.
+// Signals are emitted on the worker thread: connect with a receiver for a queued delivery.
+// Predictions never wait: they read the ActiveModel snapshot, which the worker only swaps.
 #include "Expected.h"
 #include "model/ActiveModel.h"
-#include "training/AutoTrainRules.h"
 #include "training/Trainer.h"
 
 #include <QHash>
 #include <QObject>
-#include <QThreadPool>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 
 namespace pc {
 
 class Backbone;
+class Strand;
 class Workspace;
 
 struct TrainRequest {
@@ -57,7 +65,7 @@ public:
     // (Re)loads the workspace's active bundle. A bad bundle leaves the current model in place.
     Status<> loadActiveModel();
 
-    // ---- synchronous (CLI, tests, and the worker thread)
+    // ---- synchronous: queued on the loop's thread like every request; the caller waits for it
     Expected<TrainOutcome> train(const TrainRequest& request);
     // The untrained head every workspace starts with; activate() takes it like a stored version.
     static QString zeroShotVersion() { return QStringLiteral("zero-shot"); }
@@ -69,18 +77,20 @@ public:
     // active model; `trusted` activates it without the gate. outcome.version is the new version.
     Expected<TrainOutcome> admitCandidate(const QString& bundlePath, const QString& source, bool trusted);
 
-    // ---- asynchronous (GUI)
-    bool isBusy() const { return m_busy.load(); }
-    bool start(const TrainRequest& request);     // false when a run is already going
-    void cancel() { m_cancel = true; }
+    // ---- asynchronous (GUI): queued, answered by signals or by `done`, which runs on the thread
+    // this object lives in (the one that created it: the UI thread), only while `context` exists.
+    // A training is queued or running (through start() or train()).
+    bool isBusy() const { return m_trainings.load() > 0; }
+    bool start(const TrainRequest& request);     // false when a training is already queued or running
+    void activateAsync(const QString& version, QObject* context, std::function<void(const Status<>&)> done);
+    void rollbackAsync(QObject* context, std::function<void(const Expected<QString>&)> done);
+    // Label events since the last full training that finished (for the after-N-labels rule).
+    void labelsSinceLastFullRun(QObject* context, std::function<void(int)> done);
+    // Cancels every training and model check asked for before this call, queued or running. A
+    // request made afterwards runs normally.
+    void cancel();
+    // Blocks until no request is queued or running.
     void waitForIdle();
-
-    // Called after each new label: runs an incremental update (debounced to one at a time) and,
-    // per the rules, a full training after N labels.
-    void noteNewLabel();
-    void setRules(const AutoTrainRules& rules) { m_rules = rules; }
-    const AutoTrainRules& rules() const { return m_rules; }
-    void setIncrementalOnCorrection(bool on) { m_incrementalOnCorrection = on; }
 
 Q_SIGNALS:
     void stageChanged(const QString& stage, int done, int total); // "embedding", "training", …
@@ -90,28 +100,41 @@ Q_SIGNALS:
     void activeModelChanged(const QString& version);
 
 private:
-    void runAsync(TrainRequest request);
+    // Everything below runs on the strand.
+    Expected<TrainOutcome> runTraining(const TrainRequest& request, quint64 cancelTicket);
+    Expected<TrainOutcome> runAdmission(const QString& bundlePath, const QString& source, bool trusted, quint64 cancelTicket);
+    Status<> runActivate(const QString& version);
+    Expected<QString> runRollback();
+    // The one way a model goes live: the database commit, then the swap, then the signal.
+    Status<> commitActivation(std::shared_ptr<const ModelSnapshot> snapshot, const QString& verdict, const QString& reason);
+    // The cancel state a request took when it was asked for, applied as it starts.
+    quint64 cancelTicket();
+    void beginCancellable(quint64 ticket);
+    // Runs `done(result)` on this object's thread, while `context` lives.
+    template <class R>
+    void answer(QObject* context, std::function<void(const R&)> done, R result);
     // Centre-view embeddings of stored images through another backbone (a fine-tuned one).
     LabelledEmbeddings reembed(const Backbone& backbone, const LabelledEmbeddings& set) const;
     // Fine-tunes the last blocks after the head; returns the tuned tensors and their backbone.
     Expected<std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>>
     fineTune(const TrainRequest& request, const LabelledEmbeddings& train, const LabelledEmbeddings& val, TrainOutcome& outcome);
     Status<> swapTo(const QString& version, const QString& reason);
-    Status<> swapToZeroShot();
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
     std::shared_ptr<ActiveModel> m_active;
     std::shared_ptr<const ModelSnapshot> m_zeroShot;
-    AutoTrainRules m_rules;
-    bool m_incrementalOnCorrection = true;
-    std::atomic_bool m_busy{false};
-    std::atomic_bool m_cancel{false};
-    std::atomic_bool m_pendingIncremental{false};
+    std::atomic_int m_trainings{0}; // trainings queued or running
+    // Cancellation by generation: cancel() moves it on; a request remembers the one it was asked
+    // under, and is cancelled when it differs as it starts (so a Cancel before the start counts).
+    std::mutex m_cancelMutex;
+    quint64 m_cancelGeneration = 0;
+    std::atomic_bool m_runCancel{false}; // the running request's flag, polled by the trainer
+    // Owned by the strand (only its jobs touch them).
     qint64 m_labelsAtLastFullRun = 0;
-    QHash<qint64, cv::Mat> m_embeddings; // in-memory copy of the cache, owned by the worker thread
+    QHash<qint64, cv::Mat> m_embeddings; // in-memory copy of the cache
     QString m_embeddingsHash;
-    QThreadPool m_pool;
+    std::unique_ptr<Strand> m_strand; // last: its jobs use everything above
 };
 
 } // namespace pc

@@ -1,5 +1,6 @@
 #include "workspace/ImportPipeline.h"
 
+#include "concurrency/ThreadPriority.h"
 #include "model/BreedCatalog.h"
 #include "workspace/Workspace.h"
 
@@ -140,10 +141,14 @@ void runImport(Workspace& ws, const QVector<ImportJob>& jobs, const ImportOption
     const ImageDecoder decoder(options.limits);
     std::deque<QFuture<Loaded>> inFlight;
     int started = 0;
+    const ThreadPriority callerPriority = currentThreadPriority(); // decoders run at the importer's
     auto fill = [&] {
         while (started < total && int(inFlight.size()) < window) {
             const QString path = jobs[started++].path;
-            inFlight.push_back(QtConcurrent::run(&pool, [path, decoder] { return load(path, decoder); }));
+            inFlight.push_back(QtConcurrent::run(&pool, [path, decoder, callerPriority] {
+                lowerCurrentThreadPriority(callerPriority);
+                return load(path, decoder);
+            }));
         }
     };
 

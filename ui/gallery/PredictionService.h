@@ -2,13 +2,14 @@
 // Keeps the gallery's predictions current, off the UI thread.
 //   predict(): decode + backbone + head for new images (Predictor, one torch thread per worker);
 //   refresh(): after a model swap, the top-3 of every image from its cached centre embedding
-//              (ClassifierHead::probabilities, microseconds per image); a full prediction only
-//              for images without one.
-// Results are saved to the workspace and delivered to the UI in batches.
+//              (BatchPredictor: one head pass per 1024 images); a full prediction only for images
+//              without one.
+// Both run on work queues (core/concurrency) at background priority: they use what the UI leaves. Results are saved to
+// the workspace and delivered to the UI in batches.
+#include "concurrency/WorkQueue.h"
 #include "gallery/GalleryModel.h"
 
 #include <QObject>
-#include <QThreadPool>
 #include <memory>
 
 namespace pc {
@@ -16,7 +17,6 @@ namespace pc {
 class ActiveModel;
 class Backbone;
 class Workspace;
-struct ModelSnapshot;
 
 struct ImageRef {
     qint64 id = 0;
@@ -39,9 +39,6 @@ public:
     QString activeVersion() const;
     std::shared_ptr<ActiveModel> activeModel() const { return m_active; }
 
-    // The k most probable learned classes of one probability row (1 × classes, CV_32F).
-    static std::vector<Guess> topGuesses(const ModelSnapshot& model, const cv::Mat& probabilities, int k = 3);
-
 Q_SIGNALS:
     void predicted(const QVector<pc::GalleryModel::PredictionUpdate>& batch);
     void failed(qint64 imageId, const QString& reason);
@@ -49,19 +46,23 @@ Q_SIGNALS:
     void idle();
 
 private:
-    struct Shared;
-    void startWorkers();
+    struct Results;
+    // Queues a full prediction; false when the image is queued or being predicted already. Any thread.
+    bool postPrediction(const ImageRef& ref);
+    void predictNow(const ImageRef& ref);            // on a prediction worker
+    void refreshNow(const QVector<ImageRef>& images); // on the refresh worker
     void scheduleFlush();
     void flush();
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
     std::shared_ptr<ActiveModel> m_active;
-    std::shared_ptr<Shared> m_shared;
+    std::unique_ptr<Results> m_results;
     QHash<qint64, QString> m_shaOf; // UI thread only
-    int m_workers = 1;
-    QThreadPool m_pool;        // full predictions
-    QThreadPool m_refreshPool; // model-swap refreshes, one at a time, never behind a long queue
+    // Last, so they go first: their destructors wait for the running jobs, which use the members
+    // above. Refreshes post full predictions, so they go before the prediction queue.
+    WorkQueue m_predictions; // full predictions
+    WorkQueue m_refreshes;   // model-swap refreshes, one at a time, never behind a long queue
 };
 
 } // namespace pc

@@ -3,10 +3,6 @@
 #include "gallery/ImageLoading.h"
 #include "workspace/Workspace.h"
 
-#include <QMutex>
-#include <QSet>
-#include <deque>
-
 namespace pc {
 
 namespace {
@@ -14,33 +10,14 @@ constexpr int kMaxQueued = 256;          // older requests are dropped (re-reque
 constexpr int kCacheKiB = 192 * 1024;    // ~192 MiB of thumbnails
 } // namespace
 
-struct ThumbnailLoader::Shared {
-    QMutex mutex;
-    std::deque<QString> stack;   // newest at the back
-    QSet<QString> queued;        // in `stack` or being loaded
-    int edge = 256;
-    int running = 0;
-    bool stopped = false;
-};
-
 ThumbnailLoader::ThumbnailLoader(std::shared_ptr<const Workspace> workspace, QObject* parent)
-    : QObject(parent), m_workspace(std::move(workspace)), m_shared(std::make_shared<Shared>())
+    : QObject(parent), m_workspace(std::move(workspace)),
+      m_queue({.name = QStringLiteral("thumbnails"), .workers = 2, .order = WorkQueue::Order::NewestFirst, .capacity = kMaxQueued})
 {
     m_cache.setMaxCost(kCacheKiB);
-    m_pool.setMaxThreadCount(2);
-    m_pool.setExpiryTimeout(-1);
-    m_pool.setObjectName(QStringLiteral("thumbnails"));
 }
 
-ThumbnailLoader::~ThumbnailLoader()
-{
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        m_shared->stopped = true;
-        m_shared->stack.clear();
-    }
-    m_pool.waitForDone();
-}
+ThumbnailLoader::~ThumbnailLoader() = default;
 
 void ThumbnailLoader::setEdge(int devicePixels)
 {
@@ -48,13 +25,7 @@ void ThumbnailLoader::setEdge(int devicePixels)
     if (devicePixels == m_edge)
         return;
     m_edge = devicePixels;
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        m_shared->edge = devicePixels;
-        for (const QString& s : m_shared->stack)
-            m_shared->queued.remove(s);
-        m_shared->stack.clear();
-    }
+    m_queue.cancel(); // made for the old size
     m_cache.clear();
 }
 
@@ -65,8 +36,7 @@ void ThumbnailLoader::clear()
 
 int ThumbnailLoader::pendingRequests() const
 {
-    QMutexLocker lock(&m_shared->mutex);
-    return int(m_shared->queued.size());
+    return m_queue.pending();
 }
 
 QPixmap ThumbnailLoader::thumbnail(const QString& sha256)
@@ -75,72 +45,21 @@ QPixmap ThumbnailLoader::thumbnail(const QString& sha256)
         return *p;
     if (sha256.isEmpty())
         return {};
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        if (m_shared->queued.contains(sha256)) {
-            // Move it to the top: it is on screen again.
-            auto it = std::find(m_shared->stack.begin(), m_shared->stack.end(), sha256);
-            if (it != m_shared->stack.end() && std::next(it) != m_shared->stack.end()) {
-                m_shared->stack.erase(it);
-                m_shared->stack.push_back(sha256);
-            }
-            return {};
-        }
-        m_shared->queued.insert(sha256);
-        m_shared->stack.push_back(sha256);
-        while (int(m_shared->stack.size()) > kMaxQueued) {
-            m_shared->queued.remove(m_shared->stack.front());
-            m_shared->stack.pop_front();
-        }
-    }
-    startWorkers();
+    // Queued already: moves to the front (it is on screen again).
+    m_queue.post([this, sha256, workspace = m_workspace, edge = m_edge] {
+        QImage image = loadUprightImage(workspace->storedImagePath(sha256), QSize(edge, edge));
+        if (!image.isNull() && image.format() != QImage::Format_RGB32 && image.format() != QImage::Format_ARGB32_Premultiplied)
+            image = image.convertToFormat(image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
+        // The queue's destructor waits for this job, so `this` is alive while we post to it.
+        QMetaObject::invokeMethod(this, [this, sha256, image, edge] { deliver(sha256, image, edge); }, Qt::QueuedConnection);
+    }, sha256);
     return {};
-}
-
-void ThumbnailLoader::startWorkers()
-{
-    auto shared = m_shared;
-    auto workspace = m_workspace;
-    QMutexLocker lock(&shared->mutex);
-    while (shared->running < m_pool.maxThreadCount() && shared->running < int(shared->stack.size())) {
-        ++shared->running;
-        m_pool.start([this, shared, workspace] {
-            for (;;) {
-                QString sha;
-                int edge = 0;
-                {
-                    QMutexLocker lock(&shared->mutex);
-                    if (shared->stopped || shared->stack.empty()) {
-                        --shared->running;
-                        return;
-                    }
-                    sha = shared->stack.back();
-                    shared->stack.pop_back();
-                    edge = shared->edge;
-                }
-                QImage image = loadUprightImage(workspace->storedImagePath(sha), QSize(edge, edge));
-                if (!image.isNull() && image.format() != QImage::Format_RGB32 && image.format() != QImage::Format_ARGB32_Premultiplied)
-                    image = image.convertToFormat(image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
-                QMutexLocker lock(&shared->mutex);
-                if (shared->stopped) {
-                    --shared->running;
-                    return;
-                }
-                // Still alive (the destructor waits for us), so posting to `this` is safe.
-                QMetaObject::invokeMethod(this, [this, sha, image, edge] { deliver(sha, image, edge); }, Qt::QueuedConnection);
-            }
-        });
-    }
 }
 
 void ThumbnailLoader::deliver(const QString& sha256, const QImage& image, int edge)
 {
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        m_shared->queued.remove(sha256);
-    }
-    if (edge != m_edge)
-        return; // made for another size
+    if (edge != m_edge || m_cache.contains(sha256))
+        return; // made for another size, or twice (asked again before this one arrived)
     // A file that can't be read gets an empty (but cached) pixmap, so it isn't retried on every paint.
     auto* pixmap = new QPixmap(image.isNull() ? QPixmap(1, 1) : QPixmap::fromImage(image));
     if (image.isNull())

@@ -2,11 +2,12 @@
 // Gallery thumbnails, made in the background and only for the tiles that are painted. Requests are
 // served newest first (the tiles on screen now) and the queue is bounded, so flinging through
 // 10,000 images never builds up a backlog. Finished thumbnails live in a memory-bounded cache.
+#include "concurrency/WorkQueue.h"
+
 #include <QCache>
 #include <QObject>
 #include <QPixmap>
 #include <QSize>
-#include <QThreadPool>
 #include <memory>
 
 namespace pc {
@@ -34,15 +35,14 @@ Q_SIGNALS:
     void thumbnailReady(const QString& sha256);
 
 private:
-    struct Shared;
     void deliver(const QString& sha256, const QImage& image, int edge);
-    void startWorkers();
 
     std::shared_ptr<const Workspace> m_workspace;
-    std::shared_ptr<Shared> m_shared;
     QCache<QString, QPixmap> m_cache;
     int m_edge = 256;
-    QThreadPool m_pool;
+    // Newest first, bounded: flinging through 10,000 images leaves no backlog. Last, so it goes
+    // first: its destructor waits for the running jobs, which post to this object.
+    WorkQueue m_queue;
 };
 
 } // namespace pc

@@ -1,6 +1,5 @@
 #include "ImportController.h"
 
-#include "Background.h"
 #include "workspace/Workspace.h"
 
 #include <QDir>
@@ -10,18 +9,17 @@
 namespace pc {
 
 ImportController::ImportController(std::shared_ptr<Workspace> workspace, QObject* parent)
-    : QObject(parent), m_workspace(std::move(workspace)), m_cancel(std::make_shared<std::atomic_bool>(false))
+    : QObject(parent), m_workspace(std::move(workspace)), m_cancel(std::make_shared<std::atomic_bool>(false)),
+      // One import at a time, in the order they came; below the UI.
+      m_queue({.name = QStringLiteral("import"), .workers = 1, .priority = ThreadPriority::Background})
 {
-    m_pool.setMaxThreadCount(1);
-    m_pool.setExpiryTimeout(-1);
-    m_pool.setObjectName(QStringLiteral("import"));
 }
 
 ImportController::~ImportController()
 {
     *m_cancel = true;
-    m_pool.clear();
-    m_pool.waitForDone();
+    m_queue.cancel();
+    m_queue.waitForIdle();
 }
 
 void ImportController::cancel()
@@ -57,8 +55,7 @@ void ImportController::run(Kind kind, const QString& title, QStringList paths, c
     auto workspace = m_workspace;
     auto cancel = m_cancel;
     Q_EMIT progress(title, 0, 0);
-    m_pool.start([this, workspace, cancel, kind, title, paths, source] {
-        lowerCurrentThreadPriority(5);
+    m_queue.post([this, workspace, cancel, kind, title, paths, source] {
         QMetaObject::invokeMethod(this, [this, title] { Q_EMIT started(title); }, Qt::QueuedConnection);
         ImportOptions options;
         options.cancel = cancel.get();

@@ -2,10 +2,10 @@
 // Runs imports (dropped/pasted/opened files, an Oxford-IIIT Pet folder, a folder per class) one
 // after another on a background thread, with throttled progress and cancel. A drop during an
 // import is queued, never refused.
+#include "concurrency/WorkQueue.h"
 #include "workspace/DatasetImporter.h"
 
 #include <QObject>
-#include <QThreadPool>
 #include <atomic>
 #include <memory>
 
@@ -42,7 +42,7 @@ private:
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<std::atomic_bool> m_cancel;
     std::atomic_int m_jobs{0};
-    QThreadPool m_pool;
+    WorkQueue m_queue; // last, so it goes first: its jobs post to this object
 };
 
 } // namespace pc

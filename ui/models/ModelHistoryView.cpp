@@ -195,17 +195,13 @@ void ModelHistoryView::activateSelected()
         return;
     m_swapping = true;
     updateButtons();
-    LearningLoop* loop = m_loop;
-    runInBackground(m_io, this,
-                    [loop, version] {
-                        auto s = loop->activate(version);
-                        return s ? QString() : s.error().message;
-                    },
-                    [this, version](const QString& error) {
-                        m_swapping = false;
-                        Q_EMIT message(error.isEmpty() ? tr("Activated %1").arg(version) : tr("Could not activate %1: %2").arg(version, error));
-                        reload();
-                    });
+    // Queued on the loop like every model change: it waits for a running training's own
+    // activation, and the database and the live model never disagree.
+    m_loop->activateAsync(version, this, [this, version](const Status<>& s) {
+        m_swapping = false;
+        Q_EMIT message(s ? tr("Activated %1").arg(version) : tr("Could not activate %1: %2").arg(version, s.error().message));
+        reload();
+    });
 }
 
 void ModelHistoryView::rollback()
@@ -214,22 +210,11 @@ void ModelHistoryView::rollback()
         return;
     m_swapping = true;
     updateButtons();
-    LearningLoop* loop = m_loop;
-    runInBackground(m_io, this,
-                    [loop] {
-                        QStringList out{QString(), QString()};
-                        auto r = loop->rollback();
-                        if (r)
-                            out[0] = *r;
-                        else
-                            out[1] = r.error().message;
-                        return out;
-                    },
-                    [this](const QStringList& r) {
-                        m_swapping = false;
-                        Q_EMIT message(r.value(1).isEmpty() ? tr("Rolled back to %1").arg(r.value(0)) : tr("Could not roll back: %1").arg(r.value(1)));
-                        reload();
-                    });
+    m_loop->rollbackAsync(this, [this](const Expected<QString>& r) {
+        m_swapping = false;
+        Q_EMIT message(r ? tr("Rolled back to %1").arg(*r) : tr("Could not roll back: %1").arg(r.error().message));
+        reload();
+    });
 }
 
 } // namespace pc

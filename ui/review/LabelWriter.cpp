@@ -1,27 +1,23 @@
 #include "LabelWriter.h"
 
-#include "Background.h"
-
 #include <QCoreApplication>
 
 namespace pc {
 
 LabelWriter::LabelWriter(std::shared_ptr<Workspace> workspace, QObject* parent)
-    : QObject(parent), m_workspace(std::move(workspace))
+    : QObject(parent), m_workspace(std::move(workspace)),
+      m_queue({.name = QStringLiteral("label-writer"), .workers = 1, .priority = ThreadPriority::Normal})
 {
-    m_pool.setMaxThreadCount(1); // one writer: the events keep the order of the key presses
-    m_pool.setExpiryTimeout(-1);
-    m_pool.setObjectName(QStringLiteral("label-writer"));
 }
 
 LabelWriter::~LabelWriter()
 {
-    m_pool.waitForDone();
+    m_queue.waitForIdle(); // every key press reaches the database
 }
 
 void LabelWriter::waitForIdle()
 {
-    m_pool.waitForDone();
+    m_queue.waitForIdle();
     QCoreApplication::sendPostedEvents(this);
 }
 
@@ -29,7 +25,7 @@ void LabelWriter::enqueue(std::function<void(Workspace&, QString*, bool*)> job, 
 {
     ++m_pending;
     auto workspace = m_workspace;
-    m_pool.start([this, workspace, job = std::move(job), imageId, breed] {
+    m_queue.post([this, workspace, job = std::move(job), imageId, breed] {
         QString error;
         bool isNew = false;
         job(*workspace, &error, &isNew);
@@ -63,7 +59,7 @@ void LabelWriter::setImagesRemoved(const QVector<qint64>& imageIds, bool removed
 {
     ++m_pending;
     auto workspace = m_workspace;
-    m_pool.start([this, workspace, imageIds, removed] {
+    m_queue.post([this, workspace, imageIds, removed] {
         const Status<> s = workspace->setImagesRemoved(imageIds, removed);
         QMetaObject::invokeMethod(this, [this, imageIds, removed, error = s ? QString() : s.error().message] {
             if (error.isEmpty())

@@ -2,10 +2,10 @@
 // Writes the curator's labels (and removals of images) to the workspace on one background thread,
 // in order, so a key press never waits for the database. The label log is append-only: undo marks
 // the event rejected (the current label falls back to the one before), redo approves it again.
+#include "concurrency/WorkQueue.h"
 #include "workspace/Workspace.h"
 
 #include <QObject>
-#include <QThreadPool>
 #include <atomic>
 #include <memory>
 
@@ -50,7 +50,7 @@ private:
 
     std::shared_ptr<Workspace> m_workspace;
     std::atomic_int m_pending{0};
-    QThreadPool m_pool;
+    WorkQueue m_queue; // one writer: the events keep the order of the key presses. Last: goes first
 };
 
 } // namespace pc

@@ -428,16 +428,7 @@ void TrainingDashboard::onEpoch(const EpochMetrics& m)
 
 void TrainingDashboard::onFinished(const TrainOutcome& outcome)
 {
-    m_running = false;
-    m_cancelling = false;
-    m_progress->setRange(0, 1);
-    m_progress->setValue(1);
-    updateButtons();
-    m_lastRun = TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime());
-    m_labelEventAtLastRun = -1;
-    m_pinLabelEvent = true;
-    refreshState();
-    countLabels();
+    endRun(TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime()), 1);
     if (!outcome.version.isEmpty() && outcome.result.head.isValid())
         showEvaluation(outcome.result.head.classes(), outcome.result.validation,
                        tr("New model %1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
@@ -445,12 +436,18 @@ void TrainingDashboard::onFinished(const TrainOutcome& outcome)
 
 void TrainingDashboard::onFailed(const QString& message)
 {
+    endRun(TrainingSummary::fromFailure(message, QDateTime::currentDateTime()), 0);
+}
+
+// What every end of a run does, whatever its result; the next label count tells which labels it saw.
+void TrainingDashboard::endRun(const TrainingSummary& summary, int progress)
+{
     m_running = false;
     m_cancelling = false;
     m_progress->setRange(0, 1);
-    m_progress->setValue(0);
+    m_progress->setValue(progress);
     updateButtons();
-    m_lastRun = TrainingSummary::fromFailure(message, QDateTime::currentDateTime());
+    m_lastRun = summary;
     m_labelEventAtLastRun = -1;
     m_pinLabelEvent = true;
     refreshState();
@@ -502,7 +499,7 @@ void TrainingDashboard::loadLastRun()
                         }
                         last.runs = std::move(*runs);
                         if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty()) {
-                            auto model = workspace->models().all().find(last.runs.back().modelVersion);
+                            auto model = workspace->models().find(last.runs.back().modelVersion);
                             if (!model)
                                 last.error = model.error().message;
                             else
@@ -548,7 +545,7 @@ void TrainingDashboard::evaluateActiveModel()
                     [workspace, snapshot] {
                         Result r;
                         r.version = snapshot->version;
-                        const auto record = workspace->models().all().find(snapshot->version);
+                        const auto record = workspace->models().find(snapshot->version);
                         if (!record) {
                             r.error = record.error().message;
                             return r;

@@ -73,6 +73,7 @@ private:
     void onEpoch(const pc::EpochMetrics& metrics);
     void onFinished(const pc::TrainOutcome& outcome);
     void onFailed(const QString& message);
+    void endRun(const TrainingSummary& summary, int progress);
     void beginRun();
     void refreshState();
     void showReadError(const QString& message); // on the stage line, in place of the idle text
