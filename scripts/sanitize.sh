@@ -9,7 +9,9 @@
 # Any report fails the test: ASan and TSan halt on the first error, UBSan is built with
 # -fno-sanitize-recover. Suppressions for libraries we do not own live in tests/sanitizers/, one
 # commented entry each. Environment: PETCURATOR_JOBS (build jobs), PC_SANITIZE_BUILD_TYPE
-# (default RelWithDebInfo at -O1: line numbers in the stacks, tolerable speed).
+# (default RelWithDebInfo at -O1: line numbers in the stacks, tolerable speed),
+# PC_SANITIZE_TIMEOUT_FACTOR (every test's TIMEOUT times this; default 4 for ASan, 10 for TSan),
+# PC_SANITIZE_TEST_JOBS (parallel tests, default 1).
 # Exit status: ctest's.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -31,7 +33,8 @@ pc_fetch_weights
 pc_log "configuring $build (-DPC_SANITIZE=$sanitizers)"
 cmake -S "$PC_ROOT" -B "$build" -G Ninja -DPC_SANITIZE="$sanitizers" \
   -DCMAKE_BUILD_TYPE="${PC_SANITIZE_BUILD_TYPE:-RelWithDebInfo}" \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+  ${PC_SANITIZE_TIMEOUT_FACTOR:+-DPC_TEST_TIMEOUT_FACTOR="$PC_SANITIZE_TIMEOUT_FACTOR"} >/dev/null
 pc_log "building $build ($(pc_jobs) jobs)"
 cmake --build "$build" -j"$(pc_jobs)"
 
@@ -60,7 +63,8 @@ if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 fi
 
-args=(--test-dir "$build" --output-on-failure -j"${PC_SANITIZE_TEST_JOBS:-1}" --timeout "${PC_SANITIZE_TIMEOUT:-3600}")
+# Every test has its own TIMEOUT (times PC_TEST_TIMEOUT_FACTOR); ctest's --timeout would not apply.
+args=(--test-dir "$build" --output-on-failure -j"${PC_SANITIZE_TEST_JOBS:-1}")
 [[ -n $regex ]] && args+=(-R "$regex")
 pc_log "running ctest under $sanitizers${regex:+ (-R $regex)}"
 exec ctest "${args[@]}"
