@@ -19,16 +19,19 @@ WorkQueue::~WorkQueue()
     Q_ASSERT(t_queue != this);
     std::deque<Entry> dropped;
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         m_stopping = true;
         dropped.swap(m_queue);
-        m_wake.wakeAll();
+        m_wake.notify_all();
     }
     dropped.clear(); // the jobs' captures go outside the lock
     for (QThread* t : m_threads) {
         t->wait();
         delete t;
     }
+    // QThread::wait() joins inside QtCore, where ThreadSanitizer cannot see it; each worker's last
+    // step was to release m_mutex, so taking it once orders all of their work before the members go.
+    std::lock_guard joined(m_mutex);
 }
 
 bool WorkQueue::post(Job job, const QString& key)
@@ -36,7 +39,7 @@ bool WorkQueue::post(Job job, const QString& key)
     Entry dropped;
     bool queued = true;
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         if (m_stopping)
             return false;
         if (!key.isEmpty() && m_keys.contains(key)) {
@@ -63,7 +66,7 @@ bool WorkQueue::post(Job job, const QString& key)
             queued = newestFirst; // else the job just posted was the one to drop
         }
         startThreadsLocked();
-        m_wake.wakeAll(); // a few threads at most; a worker above the count must not take the wake-up
+        m_wake.notify_all(); // a few threads at most; a worker above the count must not take the wake-up
     }
     return queued;
 }
@@ -86,11 +89,11 @@ void WorkQueue::work(int index)
 {
     t_queue = this;
     lowerCurrentThreadPriority(m_options.priority);
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     for (;;) {
         while (!m_stopping && (m_queue.empty() || index >= m_options.workers)) {
             ++m_waiting;
-            m_wake.wait(&m_mutex);
+            m_wake.wait(lock);
             --m_waiting;
         }
         if (m_stopping)
@@ -113,18 +116,18 @@ void WorkQueue::work(int index)
             qWarning("%s: a job failed", qPrintable(m_options.name));
         }
         e.job = nullptr; // its captures go before the lock is taken again
-        lock.relock();
+        lock.lock();
         --m_running;
         if (!e.key.isEmpty())
             m_keys.remove(e.key);
         if (m_running == 0 && m_queue.empty())
-            m_idle.wakeAll();
+            m_idle.notify_all();
     }
 }
 
 bool WorkQueue::contains(const QString& key) const
 {
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     return m_keys.contains(key);
 }
 
@@ -132,13 +135,13 @@ int WorkQueue::cancel()
 {
     std::deque<Entry> dropped;
     {
-        QMutexLocker lock(&m_mutex);
+        std::unique_lock lock(m_mutex);
         dropped.swap(m_queue);
         for (const Entry& e : dropped)
             if (!e.key.isEmpty())
                 m_keys.remove(e.key);
         if (m_running == 0)
-            m_idle.wakeAll();
+            m_idle.notify_all();
     }
     return int(dropped.size());
 }
@@ -146,20 +149,20 @@ int WorkQueue::cancel()
 void WorkQueue::waitForIdle()
 {
     Q_ASSERT_X(t_queue != this, "WorkQueue::waitForIdle", "called from one of the queue's own jobs");
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     while (m_running > 0 || !m_queue.empty())
-        m_idle.wait(&m_mutex);
+        m_idle.wait(lock);
 }
 
 int WorkQueue::pending() const
 {
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     return int(m_queue.size()) + m_running;
 }
 
 void WorkQueue::setWorkers(int workers)
 {
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     m_options.workers = std::max(1, workers);
     if (!m_stopping) {
         // One more thread per round while that is still wanted (a waiting thread ends it: it takes the work).
@@ -169,12 +172,12 @@ void WorkQueue::setWorkers(int workers)
             startThreadsLocked();
         } while (m_threads.size() != before);
     }
-    m_wake.wakeAll();
+    m_wake.notify_all();
 }
 
 int WorkQueue::workers() const
 {
-    QMutexLocker lock(&m_mutex);
+    std::unique_lock lock(m_mutex);
     return m_options.workers;
 }
 

@@ -13,12 +13,12 @@
 // declares its queue last (destroyed first) is alive whenever a job posts to it.
 #include "concurrency/ThreadPriority.h"
 
-#include <QMutex>
 #include <QSet>
 #include <QString>
-#include <QWaitCondition>
+#include <condition_variable>
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 class QThread;
@@ -70,9 +70,12 @@ private:
     void startThreadsLocked();
 
     Options m_options;
-    mutable QMutex m_mutex;
-    QWaitCondition m_wake; // a job was posted, the worker count changed, or the queue is stopping
-    QWaitCondition m_idle; // nothing queued or running
+    // std:: rather than QMutex/QWaitCondition: QWaitCondition::wait releases and retakes the mutex
+    // inside QtCore, which ThreadSanitizer cannot see unless Qt itself is instrumented; pthread's
+    // hand-offs it sees, so a TSan run checks this queue's locking instead of reporting noise.
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake; // a job was posted, the worker count changed, or the queue is stopping
+    std::condition_variable m_idle; // nothing queued or running
     std::deque<Entry> m_queue;
     QSet<QString> m_keys;  // of queued and running jobs
     std::vector<QThread*> m_threads;
