@@ -71,6 +71,10 @@ if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 fi
 
+# QtTest's own watchdog ends a test function after 300 s; instrumented, fine-tuning takes longer
+# (TestTrainer::fineTuneSmoke under ASan). Same factor as the ctest TIMEOUTs.
+factor=${PC_SANITIZE_TIMEOUT_FACTOR:-$([[ $sanitizers == thread ]] && echo 10 || echo 4)}
+export QTEST_FUNCTION_TIMEOUT=$((300000 * factor))
 # Every test has its own TIMEOUT (times PC_TEST_TIMEOUT_FACTOR); ctest's --timeout would not apply.
 args=(--test-dir "$build" --output-on-failure -j"${PC_SANITIZE_TEST_JOBS:-1}")
 [[ -n $regex ]] && args+=(-R "$regex")
