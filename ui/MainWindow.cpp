@@ -34,6 +34,7 @@
 #include "training/TrainingScheduler.h"
 #include "workspace/Workspace.h"
 
+#include <algorithm>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -845,19 +846,23 @@ bool MainWindow::selectImage(qint64 imageId)
 bool MainWindow::selectImages(const QVector<qint64>& imageIds)
 {
     // All of those shown, the first one (in the gallery's order) current and in view.
-    QItemSelection selection;
-    int firstRow = INT_MAX;
-    for (qint64 id : imageIds) {
-        const int row = m_filter->proxyRowOf(id);
-        if (row < 0)
-            continue;
-        const QModelIndex i = m_filter->index(row, 0);
-        selection.select(i, i);
-        firstRow = std::min(firstRow, row);
-    }
-    if (firstRow == INT_MAX)
+    std::vector<int> rows;
+    rows.reserve(size_t(imageIds.size()));
+    for (qint64 id : imageIds)
+        if (const int row = m_filter->proxyRowOf(id); row >= 0)
+            rows.push_back(row);
+    if (rows.empty())
         return false;
-    const QModelIndex first = m_filter->index(firstRow, 0);
+    // Runs of neighbouring rows as one range each: the view asks "is this selected?" for every
+    // tile it paints, and that walks the ranges (one per image made each repaint O(images)).
+    std::sort(rows.begin(), rows.end());
+    QItemSelection selection;
+    for (size_t start = 0, end = 0; start < rows.size(); start = end) {
+        for (end = start + 1; end < rows.size() && rows[end] <= rows[end - 1] + 1; ++end) {
+        }
+        selection.select(m_filter->index(rows[start], 0), m_filter->index(rows[end - 1], 0));
+    }
+    const QModelIndex first = m_filter->index(rows.front(), 0);
     m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
     m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
     m_view->scrollTo(first);

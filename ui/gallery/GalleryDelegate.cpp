@@ -7,6 +7,8 @@
 #include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPixmapCache>
+#include <QtMath>
 
 namespace pc {
 
@@ -37,6 +39,38 @@ QStringList GalleryDelegate::badgeLines(const QString& text, const QFontMetrics&
         lines << fm.elidedText(line, Qt::ElideMiddle, width);
     }
     return lines;
+}
+
+// Laid-out text, kept between paints: shaping the same badge and caption again on every repaint
+// was most of the UI thread's time while predictions streamed in. UI thread only.
+std::vector<QStaticText> GalleryDelegate::laidOut(const QString& key, const QFont& font, const std::function<QStringList()>& lines) const
+{
+    const QString fullKey = key + QLatin1Char('\x1f') + font.key();
+    if (auto it = m_text.constFind(fullKey); it != m_text.constEnd())
+        return *it;
+    if (m_text.size() > 4096) // what is on screen is laid out again at the next paint
+        m_text.clear();
+    std::vector<QStaticText> out;
+    for (const QString& l : lines()) {
+        QStaticText t(l);
+        t.setTextFormat(Qt::PlainText);
+        t.prepare(QTransform(), font);
+        out.push_back(std::move(t));
+    }
+    if (out.empty())
+        out.emplace_back();
+    return *m_text.insert(fullKey, std::move(out));
+}
+
+std::vector<QStaticText> GalleryDelegate::badgeText(const QString& text, const QFont& font, int width) const
+{
+    return laidOut(QStringLiteral("b%1|%2").arg(width).arg(text), font, [&] { return badgeLines(text, QFontMetrics(font), width); });
+}
+
+std::vector<QStaticText> GalleryDelegate::elidedLine(const QString& text, const QFont& font, int width) const
+{
+    return laidOut(QStringLiteral("c%1|%2").arg(width).arg(text), font,
+                   [&] { return QStringList{QFontMetrics(font).elidedText(text, Qt::ElideMiddle, width)}; });
 }
 
 QString GalleryDelegate::statusSymbol(int status)
@@ -70,6 +104,31 @@ static QColor statusColor(int status, const QPalette& pal)
     case TileStatus::Pending: return Theme::pendingColor(pal);
     }
     return Theme::unlabelledColor(pal);
+}
+
+// The thumbnail at its size on screen with its corners rounded, made once per pixmap and size: a
+// rounded clip and a scaled draw on every paint cost the UI thread a mask and a filtered
+// (multi-threaded) scale per tile and repaint.
+QPixmap GalleryDelegate::roundedThumbnail(const QPixmap& pm, QSize size, qreal radius, qreal dpr)
+{
+    const QString key = QStringLiteral("pc-tile-%1-%2x%3-%4-%5").arg(pm.cacheKey()).arg(size.width()).arg(size.height()).arg(radius).arg(dpr);
+    QPixmap out;
+    if (QPixmapCache::find(key, &out))
+        return out;
+    out = QPixmap((QSizeF(size) * dpr).toSize());
+    out.setDevicePixelRatio(dpr);
+    out.fill(Qt::transparent);
+    {
+        QPainter painter(&out);
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
+        QPainterPath clip;
+        clip.addRoundedRect(QRectF(QPointF(0, 0), QSizeF(size)), radius, radius);
+        painter.setClipPath(clip);
+        painter.drawPixmap(QRectF(QPointF(0, 0), QSizeF(size)), pm, QRectF(pm.rect()));
+    }
+    QPixmapCache::insert(key, out);
+    return out;
 }
 
 void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const
@@ -111,15 +170,9 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     const QRect box(tile.left() + pad - 1, tile.top() + pad - 1, m_edge, m_edge);
     const QPixmap pm = index.data(Qt::DecorationRole).value<QPixmap>();
     if (!pm.isNull() && pm.width() > 1) {
-        QSizeF s = QSizeF(pm.size()).scaled(QSizeF(box.size()), Qt::KeepAspectRatio);
-        QRectF r(QPointF(0, 0), s);
-        r.moveCenter(QRectF(box).center());
-        QPainterPath clip;
-        clip.addRoundedRect(r, pad / 2.0, pad / 2.0);
-        p->save();
-        p->setClipPath(clip);
-        p->drawPixmap(r, pm, QRectF(pm.rect()));
-        p->restore();
+        const QSize s = pm.size().scaled(box.size(), Qt::KeepAspectRatio);
+        const QPixmap rounded = roundedThumbnail(pm, s, pad / 2.0, p->device()->devicePixelRatioF());
+        p->drawPixmap(box.x() + (box.width() - s.width()) / 2, box.y() + (box.height() - s.height()) / 2, rounded);
     } else {
         QColor ph = pal.color(QPalette::Mid);
         ph.setAlphaF(0.35f);
@@ -148,10 +201,10 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
         }
         bg.setAlphaF(0.92f);
         const int maxW = box.width() - 2 * pad;
-        const QStringList lines = badgeLines(text, sfm, maxW - pad - 2);
+        const std::vector<QStaticText> lines = badgeText(text, small, maxW - pad - 2);
         int textW = 0;
-        for (const QString& l : lines)
-            textW = std::max(textW, sfm.horizontalAdvance(l));
+        for (const QStaticText& l : lines)
+            textW = std::max(textW, qCeil(l.size().width()));
         const int w = std::min(maxW, textW + pad + 2);
         const int h = badgeH + sfm.height() * int(lines.size() - 1);
         const QRect badge(box.left() + pad, box.bottom() - pad - h, w, h);
@@ -160,7 +213,9 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
         p->drawRoundedRect(badge, badgeH / 2.0, badgeH / 2.0);
         p->setFont(small);
         p->setPen(Qt::white);
-        p->drawText(badge, Qt::AlignCenter, lines.join(QLatin1Char('\n')));
+        const int top = badge.top() + (badge.height() - sfm.height() * int(lines.size())) / 2;
+        for (size_t i = 0; i < lines.size(); ++i)
+            p->drawStaticText(QPointF(badge.left() + (badge.width() - lines[i].size().width()) / 2.0, top + sfm.height() * int(i)), lines[i]);
     }
 
     // Label-status badge, top-left of the thumbnail.
@@ -186,7 +241,10 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     p->setPen(pal.color(selected ? QPalette::Text : QPalette::WindowText));
     const QRect caption(tile.left() + pad, box.bottom() + pad / 2, tile.width() - 2 * pad, fm.height());
     const QString text = label.isEmpty() ? index.data(GalleryModel::NameRole).toString() : label;
-    p->drawText(caption, Qt::AlignHCenter | Qt::AlignVCenter, QFontMetrics(captionFont).elidedText(text, Qt::ElideMiddle, caption.width()));
+    const std::vector<QStaticText> captionText = elidedLine(text, captionFont, caption.width());
+    const QSizeF captionSize = captionText.front().size();
+    p->drawStaticText(QPointF(caption.left() + (caption.width() - captionSize.width()) / 2.0, caption.top() + (caption.height() - captionSize.height()) / 2.0),
+                      captionText.front());
 
     p->restore();
 }

@@ -2,7 +2,12 @@
 // Paints one gallery tile: the thumbnail, a badge with the predicted breed and its confidence,
 // a badge for the label status (unlabelled, labelled, disagreeing with the model, pending review),
 // and the label or file name. Sizes follow the font, so the tiles scale with the screen.
+#include <QHash>
+#include <QPixmap>
+#include <QStaticText>
 #include <QStyledItemDelegate>
+#include <functional>
+#include <vector>
 
 namespace pc {
 
@@ -27,7 +32,13 @@ public:
     static QString statusText(int status);
 
 private:
+    static QPixmap roundedThumbnail(const QPixmap& pm, QSize size, qreal radius, qreal dpr);
+    std::vector<QStaticText> laidOut(const QString& key, const QFont& font, const std::function<QStringList()>& lines) const;
+    std::vector<QStaticText> badgeText(const QString& text, const QFont& font, int width) const;
+    std::vector<QStaticText> elidedLine(const QString& text, const QFont& font, int width) const;
+
     int m_edge = 148;
+    mutable QHash<QString, std::vector<QStaticText>> m_text; // key: kind, width, text, font
 };
 
 } // namespace pc

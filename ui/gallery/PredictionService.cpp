@@ -17,7 +17,11 @@
 namespace pc {
 
 namespace {
+// A photo dropped in shows its guesses at once; a long run of predictions reaches the screen a few
+// times a second, so the gallery repaints (the UI thread's time, taken from the predictions) stay few.
 constexpr int kFlushMs = 60;
+constexpr int kBulkFlushMs = 250;
+constexpr int kBulkPending = 32;
 constexpr int kTop = 3;
 
 struct Outgoing {
@@ -273,7 +277,7 @@ void PredictionService::refreshNow(const QVector<ImageRef>& images)
 
 void PredictionService::scheduleFlush()
 {
-    QTimer::singleShot(kFlushMs, this, &PredictionService::flush);
+    QTimer::singleShot(pending() > kBulkPending ? kBulkFlushMs : kFlushMs, this, &PredictionService::flush);
 }
 
 void PredictionService::flush()
