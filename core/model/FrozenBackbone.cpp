@@ -99,8 +99,9 @@ ScriptWriter writeScript(EfficientNetB0Impl& net, int64_t inputSize, torch::Scal
         w.line(b->residual ? "x = h + x" : "x = h");
     }
     w.conv("x", "x", net.top, true);
-    // The embedding leaves in fp32; the ImageNet classifier runs on it in fp32, like every head.
-    w.line("e = torch.mean(x, [2, 3]).float()");
+    // Pooled in fp32, so the embedding is not rounded to bf16 once more; the ImageNet classifier
+    // runs on it in fp32, like every head.
+    w.line("e = torch.mean(x.float(), [2, 3])");
     w.line("return e, torch.linear(e, " + w.fp32Param(net.classifier->weight) + ", " + w.fp32Param(net.classifier->bias) + ")");
     return w;
 }
