@@ -13,7 +13,7 @@ struct Error {
 };
 
 template <class T, class E = Error>
-class Expected {
+class [[nodiscard]] Expected {
 public:
     Expected(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
     Expected(E error) : m_v(std::in_place_index<1>, std::move(error)) {}

@@ -319,6 +319,15 @@ int main(int argc, char** argv)
         waitFor([&] { return window.isIdle(); }, 60000);
         bench.end(QStringLiteral("40 labels"));
 
+        // The models as stored; a failed read is logged and counts as none (the phase then says so).
+        auto storedModels = [&]() -> QVector<ModelRecord> {
+            auto models = (*workspace)->models().all();
+            if (!models) {
+                qWarning("bench-ui: %s", qPrintable(models.error().message));
+                return {};
+            }
+            return *models;
+        };
         if (!parser.isSet(skipTrainOpt)) {
             bench.begin(QStringLiteral("fine-tune: embedding cache + training + swap + refresh"));
             bool finished = false;
@@ -344,7 +353,7 @@ int main(int argc, char** argv)
             waitFor([&] { return window.isIdle(); }, 10 * 60000);
             bench.end(outcomeText);
 
-            if ((*workspace)->models().size() < 2) {
+            if (storedModels().size() < 2) {
                 bench.begin(QStringLiteral("second fine-tune (embeddings cached) + swap + refresh"));
                 finished = false;
                 window.dashboard()->startTraining(QStringLiteral("bench, second model"));
@@ -354,7 +363,7 @@ int main(int argc, char** argv)
             }
             bench.begin(QStringLiteral("model swaps (activate / roll back) + prediction refresh"));
             window.showView(MainWindow::View::Models);
-            const QVector<ModelRecord> models = (*workspace)->models();
+            const QVector<ModelRecord> models = storedModels();
             int swaps = 0;
             if (models.size() >= 2) {
                 for (int i = 0; i < 6; ++i) {
@@ -374,7 +383,7 @@ int main(int argc, char** argv)
             bench.begin(QStringLiteral("keyboard corrections with incremental updates"));
             window.showView(MainWindow::View::Review);
             window.galleryView()->setFocus();
-            const int before = int((*workspace)->models().size());
+            const int before = int(storedModels().size());
             if (const qint64 id = window.galleryFilter()->imageIdAt(0))
                 window.selectImage(id);
             for (int i = 0; i < 20; ++i) {
@@ -384,7 +393,7 @@ int main(int argc, char** argv)
             waitFor([&] { return !loop.isBusy() && window.isIdle(); }, 10 * 60000);
             pause(500);
             waitFor([&] { return !loop.isBusy() && window.isIdle(); }, 10 * 60000);
-            bench.end(QStringLiteral("20 corrections, %1 new version(s)").arg((*workspace)->models().size() - before));
+            bench.end(QStringLiteral("20 corrections, %1 new version(s)").arg(storedModels().size() - before));
         }
         window.showView(MainWindow::View::Review);
 

@@ -40,12 +40,12 @@ int main(int argc, char** argv)
         return 0;
     }
     if (mode == QStringLiteral("label")) {
-        const QVector<ImageRecord> images = (*ws)->images();
+        const QVector<ImageRecord> images = (*ws)->images().value();
         const BreedCatalog& breeds = BreedCatalog::oxford();
         for (;;) {
             const ImageRecord& image = images[qsizetype(rng() % images.size())];
             const QString breed = breeds.at(int(rng() % uint32_t(breeds.size()))).id;
-            auto event = (*ws)->addLabel(image.id, breed, LabelOrigin::Curator, QStringLiteral("crash-child"));
+            auto event = (*ws)->labels().add(image.id, breed, LabelOrigin::Curator, QStringLiteral("crash-child"));
             if (event)
                 out << "label " << *event << " " << image.id << " " << breed << Qt::endl;
         }
@@ -71,7 +71,7 @@ int main(int argc, char** argv)
         }
     }
     if (mode == QStringLiteral("activate")) {
-        const QVector<ModelRecord> models = (*ws)->models();
+        const QVector<ModelRecord> models = (*ws)->models().all().value();
         for (;;) {
             const QString version = models[qsizetype(rng() % models.size())].version;
             if (loop.activate(version))

@@ -63,17 +63,17 @@ class TestCrashSafety : public QObject {
         auto integrity = (*ws)->checkIntegrity();
         QVERIFY2(integrity.ok(), qPrintable(context + QStringLiteral(": ") + (integrity.ok() ? QString() : integrity.error().message)));
         // Every stored image row has its bytes, intact.
-        for (const ImageRecord& image : (*ws)->images()) {
+        for (auto imageList = (*ws)->images().value(); const ImageRecord& image : imageList) {
             auto bytes = (*ws)->readImageBytes(image.sha256);
             QVERIFY2(bytes.ok(), qPrintable(context + QStringLiteral(": image ") + image.sha256 + QStringLiteral(" lost its file")));
             QCOMPARE(QString::fromLatin1(QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex()), image.sha256);
         }
         // The active model, if any, loads.
-        if ((*ws)->activeModel()) {
+        if ((*ws)->models().active().value()) {
             LearningLoop loop(*ws, test::backbone());
             auto loaded = loop.loadActiveModel();
             QVERIFY2(loaded.ok(), qPrintable(context + QStringLiteral(": ") + (loaded.ok() ? QString() : loaded.error().message)));
-            QCOMPARE(loop.activeVersion(), (*ws)->activeModel()->version);
+            QCOMPARE(loop.activeVersion(), (*ws)->models().active().value()->version);
         }
     }
 
@@ -105,8 +105,8 @@ private Q_SLOTS:
             QVERIFY(again.waitForFinished(600000));
             auto ws = Workspace::open(dir);
             QVERIFY(ws.ok());
-            QCOMPARE((*ws)->imageCount(), 692);
-            QCOMPARE((*ws)->currentLabels().size(), 692);
+            QCOMPARE((*ws)->imageCount().value(), 692);
+            QCOMPARE((*ws)->labels().currentByImage().value().size(), 692);
             if (QTest::currentTestFailed())
                 return;
         }
@@ -116,8 +116,8 @@ private Q_SLOTS:
         QVERIFY(finish.waitForFinished(600000));
         auto ws = Workspace::open(m_ws);
         QVERIFY(ws.ok());
-        QCOMPARE((*ws)->imageCount(), 692);
-        QCOMPARE((*ws)->currentLabels().size(), 692);
+        QCOMPARE((*ws)->imageCount().value(), 692);
+        QCOMPARE((*ws)->labels().currentByImage().value().size(), 692);
     }
 
     void killDuringLabelling()
@@ -132,7 +132,7 @@ private Q_SLOTS:
             for (const QString& line : lines) {
                 const QStringList f = line.split(QLatin1Char(' '));
                 QCOMPARE(f.value(0), QStringLiteral("label"));
-                const QVector<LabelEvent> history = (*ws)->labelHistory(f[2].toLongLong());
+                const QVector<LabelEvent> history = (*ws)->labels().history(f[2].toLongLong()).value();
                 const bool found = std::any_of(history.cbegin(), history.cend(), [&](const LabelEvent& e) {
                     return e.id == f[1].toLongLong() && e.breed == f[3];
                 });
@@ -155,7 +155,7 @@ private Q_SLOTS:
             auto ws = Workspace::open(m_ws);
             for (const QString& line : lines)
                 if (line.startsWith(QStringLiteral("model ")))
-                    QVERIFY2((*ws)->model(line.section(QLatin1Char(' '), 1, 1)).has_value(), qPrintable(line));
+                    QVERIFY2((*ws)->models().find(line.section(QLatin1Char(' '), 1, 1)).value().has_value(), qPrintable(line));
         }
         QVERIFY(models >= 1);
     }
@@ -171,7 +171,7 @@ private Q_SLOTS:
             // An activation the child reported stays done: some model is active.
             auto ws = Workspace::open(m_ws);
             if (!lines.isEmpty())
-                QVERIFY((*ws)->activeModel().has_value());
+                QVERIFY((*ws)->models().active().value().has_value());
         }
     }
 };

@@ -72,7 +72,7 @@ void TestGuiTraining::fineTuneFromTheDashboard()
 
     w.importOxford(dataset.path());
     QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() > 0; }, 180000));
-    const int labelled = int(workspace->currentLabels().size());
+    const int labelled = int(workspace->labels().currentByImage().value().size());
     QVERIFY2(labelled >= 55, qPrintable(QString::number(labelled)));
     QCOMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
 
@@ -190,7 +190,7 @@ void TestGuiTraining::fineTuneFromTheDashboard()
     QVERIFY(!second.isEmpty());
     QVERIFY(QTest::qWaitFor([&] { return w.isIdle(); }, 120000));
     QTRY_VERIFY(history->selectVersion(second));
-    const QString target = loop.activeVersion() == second ? workspace->models().front().version : second;
+    const QString target = loop.activeVersion() == second ? workspace->models().all().value().front().version : second;
     QVERIFY(history->selectVersion(target));
     history->activateSelected();
     QTRY_COMPARE_WITH_TIMEOUT(loop.activeVersion(), target, 30000);
@@ -284,7 +284,7 @@ void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
         QTest::mouseClick(history->rollbackButton(), Qt::LeftButton);
         QTRY_COMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
         QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: zero-shot"));
-        QVERIFY(!workspace->activeModel().has_value());
+        QVERIFY(!workspace->models().active().value().has_value());
         // The training indicator never names another version than the model indicator.
         QVERIFY2(!anyVersion.match(w.statusTrainingText()).hasMatch(), qPrintable(w.statusTrainingText()));
         QTRY_VERIFY2(dash->stageText().contains(QStringLiteral("since replaced by zero-shot")), qPrintable(dash->stageText()));
@@ -309,7 +309,7 @@ void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
     // A relaunch keeps the zero-shot head live.
     auto ws = Workspace::open(dir.path());
     QVERIFY(ws);
-    QVERIFY(!(*ws)->activeModel().has_value());
+    QVERIFY(!(*ws)->models().active().value().has_value());
     LearningLoop loop(*ws, test::backbone());
     QCOMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
     MainWindow w(*ws, test::backbone(), &loop);

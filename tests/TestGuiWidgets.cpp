@@ -382,10 +382,10 @@ void TestGuiWidgets::labelCommandUndoRedoAgainstTheStore()
                                      QStringLiteral("test"));
     QVERIFY(added);
     const qint64 id = added->id;
-    QVERIFY(workspace->addLabel(id, QStringLiteral("pug"), LabelOrigin::Dataset, QStringLiteral("import")));
+    QVERIFY(workspace->labels().add(id, QStringLiteral("pug"), LabelOrigin::Dataset, QStringLiteral("import")));
 
     GalleryModel gallery;
-    gallery.merge(loadGalleryItems(*workspace));
+    gallery.merge(loadGalleryItems(*workspace).value());
     QCOMPARE(gallery.find(id)->label, QStringLiteral("pug"));
     LabelWriter writer(workspace);
     QUndoStack stack;
@@ -395,21 +395,21 @@ void TestGuiWidgets::labelCommandUndoRedoAgainstTheStore()
     QCOMPARE(gallery.find(id)->label, QStringLiteral("boxer"));
     writer.waitForIdle();
     QCOMPARE(stored.count(), 1);
-    QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("boxer"));
-    QVERIFY(workspace->currentLabel(id)->origin == LabelOrigin::Curator);
+    QCOMPARE(workspace->labels().current(id).value()->breed, QStringLiteral("boxer"));
+    QVERIFY(workspace->labels().current(id).value()->origin == LabelOrigin::Curator);
     QVERIFY(stack.undoText().contains(QStringLiteral("Boxer")));
 
     stack.undo();
     QCOMPARE(gallery.find(id)->label, QStringLiteral("pug"));
     writer.waitForIdle();
-    QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("pug"));
-    QVERIFY(workspace->currentLabel(id)->origin == LabelOrigin::Dataset);
+    QCOMPARE(workspace->labels().current(id).value()->breed, QStringLiteral("pug"));
+    QVERIFY(workspace->labels().current(id).value()->origin == LabelOrigin::Dataset);
 
     stack.redo();
     writer.waitForIdle();
-    QCOMPARE(workspace->currentLabel(id)->breed, QStringLiteral("boxer"));
+    QCOMPARE(workspace->labels().current(id).value()->breed, QStringLiteral("boxer"));
     QCOMPARE(stored.count(), 1); // a redo is not a new label
-    QCOMPARE(workspace->labelHistory(id).size(), 2);
+    QCOMPARE(workspace->labels().history(id).value().size(), 2);
 }
 
 void TestGuiWidgets::darkThemeAndBack()
@@ -534,8 +534,8 @@ void TestGuiWidgets::detailPanelTextsFit()
     const QString path = test::sampleImage(QStringLiteral("staffordshire_bull_terrier_100.jpg"));
     auto added = workspace->addImage(test::readFile(path), path, 500, 375, QStringLiteral("files"));
     QVERIFY2(added, added ? "" : qPrintable(added.error().message));
-    QVERIFY(workspace->addLabel(added->id, QStringLiteral("staffordshire_bull_terrier"), LabelOrigin::Dataset, QStringLiteral("import")));
-    QVERIFY(workspace->addLabel(added->id, QStringLiteral("american_pit_bull_terrier"), LabelOrigin::Curator, QStringLiteral("curator")));
+    QVERIFY(workspace->labels().add(added->id, QStringLiteral("staffordshire_bull_terrier"), LabelOrigin::Dataset, QStringLiteral("import")));
+    QVERIFY(workspace->labels().add(added->id, QStringLiteral("american_pit_bull_terrier"), LabelOrigin::Curator, QStringLiteral("curator")));
 
     QThreadPool pool;
     DetailPanel panel(workspace, &pool);

@@ -116,7 +116,7 @@ class TestImporters : public QObject {
     {
         auto integrity = ws.checkIntegrity();
         QVERIFY2(integrity, integrity ? "" : qPrintable(integrity.error().message));
-        const QVector<ImageRecord> images = ws.images();
+        const QVector<ImageRecord> images = ws.images().value();
         for (const ImageRecord& image : images) {
             auto bytes = ws.readImageBytes(image.sha256);
             QVERIFY2(bytes, bytes ? "" : qPrintable(bytes.error().message));
@@ -175,16 +175,16 @@ private Q_SLOTS:
         QCOMPARE(lastTotal, 692);
         QCOMPARE(progressCalls, 693);
 
-        QCOMPARE(ws->imageCount(), 692);
-        QCOMPARE(ws->labelEventCount(), 692);
-        const QHash<qint64, LabelEvent> labels = ws->currentLabels();
+        QCOMPARE(ws->imageCount().value(), 692);
+        QCOMPARE(ws->labels().eventCount().value(), 692);
+        const QHash<qint64, LabelEvent> labels = ws->labels().currentByImage().value();
         QCOMPARE(labels.size(), 692);
 
         // Every label is the one list.txt gives, every image carries the official split.
         const QHash<QString, QString> lines = sampleListLines();
         QCOMPARE(lines.size(), 692);
         QSet<QString> breeds;
-        for (const ImageRecord& image : ws->images()) {
+        for (auto imageList = ws->images().value(); const ImageRecord& image : imageList) {
             const QString name = QFileInfo(image.originalPath).completeBaseName();
             const int classId = lines.value(name).section(QLatin1Char(' '), 1, 1).toInt();
             QVERIFY2(classId >= 1, qPrintable(name));
@@ -198,13 +198,13 @@ private Q_SLOTS:
         QCOMPARE(breeds.size(), 37);
 
         // A few by name, and the size is the decoded (upright) one.
-        const auto abyssinian = ws->imageByOriginalPath(test::sampleImage(QStringLiteral("Abyssinian_1.jpg")));
+        const auto abyssinian = ws->imageByOriginalPath(test::sampleImage(QStringLiteral("Abyssinian_1.jpg"))).value();
         QVERIFY(abyssinian);
-        QCOMPARE(ws->currentLabel(abyssinian->id)->breed, QStringLiteral("Abyssinian"));
+        QCOMPARE(ws->labels().current(abyssinian->id).value()->breed, QStringLiteral("Abyssinian"));
         const QString samoyed = samplesOf(QStringLiteral("samoyed")).first();
-        QCOMPARE(ws->currentLabel(ws->imageByOriginalPath(test::sampleImage(samoyed))->id)->breed, QStringLiteral("samoyed"));
+        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(samoyed)).value()->id).value()->breed, QStringLiteral("samoyed"));
         const QString pyrenees = samplesOf(QStringLiteral("great_pyrenees")).first();
-        QCOMPARE(ws->currentLabel(ws->imageByOriginalPath(test::sampleImage(pyrenees))->id)->breed, QStringLiteral("great_pyrenees"));
+        QCOMPARE(ws->labels().current(ws->imageByOriginalPath(test::sampleImage(pyrenees)).value()->id).value()->breed, QStringLiteral("great_pyrenees"));
         auto decoded = ImageDecoder().decodeFile(test::sampleImage(QStringLiteral("Abyssinian_1.jpg")));
         QVERIFY(decoded);
         QCOMPARE(abyssinian->width, decoded->rgb.cols);
@@ -212,8 +212,8 @@ private Q_SLOTS:
         verifyConsistent(*ws);
 
         // A curator corrects one label; then the same dataset comes in again.
-        QVERIFY(ws->addLabel(abyssinian->id, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("me")));
-        const qint64 lastEvent = ws->lastLabelEventId();
+        QVERIFY(ws->labels().add(abyssinian->id, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("me")));
+        const qint64 lastEvent = ws->labels().lastEventId().value();
         const ImportReport again = importOxford(*ws, test::sampleDir());
         QVERIFY2(again.issues.isEmpty(), qPrintable(describe(again)));
         QCOMPARE(again.seen, 692);
@@ -221,10 +221,10 @@ private Q_SLOTS:
         QCOMPARE(again.duplicates, 692);
         QCOMPARE(again.labelled, 0);
         QCOMPARE(again.skipped, 0);
-        QCOMPARE(ws->imageCount(), 692);
-        QCOMPARE(ws->labelEventCount(), 693);
-        QCOMPARE(ws->lastLabelEventId(), lastEvent);
-        QCOMPARE(ws->currentLabel(abyssinian->id)->breed, QStringLiteral("Bengal")); // the correction stands
+        QCOMPARE(ws->imageCount().value(), 692);
+        QCOMPARE(ws->labels().eventCount().value(), 693);
+        QCOMPARE(ws->labels().lastEventId().value(), lastEvent);
+        QCOMPARE(ws->labels().current(abyssinian->id).value()->breed, QStringLiteral("Bengal")); // the correction stands
         verifyConsistent(*ws);
     }
 
@@ -285,18 +285,18 @@ private Q_SLOTS:
         QCOMPARE(report.skipped, 7);   // 4 lines, the missing photo, the corrupt one, readme.txt
         QCOMPARE(report.seen, 9);      // 8 files + the missing photo
         QCOMPARE(report.duplicates, 0);
-        QCOMPARE(ws->imageCount(), 6);
-        QCOMPARE(ws->currentLabels().size(), 4);
+        QCOMPARE(ws->imageCount().value(), 6);
+        QCOMPARE(ws->labels().currentByImage().value().size(), 4);
 
-        auto byName = [&](const QString& name) { return ws->imageByOriginalPath(QDir::cleanPath(images + name)); };
+        auto byName = [&](const QString& name) { return ws->imageByOriginalPath(QDir::cleanPath(images + name)).value(); };
         QCOMPARE(byName(QStringLiteral("Abyssinian_1.jpg"))->split, QStringLiteral("trainval"));
         QCOMPARE(byName(QStringLiteral("Bengal_10.jpg"))->split, QStringLiteral("trainval"));
         QCOMPARE(byName(samoyed + QStringLiteral(".jpg"))->split, QStringLiteral("test"));
         QCOMPARE(byName(QStringLiteral("Bombay_10.jpg"))->split, QString());
-        QCOMPARE(ws->currentLabel(byName(samoyed + QStringLiteral(".jpg"))->id)->breed, QStringLiteral("samoyed"));
-        QCOMPARE(ws->currentLabel(byName(QStringLiteral("Bombay_10.jpg"))->id)->breed, QStringLiteral("Bombay"));
-        QVERIFY(!ws->currentLabel(byName(QStringLiteral("extra_photo.jpg"))->id));
-        QVERIFY(!ws->currentLabel(byName(QStringLiteral("Birman_15.jpg"))->id));
+        QCOMPARE(ws->labels().current(byName(samoyed + QStringLiteral(".jpg"))->id).value()->breed, QStringLiteral("samoyed"));
+        QCOMPARE(ws->labels().current(byName(QStringLiteral("Bombay_10.jpg"))->id).value()->breed, QStringLiteral("Bombay"));
+        QVERIFY(!ws->labels().current(byName(QStringLiteral("extra_photo.jpg"))->id).value());
+        QVERIFY(!ws->labels().current(byName(QStringLiteral("Birman_15.jpg"))->id).value());
         QVERIFY(!byName(QStringLiteral("Bombay_99.jpg")));
         verifyConsistent(*ws);
 
@@ -308,7 +308,7 @@ private Q_SLOTS:
         const ImportReport empty = importOxford(*ws, m_tmp.filePath(QStringLiteral("empty-folder")));
         QCOMPARE(empty.issues.size(), 1);
         QVERIFY2(empty.issues.first().reason.contains(QStringLiteral("not an Oxford")), qPrintable(describe(empty)));
-        QCOMPARE(ws->imageCount(), 6);
+        QCOMPARE(ws->imageCount().value(), 6);
     }
 
     void folderPerClass()
@@ -338,11 +338,11 @@ private Q_SLOTS:
         QCOMPARE(report.added, 6);
         QCOMPARE(report.labelled, 5);
         QCOMPARE(report.skipped, 1);
-        QCOMPARE(ws->imageCount(), 6);
-        QVERIFY(!ws->imageByHash(QString::fromLatin1(QCryptographicHash::hash(test::readFile(test::sampleImage(pug)), QCryptographicHash::Sha256).toHex())));
+        QCOMPARE(ws->imageCount().value(), 6);
+        QVERIFY(!ws->imageByHash(QString::fromLatin1(QCryptographicHash::hash(test::readFile(test::sampleImage(pug)), QCryptographicHash::Sha256).toHex())).value());
 
         QHash<QString, int> perBreed;
-        const QHash<qint64, LabelEvent> labels = ws->currentLabels();
+        const QHash<qint64, LabelEvent> labels = ws->labels().currentByImage().value();
         for (const LabelEvent& e : labels) {
             ++perBreed[e.breed];
             QCOMPARE(e.author, QStringLiteral("curator-bob"));
@@ -351,16 +351,16 @@ private Q_SLOTS:
         QCOMPARE(perBreed.value(QStringLiteral("great_pyrenees")), 3);
         QCOMPARE(perBreed.value(QStringLiteral("samoyed")), 2);
         QCOMPARE(perBreed.size(), 2);
-        const auto loose = ws->imageByOriginalPath(root + QStringLiteral("/loose.jpg"));
+        const auto loose = ws->imageByOriginalPath(root + QStringLiteral("/loose.jpg")).value();
         QVERIFY(loose);
-        QVERIFY(!ws->currentLabel(loose->id));
+        QVERIFY(!ws->labels().current(loose->id).value());
         QCOMPARE(loose->source, QStringLiteral("folders"));
 
         const ImportReport again = importFolderPerClass(*ws, root, options);
         QCOMPARE(again.added, 0);
         QCOMPARE(again.duplicates, 6);
         QCOMPARE(again.labelled, 0);
-        QCOMPARE(ws->labelEventCount(), 5);
+        QCOMPARE(ws->labels().eventCount().value(), 5);
         verifyConsistent(*ws);
     }
 
@@ -391,10 +391,10 @@ private Q_SLOTS:
         QVERIFY2(!reasonFor(report, QStringLiteral("/empty.jpg")).isEmpty(), qPrintable(all));
         QVERIFY2(reasonFor(report, QStringLiteral("/no-such.jpg")).contains(QStringLiteral("not found")), qPrintable(all));
         QCOMPARE(report.issues.size(), 3);
-        QCOMPARE(ws->imageCount(), 4);
-        QVERIFY(ws->currentLabels().isEmpty());
-        QCOMPARE(ws->labelEventCount(), 0);
-        for (const ImageRecord& image : ws->images())
+        QCOMPARE(ws->imageCount().value(), 4);
+        QVERIFY(ws->labels().currentByImage().value().isEmpty());
+        QCOMPARE(ws->labels().eventCount().value(), 0);
+        for (auto imageList = ws->images().value(); const ImageRecord& image : imageList)
             QCOMPARE(image.source, QStringLiteral("drop"));
 
         // The file-size limit is respected.
@@ -406,7 +406,7 @@ private Q_SLOTS:
         QCOMPARE(small.added, 0);
         QCOMPARE(small.skipped, 1);
         QVERIFY2(small.issues.value(0).reason.contains(QStringLiteral("too large")), qPrintable(describe(small)));
-        QCOMPARE(limited->imageCount(), 0);
+        QCOMPARE(limited->imageCount().value(), 0);
     }
 
     void killedImportLeavesAConsistentWorkspace()
@@ -442,15 +442,15 @@ private Q_SLOTS:
             auto ws = Workspace::open(dir);
             QVERIFY2(ws, ws ? "" : qPrintable(ws.error().message));
             // Everything reported done is there; at most the image in flight is extra.
-            QVERIFY2((*ws)->imageCount() >= committed, qPrintable(QStringLiteral("%1 < %2").arg((*ws)->imageCount()).arg(committed)));
-            QVERIFY((*ws)->imageCount() <= committed + 1);
-            QVERIFY((*ws)->labelEventCount() >= committed);
+            QVERIFY2((*ws)->imageCount().value() >= committed, qPrintable(QStringLiteral("%1 < %2").arg((*ws)->imageCount().value()).arg(committed)));
+            QVERIFY((*ws)->imageCount().value() <= committed + 1);
+            QVERIFY((*ws)->labels().eventCount().value() >= committed);
             auto integrity = (*ws)->checkIntegrity();
             QVERIFY2(integrity, integrity ? "" : qPrintable(integrity.error().message));
-            for (const ImageRecord& image : (*ws)->images())
+            for (auto imageList = (*ws)->images().value(); const ImageRecord& image : imageList)
                 QVERIFY2((*ws)->readImageBytes(image.sha256), qPrintable(image.originalPath));
             // Files without rows (written just before the kill) are allowed, a handful at most.
-            QVERIFY(filesUnder(dir + QStringLiteral("/images")) - (*ws)->imageCount() <= 2);
+            QVERIFY(filesUnder(dir + QStringLiteral("/images")) - (*ws)->imageCount().value() <= 2);
         }
         // Importing again finishes the job, and labels what the kill left unlabelled.
         auto resumed = Workspace::open(dir);
@@ -458,9 +458,9 @@ private Q_SLOTS:
         const ImportReport rest = importOxford(**resumed, test::sampleDir());
         QVERIFY2(rest.issues.isEmpty(), qPrintable(describe(rest)));
         QCOMPARE(rest.added + rest.duplicates, 692);
-        QCOMPARE((*resumed)->imageCount(), 692);
-        QCOMPARE((*resumed)->labelEventCount(), 692);
-        QCOMPARE((*resumed)->currentLabels().size(), 692);
+        QCOMPARE((*resumed)->imageCount().value(), 692);
+        QCOMPARE((*resumed)->labels().eventCount().value(), 692);
+        QCOMPARE((*resumed)->labels().currentByImage().value().size(), 692);
         verifyConsistent(**resumed);
     }
 
@@ -492,8 +492,8 @@ private Q_SLOTS:
         QCOMPARE(first.seen, 10);
         QCOMPARE(first.added, 10);
         QCOMPARE(first.labelled, 10);
-        QCOMPARE(ws->imageCount(), 10);
-        QCOMPARE(ws->labelEventCount(), 10);
+        QCOMPARE(ws->imageCount().value(), 10);
+        QCOMPARE(ws->labels().eventCount().value(), 10);
         verifyConsistent(*ws);
 
         cancel = false;
@@ -503,8 +503,8 @@ private Q_SLOTS:
         QCOMPARE(second.added, 26);
         QCOMPARE(second.duplicates, 10);
         QCOMPARE(second.labelled, 26);
-        QCOMPARE(ws->imageCount(), 36);
-        QCOMPARE(ws->currentLabels().size(), 36);
+        QCOMPARE(ws->imageCount().value(), 36);
+        QCOMPARE(ws->labels().currentByImage().value().size(), 36);
         verifyConsistent(*ws);
 
         // Cancelled before the first image: nothing happens at all.
@@ -514,7 +514,7 @@ private Q_SLOTS:
         const ImportReport none = importOxford(*untouched, root, options);
         QVERIFY(none.cancelled);
         QCOMPARE(none.seen, 0);
-        QCOMPARE(untouched->imageCount(), 0);
+        QCOMPARE(untouched->imageCount().value(), 0);
     }
 };
 

@@ -52,7 +52,7 @@ class TestLabelStore : public QObject {
     qint64 label(qint64 image, const QString& breed, LabelOrigin origin = LabelOrigin::Curator,
                  ReviewStatus status = ReviewStatus::Approved)
     {
-        auto id = m_ws->addLabel(image, breed, origin, QStringLiteral("tester"), status);
+        auto id = m_ws->labels().add(image, breed, origin, QStringLiteral("tester"), status);
         if (!id)
             qWarning("addLabel: %s", qPrintable(id.error().message));
         return id ? *id : 0;
@@ -60,7 +60,7 @@ class TestLabelStore : public QObject {
 
     QString current(qint64 image)
     {
-        const auto c = m_ws->currentLabel(image);
+        const auto c = m_ws->labels().current(image).value();
         return c ? c->breed : QStringLiteral("<none>");
     }
 
@@ -87,7 +87,7 @@ private Q_SLOTS:
         QVERIFY(e1 && e2 && e3);
         QVERIFY(e1 < e2 && e2 < e3);
 
-        const QVector<LabelEvent> history = m_ws->labelHistory(m_a);
+        const QVector<LabelEvent> history = m_ws->labels().history(m_a).value();
         QCOMPARE(history.size(), 3);
         QCOMPARE(history[0].id, e1);
         QCOMPARE(history[0].imageId, m_a);
@@ -100,14 +100,14 @@ private Q_SLOTS:
         QCOMPARE(history[1].breed, QStringLiteral("Bengal"));
         QCOMPARE(toString(history[2].origin), QStringLiteral("server"));
         QCOMPARE(toString(history[2].status), QStringLiteral("pending"));
-        QCOMPARE(m_ws->labelEventCount(), 3);
-        QVERIFY(m_ws->labelHistory(m_b).isEmpty());
+        QCOMPARE(m_ws->labels().eventCount().value(), 3);
+        QVERIFY(m_ws->labels().history(m_b).value().isEmpty());
 
         // Reviewing changes the status, nothing else; the history keeps every event.
-        QVERIFY(m_ws->setReviewStatus(e2, ReviewStatus::Rejected));
-        QCOMPARE(m_ws->labelHistory(m_a).size(), 3);
-        QCOMPARE(toString(m_ws->labelHistory(m_a)[1].status), QStringLiteral("rejected"));
-        QCOMPARE(m_ws->labelHistory(m_a)[1].breed, QStringLiteral("Bengal"));
+        QVERIFY(m_ws->labels().setReviewStatus(e2, ReviewStatus::Rejected));
+        QCOMPARE(m_ws->labels().history(m_a).value().size(), 3);
+        QCOMPARE(toString(m_ws->labels().history(m_a).value()[1].status), QStringLiteral("rejected"));
+        QCOMPARE(m_ws->labels().history(m_a).value()[1].breed, QStringLiteral("Bengal"));
 
         // Not even SQL behind the workspace's back can rewrite or delete an event.
         m_ws.reset();
@@ -124,34 +124,34 @@ private Q_SLOTS:
         QCOMPARE(current(m_a), QStringLiteral("Abyssinian"));
         const qint64 e2 = label(m_a, QStringLiteral("Bengal"));
         QCOMPARE(current(m_a), QStringLiteral("Bengal"));
-        QCOMPARE(m_ws->currentLabel(m_a)->id, e2);
-        QCOMPARE(toString(m_ws->currentLabel(m_a)->origin), QStringLiteral("curator"));
+        QCOMPARE(m_ws->labels().current(m_a).value()->id, e2);
+        QCOMPARE(toString(m_ws->labels().current(m_a).value()->origin), QStringLiteral("curator"));
 
         // Rejecting the latest falls back to the one before.
-        QVERIFY(m_ws->setReviewStatus(e2, ReviewStatus::Rejected));
+        QVERIFY(m_ws->labels().setReviewStatus(e2, ReviewStatus::Rejected));
         QCOMPARE(current(m_a), QStringLiteral("Abyssinian"));
-        QCOMPARE(m_ws->currentLabel(m_a)->id, e1);
+        QCOMPARE(m_ws->labels().current(m_a).value()->id, e1);
         // Approving it again brings it back.
-        QVERIFY(m_ws->setReviewStatus(e2, ReviewStatus::Approved));
+        QVERIFY(m_ws->labels().setReviewStatus(e2, ReviewStatus::Approved));
         QCOMPARE(current(m_a), QStringLiteral("Bengal"));
         // All rejected: unlabelled.
-        QVERIFY(m_ws->setReviewStatus(e1, ReviewStatus::Rejected));
-        QVERIFY(m_ws->setReviewStatus(e2, ReviewStatus::Rejected));
-        QVERIFY(!m_ws->currentLabel(m_a));
+        QVERIFY(m_ws->labels().setReviewStatus(e1, ReviewStatus::Rejected));
+        QVERIFY(m_ws->labels().setReviewStatus(e2, ReviewStatus::Rejected));
+        QVERIFY(!m_ws->labels().current(m_a).value());
     }
 
     void pendingShowsAsCurrent()
     {
         label(m_b, QStringLiteral("Bengal"), LabelOrigin::Dataset);
         const qint64 pending = label(m_b, QStringLiteral("Egyptian Mau"), LabelOrigin::Server, ReviewStatus::Pending);
-        auto c = m_ws->currentLabel(m_b);
+        auto c = m_ws->labels().current(m_b).value();
         QVERIFY(c);
         QCOMPARE(c->id, pending);
         QCOMPARE(c->breed, QStringLiteral("Egyptian_Mau"));
         QCOMPARE(toString(c->status), QStringLiteral("pending"));
-        QVERIFY(m_ws->setReviewStatus(pending, ReviewStatus::Rejected));
+        QVERIFY(m_ws->labels().setReviewStatus(pending, ReviewStatus::Rejected));
         QCOMPARE(current(m_b), QStringLiteral("Bengal"));
-        QCOMPARE(toString(m_ws->currentLabel(m_b)->status), QStringLiteral("approved"));
+        QCOMPARE(toString(m_ws->labels().current(m_b).value()->status), QStringLiteral("approved"));
     }
 
     void breedsAreStoredCanonically()
@@ -169,26 +169,26 @@ private Q_SLOTS:
     void badInputIsRefusedWithoutATrace()
     {
         label(m_a, QStringLiteral("Abyssinian"));
-        const int before = m_ws->labelEventCount();
-        const qint64 lastBefore = m_ws->lastLabelEventId();
+        const int before = m_ws->labels().eventCount().value();
+        const qint64 lastBefore = m_ws->labels().lastEventId().value();
 
-        auto unknownBreed = m_ws->addLabel(m_a, QStringLiteral("Dachshund"), LabelOrigin::Curator, QStringLiteral("x"));
+        auto unknownBreed = m_ws->labels().add(m_a, QStringLiteral("Dachshund"), LabelOrigin::Curator, QStringLiteral("x"));
         QVERIFY(!unknownBreed);
         QVERIFY2(unknownBreed.error().message.contains(QStringLiteral("unknown breed")), qPrintable(unknownBreed.error().message));
         QVERIFY(unknownBreed.error().message.contains(QStringLiteral("Dachshund")));
         QVERIFY(!unknownBreed.error().message.contains(QLatin1Char('\n')));
-        QVERIFY(!m_ws->addLabel(m_a, QString(), LabelOrigin::Curator, QStringLiteral("x")));
+        QVERIFY(!m_ws->labels().add(m_a, QString(), LabelOrigin::Curator, QStringLiteral("x")));
 
-        auto unknownImage = m_ws->addLabel(99999, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("x"));
+        auto unknownImage = m_ws->labels().add(99999, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("x"));
         QVERIFY(!unknownImage);
         QVERIFY2(unknownImage.error().message.contains(QStringLiteral("unknown image id 99999")), qPrintable(unknownImage.error().message));
 
-        auto unknownEvent = m_ws->setReviewStatus(99999, ReviewStatus::Rejected);
+        auto unknownEvent = m_ws->labels().setReviewStatus(99999, ReviewStatus::Rejected);
         QVERIFY(!unknownEvent);
         QVERIFY2(unknownEvent.error().message.contains(QStringLiteral("unknown label event")), qPrintable(unknownEvent.error().message));
 
-        QCOMPARE(m_ws->labelEventCount(), before);
-        QCOMPARE(m_ws->lastLabelEventId(), lastBefore);
+        QCOMPARE(m_ws->labels().eventCount().value(), before);
+        QCOMPARE(m_ws->labels().lastEventId().value(), lastBefore);
         QCOMPARE(current(m_a), QStringLiteral("Abyssinian"));
     }
 
@@ -202,8 +202,8 @@ private Q_SLOTS:
         QVERIFY(ws);
         m_ws = *ws;
         QCOMPARE(current(m_a), QStringLiteral("Persian"));
-        QCOMPARE(m_ws->currentLabel(m_a)->id, e);
-        QCOMPARE(m_ws->labelHistory(m_a).size(), 2);
+        QCOMPARE(m_ws->labels().current(m_a).value()->id, e);
+        QCOMPARE(m_ws->labels().history(m_a).value().size(), 2);
     }
 
     void currentLabelsInBulk()
@@ -211,10 +211,10 @@ private Q_SLOTS:
         label(m_a, QStringLiteral("Abyssinian"), LabelOrigin::Dataset);
         label(m_a, QStringLiteral("Sphynx"));
         const qint64 rejected = label(m_b, QStringLiteral("Bengal"));
-        QVERIFY(m_ws->setReviewStatus(rejected, ReviewStatus::Rejected));
+        QVERIFY(m_ws->labels().setReviewStatus(rejected, ReviewStatus::Rejected));
         label(m_c, QStringLiteral("Birman"), LabelOrigin::Server, ReviewStatus::Pending);
 
-        const QHash<qint64, LabelEvent> all = m_ws->currentLabels();
+        const QHash<qint64, LabelEvent> all = m_ws->labels().currentByImage().value();
         QCOMPARE(all.size(), 2); // m_b's only event was rejected
         QCOMPARE(all.value(m_a).breed, QStringLiteral("Sphynx"));
         QCOMPARE(all.value(m_c).breed, QStringLiteral("Birman"));
@@ -222,29 +222,29 @@ private Q_SLOTS:
         QVERIFY(!all.contains(m_b));
         // The bulk answer agrees with the one-by-one answer.
         for (qint64 id : {m_a, m_b, m_c})
-            QCOMPARE(all.contains(id) ? all.value(id).id : 0, m_ws->currentLabel(id) ? m_ws->currentLabel(id)->id : 0);
+            QCOMPARE(all.contains(id) ? all.value(id).id : 0, m_ws->labels().current(id).value() ? m_ws->labels().current(id).value()->id : 0);
     }
 
     void eventsSince()
     {
-        QCOMPARE(m_ws->lastLabelEventId(), 0);
-        QCOMPARE(m_ws->labelEventsSince(0), 0);
+        QCOMPARE(m_ws->labels().lastEventId().value(), 0);
+        QCOMPARE(m_ws->labels().eventsSince(0).value(), 0);
         label(m_a, QStringLiteral("Abyssinian"), LabelOrigin::Dataset);
         label(m_b, QStringLiteral("Bengal"), LabelOrigin::Dataset);
-        const qint64 mark = m_ws->lastLabelEventId();
+        const qint64 mark = m_ws->labels().lastEventId().value();
         QVERIFY(mark > 0);
-        QCOMPARE(m_ws->labelEventsSince(0), 0); // dataset imports are not "new labels"
+        QCOMPARE(m_ws->labels().eventsSince(0).value(), 0); // dataset imports are not "new labels"
 
         label(m_a, QStringLiteral("Persian"));
         const qint64 server = label(m_b, QStringLiteral("Bombay"), LabelOrigin::Server, ReviewStatus::Pending);
         const qint64 wrong = label(m_c, QStringLiteral("pug"));
-        QCOMPARE(m_ws->labelEventsSince(mark), 3);
-        QCOMPARE(m_ws->lastLabelEventId(), wrong);
-        QVERIFY(m_ws->setReviewStatus(wrong, ReviewStatus::Rejected));
-        QCOMPARE(m_ws->labelEventsSince(mark), 2); // a rejected label taught nothing
-        QCOMPARE(m_ws->labelEventsSince(server), 0);
-        QCOMPARE(m_ws->labelEventsSince(m_ws->lastLabelEventId()), 0);
-        QCOMPARE(m_ws->lastLabelEventId(), wrong); // rejecting doesn't remove it
+        QCOMPARE(m_ws->labels().eventsSince(mark).value(), 3);
+        QCOMPARE(m_ws->labels().lastEventId().value(), wrong);
+        QVERIFY(m_ws->labels().setReviewStatus(wrong, ReviewStatus::Rejected));
+        QCOMPARE(m_ws->labels().eventsSince(mark).value(), 2); // a rejected label taught nothing
+        QCOMPARE(m_ws->labels().eventsSince(server).value(), 0);
+        QCOMPARE(m_ws->labels().eventsSince(m_ws->labels().lastEventId().value()).value(), 0);
+        QCOMPARE(m_ws->labels().lastEventId().value(), wrong); // rejecting doesn't remove it
     }
 };
 

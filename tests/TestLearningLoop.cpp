@@ -49,8 +49,10 @@ static bool copyTree(const QString& from, const QString& to)
 // The version the database marks active, as the loop names it.
 static QString storedActiveVersion(const Workspace& ws)
 {
-    const auto active = ws.activeModel();
-    return active ? active->version : LearningLoop::zeroShotVersion();
+    const auto active = ws.models().active();
+    if (!active)
+        return QStringLiteral("(read failed: %1)").arg(active.error().message);
+    return *active ? (*active)->version : LearningLoop::zeroShotVersion();
 }
 
 // Every slot runs alone (`TestLearningLoop slotName`): init() gives it a fresh copy of a workspace
@@ -148,7 +150,7 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
         QVERIFY(outcome->validationImages >= 6);
         QVERIFY2(outcome->result.validation.top1 > 0.7, qPrintable(QString::number(outcome->result.validation.top1)));
-        const auto record = m_ws->model(QStringLiteral("v1"));
+        const auto record = m_ws->models().find(QStringLiteral("v1")).value();
         QVERIFY(record.has_value());
         QVERIFY(record->state == ModelState::Active);
         QVERIFY(QFile::exists(m_ws->dir() + QLatin1Char('/') + record->file));
@@ -169,7 +171,7 @@ private Q_SLOTS:
         QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
         QCOMPARE(*back, QStringLiteral("zero-shot"));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
-        QVERIFY(!m_ws->activeModel().has_value());
+        QVERIFY(!m_ws->models().active().value().has_value());
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.first().first().toString(), QStringLiteral("zero-shot"));
         // And forward again: from the zero-shot head, the model that was live before it.
@@ -177,7 +179,7 @@ private Q_SLOTS:
         QVERIFY(back.ok());
         QCOMPARE(*back, QStringLiteral("v1"));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
-        QCOMPARE(m_ws->activeModel()->version, QStringLiteral("v1"));
+        QCOMPARE(m_ws->models().active().value()->version, QStringLiteral("v1"));
     }
 
     void worseCandidateStaysCandidate()
@@ -188,19 +190,19 @@ private Q_SLOTS:
         QVERIFY2(!outcome->activated, qPrintable(outcome->verdict));
         QVERIFY(outcome->verdict.contains(QLatin1Char('<')));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
-        QVERIFY(m_ws->model(outcome->version)->state == ModelState::Candidate);
-        QCOMPARE(m_ws->model(outcome->version)->gateVerdict, outcome->verdict);
+        QVERIFY(m_ws->models().find(outcome->version).value()->state == ModelState::Candidate);
+        QCOMPARE(m_ws->models().find(outcome->version).value()->gateVerdict, outcome->verdict);
     }
 
     void asGoodGoesLiveOnTheSameSplit()
     {
         STEP(trainFirst());
-        const QString split = m_ws->validationSplit()->id;
+        const QString split = m_ws->split().get().value()->id;
         auto outcome = m_loop->train(quick());
         QVERIFY(outcome.ok());
         QVERIFY2(outcome->activated, qPrintable(outcome->verdict)); // same seed: equal accuracy passes (≥)
-        QCOMPARE(m_ws->validationSplit()->id, split);
-        QCOMPARE(m_ws->model(outcome->version)->metrics.value(QStringLiteral("split_id")).toString(), split);
+        QCOMPARE(m_ws->split().get().value()->id, split);
+        QCOMPARE(m_ws->models().find(outcome->version).value()->metrics.value(QStringLiteral("split_id")).toString(), split);
     }
 
     void manualActivateAndRollback()
@@ -209,7 +211,7 @@ private Q_SLOTS:
         const QString live = m_loop->activeVersion();
         QVERIFY(m_loop->activate(QStringLiteral("v2")).ok()); // the weak candidate, by hand
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v2"));
-        QCOMPARE(m_ws->activeModel()->version, QStringLiteral("v2"));
+        QCOMPARE(m_ws->models().active().value()->version, QStringLiteral("v2"));
         auto back = m_loop->rollback();
         QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
         QCOMPARE(*back, live);
@@ -221,7 +223,7 @@ private Q_SLOTS:
     {
         STEP(trainFirstAndAWeakCandidate());
         const QString live = m_loop->activeVersion();
-        QFile f(m_ws->dir() + QLatin1Char('/') + m_ws->model(QStringLiteral("v2"))->file);
+        QFile f(m_ws->dir() + QLatin1Char('/') + m_ws->models().find(QStringLiteral("v2")).value()->file);
         QVERIFY(f.open(QIODevice::ReadWrite));
         f.seek(f.size() / 2);
         const char flipped = char(~f.peek(1).at(0));
@@ -231,21 +233,21 @@ private Q_SLOTS:
         QVERIFY(!s.ok());
         QVERIFY2(s.error().message.contains(QStringLiteral("corrupt")), qPrintable(s.error().message));
         QCOMPARE(m_loop->activeVersion(), live);
-        QCOMPARE(m_ws->activeModel()->version, live);
+        QCOMPARE(m_ws->models().active().value()->version, live);
     }
 
     void correctionGivesAWarmStartedVersion()
     {
         STEP(trainFirst());
         const QString parent = m_loop->activeVersion();
-        const ImageRecord image = m_ws->images().first();
-        QVERIFY(m_ws->addLabel(image.id, QStringLiteral("samoyed"), LabelOrigin::Curator, QStringLiteral("test")).ok());
+        const ImageRecord image = m_ws->images().value().first();
+        QVERIFY(m_ws->labels().add(image.id, QStringLiteral("samoyed"), LabelOrigin::Curator, QStringLiteral("test")).ok());
         TrainRequest request = quick();
         request.kind = TrainRequest::Kind::Incremental;
         request.trainer.maxEpochs = 3;
         auto outcome = m_loop->train(request);
         QVERIFY(outcome.ok());
-        QCOMPARE(m_ws->model(outcome->version)->parent, parent);
+        QCOMPARE(m_ws->models().find(outcome->version).value()->parent, parent);
         QVERIFY(outcome->result.epochs.size() <= 3);
         qInfo("incremental update: %.2f s (%s)", outcome->seconds, qPrintable(outcome->verdict));
     }
@@ -273,7 +275,7 @@ private Q_SLOTS:
     void cancelKeepsTheActiveModel()
     {
         const QString live = m_loop->activeVersion();
-        const int modelsBefore = int(m_ws->models().size());
+        const int modelsBefore = int(m_ws->models().all().value().size());
         QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
         connect(m_loop.get(), &LearningLoop::epochFinished, m_loop.get(), [this] { m_loop->cancel(); }, Qt::DirectConnection);
         QVERIFY(m_loop->start(quick(5)));
@@ -282,8 +284,8 @@ private Q_SLOTS:
         const TrainOutcome outcome = finished.first().first().value<TrainOutcome>();
         QVERIFY(outcome.cancelled);
         QCOMPARE(m_loop->activeVersion(), live);
-        QCOMPARE(int(m_ws->models().size()), modelsBefore);
-        QCOMPARE(m_ws->trainingRuns().last().outcome, QStringLiteral("cancelled"));
+        QCOMPARE(int(m_ws->models().all().value().size()), modelsBefore);
+        QCOMPARE(m_ws->runs().all().value().last().outcome, QStringLiteral("cancelled"));
     }
 
     void cancelBeforeTheStartCancelsThatRun()
@@ -307,7 +309,7 @@ private Q_SLOTS:
         const TrainOutcome outcome = finished.first().first().value<TrainOutcome>();
         QVERIFY(outcome.cancelled);
         QVERIFY(outcome.version.isEmpty());
-        QVERIFY(m_ws->models().isEmpty());
+        QVERIFY(m_ws->models().all().value().isEmpty());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
         // The Cancel was for the runs asked before it: the next one trains.
         auto next = m_loop->train(quick());
@@ -364,7 +366,7 @@ private Q_SLOTS:
                         }
                         case 1: {
                             QStringList versions{LearningLoop::zeroShotVersion()};
-                            for (const ModelRecord& m : m_ws->models())
+                            for (auto all = m_ws->models().all().value(); const ModelRecord& m : all)
                                 versions << m.version;
                             const QString v = versions.at(random.bounded(int(versions.size())));
                             auto s = m_loop->activate(v);
@@ -390,7 +392,7 @@ private Q_SLOTS:
         QVERIFY(trainings > 0 && activations > 0 && rollbacks > 0);
         // One version per training, none lost or shared: the two from the start plus each run's.
         QCOMPARE(QSet<QString>(trained.cbegin(), trained.cend()).size(), trained.size());
-        QCOMPARE(int(m_ws->models().size()), 2 + int(trained.size()));
+        QCOMPARE(int(m_ws->models().all().value().size()), 2 + int(trained.size()));
         // And a fresh loop on the same folder serves what the database says.
         LearningLoop again(m_ws, test::backbone());
         QCOMPARE(again.activeVersion(), m_loop->activeVersion());
@@ -429,7 +431,7 @@ private Q_SLOTS:
         auto outcome = m_loop->train(request);
         QVERIFY2(outcome.ok(), outcome.ok() ? "" : qPrintable(outcome.error().message));
         QVERIFY(!outcome->version.isEmpty());
-        const auto record = m_ws->model(outcome->version);
+        const auto record = m_ws->models().find(outcome->version).value();
         QVERIFY(record.has_value());
         // Whatever the gate said, the bundle carries the tuned block and loads with it.
         QVERIFY(m_loop->activate(outcome->version).ok());
@@ -462,8 +464,8 @@ private Q_SLOTS:
         QVERIFY(live != QStringLiteral("zero-shot"));
         QVERIFY(m_loop->activate(QStringLiteral("zero-shot")).ok());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
-        QVERIFY(!m_ws->activeModel().has_value());
-        for (const ModelRecord& m : m_ws->models())
+        QVERIFY(!m_ws->models().active().value().has_value());
+        for (auto all = m_ws->models().all().value(); const ModelRecord& m : all)
             QVERIFY(m.state != ModelState::Active);
         // A relaunch: a new handle on the folder and a new loop.
         {
@@ -478,7 +480,7 @@ private Q_SLOTS:
         auto back = m_loop->rollback();
         QVERIFY(back.ok());
         QCOMPARE(*back, live);
-        QCOMPARE(m_ws->activeModel()->version, live);
+        QCOMPARE(m_ws->models().active().value()->version, live);
     }
 };
 

@@ -168,7 +168,7 @@ void TestMainWindow::dropThreeFilesGivesThreeTilesWithPredictions()
     QVERIFY(s.w().detailPanel()->modelText().contains(QStringLiteral("zero-shot")));
     QVERIFY(s.w().detailPanel()->modelText().contains(QStringLiteral("ms")));
     // …and they were stored.
-    QCOMPARE(s.workspace->latestPredictions().size(), 3);
+    QCOMPARE(s.workspace->predictions().latestByImage().value().size(), 3);
     QVERIFY(s.w().statusModelText().contains(QStringLiteral("zero-shot")));
 }
 
@@ -196,33 +196,33 @@ void TestMainWindow::keyTwoRelabelsUndoRedoAndSurvivesReopen()
         // …then moved on to the next image (keyboard flow)…
         QVERIFY(s.w().currentImageId() != id);
         // …and in the store.
-        QTRY_VERIFY(s.workspace->currentLabel(id).has_value());
-        QCOMPARE(s.workspace->currentLabel(id)->breed, expected);
-        QVERIFY(s.workspace->currentLabel(id)->origin == LabelOrigin::Curator);
-        QCOMPARE(s.workspace->currentLabel(id)->author, QStringLiteral("tester"));
+        QTRY_VERIFY(s.workspace->labels().current(id).value().has_value());
+        QCOMPARE(s.workspace->labels().current(id).value()->breed, expected);
+        QVERIFY(s.workspace->labels().current(id).value()->origin == LabelOrigin::Curator);
+        QCOMPARE(s.workspace->labels().current(id).value()->author, QStringLiteral("tester"));
 
         // Undo and redo through the keyboard.
         focusGallery(s.w());
         QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier);
         QVERIFY(s.w().galleryModel()->find(id)->label.isEmpty());
         s.w().waitForLabelWrites();
-        QTRY_VERIFY(!s.workspace->currentLabel(id).has_value());
+        QTRY_VERIFY(!s.workspace->labels().current(id).value().has_value());
         QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
         QCOMPARE(s.w().galleryModel()->find(id)->label, expected);
         s.w().waitForLabelWrites();
-        QTRY_VERIFY(s.workspace->currentLabel(id).has_value());
-        QCOMPARE(s.workspace->currentLabel(id)->breed, expected);
+        QTRY_VERIFY(s.workspace->labels().current(id).value().has_value());
+        QCOMPARE(s.workspace->labels().current(id).value()->breed, expected);
         QVERIFY(s.waitIdle());
     }
     // Reopened: the label is still there, in the store and on screen.
     {
         Session s(dir.path());
         QVERIFY(s.waitIdle());
-        QVERIFY(s.workspace->currentLabel(id).has_value());
-        QCOMPARE(s.workspace->currentLabel(id)->breed, expected);
+        QVERIFY(s.workspace->labels().current(id).value().has_value());
+        QCOMPARE(s.workspace->labels().current(id).value()->breed, expected);
         QCOMPARE(s.w().galleryModel()->find(id)->label, expected);
         // The append-only log kept the undone and redone event.
-        QVERIFY(s.workspace->labelHistory(id).size() >= 1);
+        QVERIFY(s.workspace->labels().history(id).value().size() >= 1);
     }
 }
 
@@ -242,15 +242,15 @@ void TestMainWindow::undoRestoresThePreviousLabel()
     QTest::keyClick(s.w().galleryView(), Qt::Key_3);
     QCOMPARE(s.w().galleryModel()->find(id)->label, third);
     s.w().waitForLabelWrites();
-    QTRY_COMPARE(s.workspace->currentLabel(id)->breed, third);
+    QTRY_COMPARE(s.workspace->labels().current(id).value()->breed, third);
     QCOMPARE(s.w().undoStack()->count(), 2);
 
     s.w().undoStack()->undo();
     QCOMPARE(s.w().galleryModel()->find(id)->label, first); // the old label, not "unlabelled"
     s.w().waitForLabelWrites();
-    QTRY_COMPARE(s.workspace->currentLabel(id)->breed, first);
+    QTRY_COMPARE(s.workspace->labels().current(id).value()->breed, first);
     // The history shows both, with the undone one rejected.
-    const QVector<LabelEvent> history = s.workspace->labelHistory(id);
+    const QVector<LabelEvent> history = s.workspace->labels().history(id).value();
     QCOMPARE(history.size(), 2);
     QVERIFY(history.back().status == ReviewStatus::Rejected);
 }
@@ -305,9 +305,9 @@ void TestMainWindow::enterAndTypeAheadLabelWithoutTheMouse()
     QVERIFY(s.waitIdle());
     for (const GalleryItem& it : s.w().galleryModel()->items()) {
         QVERIFY2(!it.label.isEmpty(), qPrintable(it.name));
-        QTRY_VERIFY(s.workspace->currentLabel(it.id).has_value());
+        QTRY_VERIFY(s.workspace->labels().current(it.id).value().has_value());
     }
-    QCOMPARE(s.workspace->currentLabels().size(), 6);
+    QCOMPARE(s.workspace->labels().currentByImage().value().size(), 6);
 }
 
 // As a person types: each key goes to whatever has the focus at that moment. The letter that
@@ -340,8 +340,8 @@ void TestMainWindow::typeAheadKeepsTheOpeningLetter()
     QTRY_VERIFY(!s.w().breedPicker()->isVisible());
     QCOMPARE(s.w().galleryModel()->find(id)->label, QStringLiteral("Maine_Coon"));
     s.w().waitForLabelWrites();
-    QTRY_VERIFY(s.workspace->currentLabel(id).has_value());
-    QCOMPARE(s.workspace->currentLabel(id)->breed, QStringLiteral("Maine_Coon"));
+    QTRY_VERIFY(s.workspace->labels().current(id).value().has_value());
+    QCOMPARE(s.workspace->labels().current(id).value()->breed, QStringLiteral("Maine_Coon"));
 }
 
 QList<qint64> selectedIds(MainWindow& w)
@@ -408,7 +408,7 @@ void TestMainWindow::undoGoesBackToTheImageAndSaysWhat()
     QCOMPARE(s.w().currentImageId(), id);
     QVERIFY(s.w().lastStatusMessage().startsWith(QStringLiteral("Redid: unlabelled → %1").arg(expected)));
     s.w().waitForLabelWrites();
-    QTRY_COMPARE(s.workspace->currentLabel(id)->breed, s.w().galleryModel()->find(id)->label);
+    QTRY_COMPARE(s.workspace->labels().current(id).value()->breed, s.w().galleryModel()->find(id)->label);
 }
 
 void TestMainWindow::confirmingADisagreementReviewsIt()
@@ -433,9 +433,9 @@ void TestMainWindow::confirmingADisagreementReviewsIt()
     QCOMPARE(f->rowCount(), 0);
     QCOMPARE(s.w().galleryModel()->find(id)->status(), TileStatus::Labelled);
     s.w().waitForLabelWrites();
-    QTRY_VERIFY(s.workspace->currentLabel(id)->origin == LabelOrigin::Curator);
-    QCOMPARE(s.workspace->currentLabel(id)->breed, QStringLiteral("keeshond"));
-    QCOMPARE(s.workspace->labelHistory(id).size(), 2);
+    QTRY_VERIFY(s.workspace->labels().current(id).value()->origin == LabelOrigin::Curator);
+    QCOMPARE(s.workspace->labels().current(id).value()->breed, QStringLiteral("keeshond"));
+    QCOMPARE(s.workspace->labels().history(id).value().size(), 2);
     QVERIFY(s.waitIdle());
     // Reopened: still out of the queue.
     s.w().close();
@@ -460,16 +460,16 @@ void TestMainWindow::removeFromTheKeyboardAndTheMenuUndoably()
     QVERIFY(!s.w().galleryModel()->find(id));
     QVERIFY(s.w().currentImageId() != 0 && s.w().currentImageId() != id); // on to a neighbour
     s.w().waitForLabelWrites();
-    QTRY_VERIFY(s.workspace->isImageRemoved(id));
-    QCOMPARE(s.workspace->imageCount(), 2);
-    QVERIFY(QFileInfo::exists(s.workspace->storedImagePath(s.workspace->image(id)->sha256))); // nothing lost
+    QTRY_VERIFY(s.workspace->isImageRemoved(id).value());
+    QCOMPARE(s.workspace->imageCount().value(), 2);
+    QVERIFY(QFileInfo::exists(s.workspace->storedImagePath(s.workspace->image(id).value()->sha256))); // nothing lost
 
     QTest::keyClick(s.w().galleryView(), Qt::Key_Z, Qt::ControlModifier);
     QCOMPARE(s.w().galleryModel()->rowCount(), 3);
     QCOMPARE(s.w().currentImageId(), id);
     QVERIFY(s.w().lastStatusMessage().startsWith(QStringLiteral("Undid: removed")));
     s.w().waitForLabelWrites();
-    QTRY_VERIFY(!s.workspace->isImageRemoved(id));
+    QTRY_VERIFY(!s.workspace->isImageRemoved(id).value());
 
     // Two at once, selected with Shift, then the tile's context menu.
     QVERIFY(s.w().selectImage(s.w().galleryFilter()->imageIdAt(0)));
@@ -496,12 +496,12 @@ void TestMainWindow::removeFromTheKeyboardAndTheMenuUndoably()
              qPrintable(seen.join(QStringLiteral(", "))));
     QTRY_COMPARE(s.w().galleryModel()->rowCount(), 1);
     s.w().waitForLabelWrites();
-    QTRY_COMPARE(s.workspace->imageCount(), 1);
+    QTRY_COMPARE(s.workspace->imageCount().value(), 1);
     QCOMPARE(s.w().undoStack()->count(), 1); // one undoable step for the two (the undone removal was dropped)
     s.w().undoStack()->undo();
     QCOMPARE(s.w().galleryModel()->rowCount(), 3);
     s.w().waitForLabelWrites();
-    QTRY_COMPARE(s.workspace->imageCount(), 3);
+    QTRY_COMPARE(s.workspace->imageCount().value(), 3);
     QVERIFY(s.waitIdle());
 }
 
@@ -573,7 +573,7 @@ void TestMainWindow::windowWorksBeforeTheModelIsLoaded()
     QVERIFY(w.action(QStringLiteral("actionTrain"))->isEnabled());
     QTRY_VERIFY_WITH_TIMEOUT(w.isIdle(), 60000);
     w.waitForLabelWrites();
-    QTRY_VERIFY(workspace->currentLabel(id).has_value());
+    QTRY_VERIFY(workspace->labels().current(id).value().has_value());
     w.close();
 }
 

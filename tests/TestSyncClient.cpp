@@ -18,8 +18,8 @@ class TestSyncClient : public QObject {
     static QVector<LabelEvent> curatorEvents(Workspace& ws)
     {
         QVector<LabelEvent> out;
-        for (const ImageRecord& image : ws.images())
-            for (const LabelEvent& e : ws.labelHistory(image.id))
+        for (auto imageList = ws.images().value(); const ImageRecord& image : imageList)
+            for (auto eList = ws.labels().history(image.id).value(); const LabelEvent& e : eList)
                 if (e.origin == LabelOrigin::Curator)
                     out.push_back(e);
         std::sort(out.begin(), out.end(), [](const LabelEvent& a, const LabelEvent& b) { return a.id < b.id; });
@@ -36,11 +36,11 @@ private Q_SLOTS:
             const qint64 a = ann.addImage(QStringLiteral("Abyssinian_1.jpg"));
             const qint64 b = ann.addImage(QStringLiteral("Bengal_10.jpg"));
             const qint64 c = ann.addImage(QStringLiteral("pug_112.jpg"));
-            QVERIFY(ws->addLabel(a, QStringLiteral("Abyssinian"), LabelOrigin::Dataset, QString())); // never sent
+            QVERIFY(ws->labels().add(a, QStringLiteral("Abyssinian"), LabelOrigin::Dataset, QString())); // never sent
             const QList<QPair<qint64, QString>> labels{{a, QStringLiteral("Bengal")}, {b, QStringLiteral("Bengal")}, {c, QStringLiteral("pug")},
                                                        {a, QStringLiteral("Abyssinian")}, {c, QStringLiteral("Bombay")}, {b, QStringLiteral("Persian")}};
             for (const auto& [image, breed] : labels)
-                QVERIFY(ws->addLabel(image, breed, LabelOrigin::Curator, QStringLiteral("ann")));
+                QVERIFY(ws->labels().add(image, breed, LabelOrigin::Curator, QStringLiteral("ann")));
         }
         QCOMPARE(ann.queued(), 6);
 
@@ -82,10 +82,10 @@ private Q_SLOTS:
         for (int i = 0; i < 6; ++i) {
             QCOMPARE(onServer[i][QStringLiteral("uuid")].toString(), local[i].uuid);
             QCOMPARE(onServer[i][QStringLiteral("breed")].toString(), local[i].breed);
-            QCOMPARE(onServer[i][QStringLiteral("image")].toString(), ws->image(local[i].imageId)->sha256);
+            QCOMPARE(onServer[i][QStringLiteral("image")].toString(), ws->image(local[i].imageId).value()->sha256);
         }
         // Our own events came back in the pull: known, not copied; their server status noted.
-        QCOMPARE(ws->labelEventCount(), 7);
+        QCOMPARE(ws->labels().eventCount().value(), 7);
         QCOMPARE(curatorEvents(*ws).constFirst().serverStatus, QStringLiteral("pending"));
         QCOMPARE(curatorEvents(*ws).constFirst().role, QStringLiteral("curator"));
 
@@ -106,7 +106,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(ann.queued(), 0);
         QCOMPARE(serverEvents(server, admin).size(), 6);
-        QCOMPARE(ws->labelEventCount(), 7);
+        QCOMPARE(ws->labels().eventCount().value(), 7);
 
         // server-status: online, who we are, nothing queued.
         r = ann.cli({QStringLiteral("server-status"), QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:%1").arg(port), QStringLiteral("--json")});
@@ -167,7 +167,7 @@ private Q_SLOTS:
         const QString reviewer = server.addUser(QStringLiteral("rita"), QStringLiteral("reviewer"));
         const QString sha = sha256Hex(readFile(sampleImage(QStringLiteral("Bengal_10.jpg"))));
 
-        QVERIFY(ann.workspace()->addLabel(ann.addImage(QStringLiteral("Bengal_10.jpg")), QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("ann")));
+        QVERIFY(ann.workspace()->labels().add(ann.addImage(QStringLiteral("Bengal_10.jpg")), QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("ann")));
         // Bob has never seen the image: he gets it from the server with Ann's label, then disagrees.
         QCOMPARE(ann.sync(server.port(), {QStringLiteral("--no-models")}).code, 0);
         CliRun r = bob.sync(server.port(), {QStringLiteral("--no-models"), QStringLiteral("--json")});
@@ -176,14 +176,14 @@ private Q_SLOTS:
         QCOMPARE(r.json()[QStringLiteral("images")].toInt(), 1);
         {
             auto ws = bob.workspace();
-            const auto image = ws->imageByHash(sha);
+            const auto image = ws->imageByHash(sha).value();
             QVERIFY(image);
-            const auto current = ws->currentLabel(image->id);
+            const auto current = ws->labels().current(image->id).value();
             QCOMPARE(current->breed, QStringLiteral("Bengal"));
             QCOMPARE(toString(current->origin), toString(LabelOrigin::Server));
             QCOMPARE(current->author, QStringLiteral("ann"));
             QCOMPARE(toString(current->status), toString(ReviewStatus::Pending));
-            QVERIFY(ws->addLabel(image->id, QStringLiteral("Egyptian_Mau"), LabelOrigin::Curator, QStringLiteral("bob")));
+            QVERIFY(ws->labels().add(image->id, QStringLiteral("Egyptian_Mau"), LabelOrigin::Curator, QStringLiteral("bob")));
         }
         QCOMPARE(bob.sync(server.port(), {QStringLiteral("--no-models")}).code, 0);
         QCOMPARE(ann.sync(server.port(), {QStringLiteral("--no-models")}).code, 0);
@@ -191,7 +191,7 @@ private Q_SLOTS:
         // Both see the dispute; so does the server's queue.
         for (ClientMachine* c : {&ann, &bob}) {
             auto ws = c->workspace();
-            QCOMPARE(SyncLedger(ws).disputedImages(), QSet<qint64>{ws->imageByHash(sha)->id});
+            QCOMPARE(SyncLedger(ws).disputedImages().value(), QSet<qint64>{ws->imageByHash(sha).value()->id});
         }
         HttpReply queue = server.get("/api/v1/review", reviewer);
         QCOMPARE(queue.status, 200);
@@ -211,22 +211,22 @@ private Q_SLOTS:
             QVERIFY2(r.code == 0, qPrintable(r.err));
             QCOMPARE(r.json()[QStringLiteral("verdicts")].toInt(), 2); // Bob's approved, Ann's superseded
             auto ws = c->workspace();
-            const qint64 image = ws->imageByHash(sha)->id;
-            const auto current = ws->currentLabel(image);
+            const qint64 image = ws->imageByHash(sha).value()->id;
+            const auto current = ws->labels().current(image).value();
             QCOMPARE(current->breed, QStringLiteral("Egyptian_Mau"));
             QCOMPARE(toString(current->status), toString(ReviewStatus::Approved));
             QCOMPARE(current->serverStatus, QStringLiteral("approved"));
-            for (const LabelEvent& e : ws->labelHistory(image))
+            for (auto eList = ws->labels().history(image).value(); const LabelEvent& e : eList)
                 if (e.breed == QLatin1String("Bengal"))
                     QCOMPARE(toString(e.status), toString(ReviewStatus::Rejected));
-            QVERIFY(SyncLedger(ws).disputedImages().isEmpty());
+            QVERIFY(SyncLedger(ws).disputedImages().value().isEmpty());
             // Training on server-approved labels only takes the decided label.
             TrainingLabelSelection approved;
             approved.approvedOnly = true;
-            QCOMPARE(selectTrainingLabels(*ws, approved).value(image, -1), BreedCatalog::oxford().indexOf(QStringLiteral("Egyptian_Mau")));
+            QCOMPARE(selectTrainingLabels(*ws, approved).value().value(image, -1), BreedCatalog::oxford().indexOf(QStringLiteral("Egyptian_Mau")));
             TrainingLabelSelection reviewers;
             reviewers.roles = QStringList{QStringLiteral("reviewer"), QStringLiteral("admin")};
-            QVERIFY(!selectTrainingLabels(*ws, reviewers).contains(image)); // a curator's label, even approved
+            QVERIFY(!selectTrainingLabels(*ws, reviewers).value().contains(image)); // a curator's label, even approved
             // A repeated pull changes nothing.
             r = c->sync(server.port(), {QStringLiteral("--no-models"), QStringLiteral("--json")});
             QCOMPARE(r.json()[QStringLiteral("verdicts")].toInt(), 0);

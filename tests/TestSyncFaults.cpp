@@ -36,9 +36,9 @@ private Q_SLOTS:
             for (const QString& photo : photos)
                 images << clients.back()->addImage(photo);
             for (int i = 0; i < kEvents; ++i)
-                QVERIFY(ws->addLabel(images[i % images.size()], breeds[(c * 7 + i) % breeds.size()], LabelOrigin::Curator, name));
+                QVERIFY(ws->labels().add(images[i % images.size()], breeds[(c * 7 + i) % breeds.size()], LabelOrigin::Curator, name));
             for (const qint64 image : images)
-                for (const LabelEvent& e : ws->labelHistory(image))
+                for (auto eList = ws->labels().history(image).value(); const LabelEvent& e : eList)
                     expected.insert(e.uuid);
         }
         QCOMPARE(expected.size(), kClients * kEvents);
@@ -85,10 +85,10 @@ private Q_SLOTS:
             QVERIFY2(r.code == 0, qPrintable(r.err));
             QCOMPARE(c->queued(), 0);
             auto ws = c->workspace();
-            QCOMPARE(ws->labelEventCount(), kClients * kEvents);
+            QCOMPARE(ws->labels().eventCount().value(), kClients * kEvents);
             QSet<QString> local;
-            for (const ImageRecord& image : ws->images())
-                for (const LabelEvent& e : ws->labelHistory(image.id))
+            for (auto imageList = ws->images().value(); const ImageRecord& image : imageList)
+                for (auto eList = ws->labels().history(image.id).value(); const LabelEvent& e : eList)
                     local.insert(e.uuid);
             QCOMPARE(local, expected);
         }

@@ -99,7 +99,7 @@ private Q_SLOTS:
         ClientMachine machine(m_tmp.filePath(QStringLiteral("me")));
         auto ws = machine.workspace();
         const qint64 image = machine.addImage(QStringLiteral("Bengal_10.jpg"));
-        QVERIFY(ws->addLabel(image, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("me")));
+        QVERIFY(ws->labels().add(image, QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("me")));
         // The app's defaults for a cron-like setup: the server and token from the environment.
         qputenv("PETCURATOR_SERVER", QStringLiteral("http://127.0.0.1:%1").arg(server.port()).toUtf8());
         qputenv("PETCURATOR_TOKEN", me.toUtf8());
@@ -113,7 +113,7 @@ private Q_SLOTS:
 
         // Bob's label came in: the image is disputed, and the gallery's filter finds it.
         GalleryModel gallery;
-        gallery.merge(loadGalleryItems(*ws));
+        gallery.merge(loadGalleryItems(*ws).value());
         GalleryFilterModel filter;
         filter.setGalleryModel(&gallery);
         filter.setShow(GalleryFilterModel::Show::Disputed);
@@ -122,7 +122,7 @@ private Q_SLOTS:
 
         // Offline: said in words; a new label shows as queued.
         QCOMPARE(server.terminate(), 0);
-        QVERIFY(ws->addLabel(image, QStringLiteral("Bombay"), LabelOrigin::Curator, QStringLiteral("me")));
+        QVERIFY(ws->labels().add(image, QStringLiteral("Bombay"), LabelOrigin::Curator, QStringLiteral("me")));
         service.syncNow();
         QTRY_VERIFY_WITH_TIMEOUT(indicator.text().startsWith(QStringLiteral("Team: offline")), 60000);
         QVERIFY2(indicator.text().contains(QStringLiteral("1 queued")), qPrintable(indicator.text()));

@@ -88,7 +88,7 @@ private Q_SLOTS:
             QVERIFY2(trained, trained ? "" : qPrintable(trained.error().message));
             QVERIFY(trained->activated);
             QVERIFY(trained->result.validation.top1 > 0.5);
-            QCOMPARE(ws->activeModel()->version, QStringLiteral("v1"));
+            QCOMPARE(ws->models().active().value()->version, QStringLiteral("v1"));
         }
 
         // A worse model is published (it always says "Abyssinian").
@@ -99,7 +99,7 @@ private Q_SLOTS:
         CliRun r = bob.sync(server.port());
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("not pinned yet")) && r.err.contains(QStringLiteral("--trust-server-key")), qPrintable(r.err));
-        QCOMPARE(bob.workspace()->models().size(), 1);
+        QCOMPARE(bob.workspace()->models().all().value().size(), 1);
 
         r = bob.sync(server.port(), {QStringLiteral("--trust-server-key"), QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -107,25 +107,25 @@ private Q_SLOTS:
         QVERIFY2(r.json()[QStringLiteral("model")].toString().contains(QStringLiteral("refused by the local gate")), qPrintable(r.out));
         {
             auto ws = bob.workspace();
-            QCOMPARE(ws->activeModel()->version, QStringLiteral("v1"));
-            const auto candidate = ws->model(QStringLiteral("v2"));
+            QCOMPARE(ws->models().active().value()->version, QStringLiteral("v1"));
+            const auto candidate = ws->models().find(QStringLiteral("v2")).value();
             QVERIFY(candidate);
             QCOMPARE(toString(candidate->state), toString(ModelState::Candidate));
             QVERIFY2(candidate->gateVerdict.contains(QStringLiteral("<")), qPrintable(candidate->gateVerdict));
-            QCOMPARE(SyncLedger(ws).lastServerModel(), first);
+            QCOMPARE(SyncLedger(ws).lastServerModel().value(), first);
         }
         // Taken in once: the next sync does not fetch it again.
         r = bob.sync(server.port(), {QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QCOMPARE(bob.workspace()->models().size(), 2);
+        QCOMPARE(bob.workspace()->models().all().value().size(), 2);
 
         // With the trust setting on, the next published model goes live without the gate.
         const qint64 second = publish(server, reviewer, constantBundle(m_tmp.filePath(QStringLiteral("worse2.pcmodel")), 1));
         r = bob.sync(server.port(), {QStringLiteral("--trust-server-models"), QStringLiteral("yes"), QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.json()[QStringLiteral("model")].toString().contains(QStringLiteral("activated")), qPrintable(r.out));
-        QCOMPARE(bob.workspace()->activeModel()->version, QStringLiteral("v3"));
-        QCOMPARE(SyncLedger(bob.workspace()).lastServerModel(), second);
+        QCOMPARE(bob.workspace()->models().active().value()->version, QStringLiteral("v3"));
+        QCOMPARE(SyncLedger(bob.workspace()).lastServerModel().value(), second);
 
         // Tampered: a signature that belongs to other bytes.
         const QByteArray third = constantBundle(m_tmp.filePath(QStringLiteral("worse3.pcmodel")), 2);
@@ -137,14 +137,14 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("signature does not verify")) && r.err.contains(QStringLiteral("tampered")), qPrintable(r.err));
         QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
-        QCOMPARE(bob.workspace()->models().size(), 3);
+        QCOMPARE(bob.workspace()->models().all().value().size(), 3);
 
         // Unsigned.
         serverSql(serverDir, QStringLiteral("UPDATE models SET signature = '' WHERE version = ?"), {thirdVersion});
         r = bob.sync(server.port());
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("unsigned")), qPrintable(r.err));
-        QCOMPARE(bob.workspace()->models().size(), 3);
+        QCOMPARE(bob.workspace()->models().all().value().size(), 3);
 
         // A changed key (the pinned one is not the server's): refused, and said so.
         serverSql(serverDir, QStringLiteral("UPDATE models SET signature = ? WHERE version = ?"), {thirdSignature, thirdVersion});
@@ -156,12 +156,12 @@ private Q_SLOTS:
         r = bob.sync(server.port());
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("signing key changed")), qPrintable(r.err));
-        QCOMPARE(bob.workspace()->models().size(), 3);
+        QCOMPARE(bob.workspace()->models().all().value().size(), 3);
         // The user re-pins on purpose: the (now intact) model comes in.
         r = bob.sync(server.port(), {QStringLiteral("--forget-server-key"), QStringLiteral("--trust-server-key"), QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QCOMPARE(bob.workspace()->models().size(), 4);
-        QCOMPARE(SyncLedger(bob.workspace()).lastServerModel(), thirdVersion);
+        QCOMPARE(bob.workspace()->models().all().value().size(), 4);
+        QCOMPARE(SyncLedger(bob.workspace()).lastServerModel().value(), thirdVersion);
         QCOMPARE(server.terminate(), 0);
     }
 };

@@ -52,9 +52,9 @@ class TestTrainingScheduler : public QObject {
     // Labels one more image (a correction) and feeds the scheduler; waits for its count.
     int labelAndCount(TrainingScheduler& s, QSignalSpy& counted, int index)
     {
-        const QVector<ImageRecord> images = m_ws->images();
+        const QVector<ImageRecord> images = m_ws->images().value();
         const qsizetype before = counted.size();
-        if (!m_ws->addLabel(images.at(index % images.size()).id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("test")).ok())
+        if (!m_ws->labels().add(images.at(index % images.size()).id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("test")).ok())
             return -1;
         s.noteNewLabel();
         if (!QTest::qWaitFor([&] { return counted.size() > before; }, 60000))
@@ -235,7 +235,7 @@ private Q_SLOTS:
         s->setIncrementalOnCorrection(false);
         rules.afterLabelsEnabled = false;
         s->setRules(rules);
-        QVERIFY(m_ws->addLabel(m_ws->images().first().id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("test")).ok());
+        QVERIFY(m_ws->labels().add(m_ws->images().value().first().id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("test")).ok());
         s->noteNewLabel();
         m_loop->waitForIdle();
         QCoreApplication::processEvents();

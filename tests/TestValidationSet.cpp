@@ -39,21 +39,21 @@ void TestValidationSet::followsTheSplitTheRuleAndTheHeadsClasses()
     const int width = 8;
     for (int i = 0; i < ids.size(); ++i) {
         cv::Mat views(2, width, CV_32F, cv::Scalar(float(i))); // row 0 = centre view
-        QVERIFY((*ws)->putEmbeddings(ids[i], hash, views));
+        QVERIFY((*ws)->embeddings().put(ids[i], hash, views));
     }
     // pug_112 from a dataset, pug_127 and Bengal_100 from a curator, Bengal_101 a dataset label of a
     // breed the head doesn't know, beagle_10 without a label.
-    QVERIFY((*ws)->addLabel(ids[0], QStringLiteral("pug"), LabelOrigin::Dataset, QStringLiteral("oxford")));
-    QVERIFY((*ws)->addLabel(ids[1], QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("ann")));
-    QVERIFY((*ws)->addLabel(ids[2], QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("ann")));
-    QVERIFY((*ws)->addLabel(ids[3], QStringLiteral("Bengal"), LabelOrigin::Dataset, QStringLiteral("oxford")));
+    QVERIFY((*ws)->labels().add(ids[0], QStringLiteral("pug"), LabelOrigin::Dataset, QStringLiteral("oxford")));
+    QVERIFY((*ws)->labels().add(ids[1], QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("ann")));
+    QVERIFY((*ws)->labels().add(ids[2], QStringLiteral("Bengal"), LabelOrigin::Curator, QStringLiteral("ann")));
+    QVERIFY((*ws)->labels().add(ids[3], QStringLiteral("Bengal"), LabelOrigin::Dataset, QStringLiteral("oxford")));
 
     // No split yet: nothing to judge on.
     const QStringList classes = {QStringLiteral("pug"), QStringLiteral("beagle")}; // not Oxford order
-    QCOMPARE(int(validationEmbeddings(**ws, hash, classes, width).size()), 0);
+    QCOMPARE(int(validationEmbeddings(**ws, hash, classes, width).value().size()), 0);
 
-    QVERIFY((*ws)->setValidationSplit({QStringLiteral("S1"), {ids[0], ids[1], ids[3], ids[4]}}));
-    LabelledEmbeddings set = validationEmbeddings(**ws, hash, classes, width);
+    QVERIFY((*ws)->split().set({QStringLiteral("S1"), {ids[0], ids[1], ids[3], ids[4]}}));
+    LabelledEmbeddings set = validationEmbeddings(**ws, hash, classes, width).value();
     // Bengal_100 is outside the split, Bengal_101's breed isn't a class, beagle_10 has no label.
     QCOMPARE(QVector<qint64>(set.imageIds.begin(), set.imageIds.end()).size(), 2);
     for (size_t i = 0; i < set.size(); ++i) {
@@ -66,13 +66,13 @@ void TestValidationSet::followsTheSplitTheRuleAndTheHeadsClasses()
     TrainingLabelSelection datasetOnly;
     datasetOnly.origins = {QStringLiteral("dataset")};
     QVERIFY(datasetOnly.save(**ws));
-    set = validationEmbeddings(**ws, hash, classes, width);
+    set = validationEmbeddings(**ws, hash, classes, width).value();
     QCOMPARE(int(set.size()), 1);
     QCOMPARE(set.imageIds.front(), ids[0]);
 
     // Another backbone's vectors, or another width, are not this model's evidence.
-    QCOMPARE(int(validationEmbeddings(**ws, QStringLiteral("weights-B"), classes, width).size()), 0);
-    QCOMPARE(int(validationEmbeddings(**ws, hash, classes, width + 1).size()), 0);
+    QCOMPARE(int(validationEmbeddings(**ws, QStringLiteral("weights-B"), classes, width).value().size()), 0);
+    QCOMPARE(int(validationEmbeddings(**ws, hash, classes, width + 1).value().size()), 0);
 }
 
 QTEST_GUILESS_MAIN(TestValidationSet)

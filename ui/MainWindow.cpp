@@ -715,8 +715,13 @@ void MainWindow::reloadGallery(bool selectNew)
     m_reloadSelectNew = false;
     auto workspace = m_workspace;
     runInBackground(&m_io, this, [workspace] { return loadGalleryItems(*workspace); },
-                    [this, select](std::vector<GalleryItem> items) {
-                        galleryReady(std::move(items), select);
+                    [this, select](Expected<std::vector<GalleryItem>> items) {
+                        // A database that can't answer keeps the gallery as it was and says so:
+                        // it must not look like an empty workspace.
+                        if (items)
+                            galleryReady(std::move(items).value(), select);
+                        else
+                            say(tr("Cannot read the workspace: %1").arg(items.error().message), 0);
                         m_reloading = false;
                         if (m_reloadAgain) {
                             m_reloadAgain = false;

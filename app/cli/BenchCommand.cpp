@@ -151,7 +151,8 @@ public:
 
         // Single-image latency: decode + preprocess + forward + head, one image at a time.
         for (int i = 0; i < std::min<int>(5, int(files.size())); ++i)
-            (void)runtime->predictor->predictFile(files[i]);
+            if (auto r = runtime->predictor->predictFile(files[i]); !r)
+                err() << "petcurator-cli bench: warm-up skips " << files[i] << ": " << r.error().message << "\n";
         std::vector<double> ms;
         for (int i = 0; i < latencyImages; ++i) {
             QElapsedTimer t;

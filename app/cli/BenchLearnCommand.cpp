@@ -120,9 +120,16 @@ public:
         // 2. Repeated stratified k-fold cross-validation on the same cached embeddings.
         const int folds = std::max(2, p.value(QStringLiteral("folds")).toInt());
         const int repeats = std::max(1, p.value(QStringLiteral("repeats")).toInt());
-        const QHash<qint64, cv::Mat> embeddings = (*ws)->allEmbeddings(backbone.weightsHash());
+        const auto embeddingsRead = (*ws)->embeddings().all(backbone.weightsHash());
+        const auto labelsRead = (*ws)->labels().currentByImage();
+        for (const Error* e : {embeddingsRead ? nullptr : &embeddingsRead.error(), labelsRead ? nullptr : &labelsRead.error()})
+            if (e) {
+                err() << "petcurator-cli bench-learn: " << e->message << "\n";
+                return Failure;
+            }
+        const QHash<qint64, cv::Mat>& embeddings = *embeddingsRead;
+        const QHash<qint64, LabelEvent>& labels = *labelsRead;
         QMap<int, QVector<qint64>> byClass;
-        const QHash<qint64, LabelEvent> labels = (*ws)->currentLabels();
         for (auto it = labels.cbegin(); it != labels.cend(); ++it)
             if (embeddings.contains(it.key()))
                 byClass[breeds.indexOf(it->breed)].append(it.key());
@@ -220,8 +227,14 @@ public:
             for (int v = 0; v < 5; ++v)
                 for (int d = 0; d < views.cols; ++d)
                     views.at<float>(v, d) = std::max(0.0f, centroids[c].at<float>(0, d) + noise(rng));
-            (void)(*big)->putEmbeddings(added->id, backbone.weightsHash(), views);
-            (void)(*big)->addLabel(added->id, breeds.at(c).id, LabelOrigin::Dataset, QStringLiteral("bench"));
+            if (auto s = (*big)->embeddings().put(added->id, backbone.weightsHash(), views); !s) {
+                err() << "petcurator-cli bench-learn: " << s.error().message << "\n";
+                return Failure;
+            }
+            if (auto s = (*big)->labels().add(added->id, breeds.at(c).id, LabelOrigin::Dataset, QStringLiteral("bench")); !s) {
+                err() << "petcurator-cli bench-learn: " << s.error().message << "\n";
+                return Failure;
+            }
             ids << added->id;
         }
         const double setupSeconds = secondsSince(t);
@@ -237,7 +250,10 @@ public:
         QString lastVerdict;
         for (int k = 0; k < 3; ++k) {
             const qint64 id = ids[qsizetype(rng() % ids.size())];
-            (void)(*big)->addLabel(id, breeds.at(int(rng() % breeds.size())).id, LabelOrigin::Curator, QStringLiteral("bench"));
+            if (auto s = (*big)->labels().add(id, breeds.at(int(rng() % breeds.size())).id, LabelOrigin::Curator, QStringLiteral("bench")); !s) {
+                err() << "petcurator-cli bench-learn: " << s.error().message << "\n";
+                return Failure;
+            }
             TrainRequest request;
             request.kind = TrainRequest::Kind::Incremental;
             request.trainer.maxEpochs = 3;

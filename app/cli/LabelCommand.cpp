@@ -48,7 +48,18 @@ public:
             return runtime.error();
         Workspace& ws = *runtime->workspace;
 
-        std::optional<ImageRecord> image = ws.imageByHash(args[0].toLower());
+        auto lookup = [&](const QString& sha256) -> std::optional<std::optional<ImageRecord>> {
+            auto found = ws.imageByHash(sha256);
+            if (!found) {
+                err() << "petcurator-cli label: " << found.error().message << "\n";
+                return std::nullopt;
+            }
+            return *found;
+        };
+        auto first = lookup(args[0].toLower());
+        if (!first)
+            return Failure;
+        std::optional<ImageRecord> image = *first;
         if (!image && QFileInfo(args[0]).isFile()) {
             // A file: label what is in it (found by content), importing it first when it is new.
             ImportOptions options;
@@ -61,15 +72,19 @@ public:
             }
             QFile file(args[0]);
             QCryptographicHash hash(QCryptographicHash::Sha256);
-            if (file.open(QIODevice::ReadOnly) && hash.addData(&file))
-                image = ws.imageByHash(QString::fromLatin1(hash.result().toHex()));
+            if (file.open(QIODevice::ReadOnly) && hash.addData(&file)) {
+                auto imported = lookup(QString::fromLatin1(hash.result().toHex()));
+                if (!imported)
+                    return Failure;
+                image = *imported;
+            }
         }
         if (!image) {
             err() << "petcurator-cli label: '" << args[0] << "' is neither an image file nor the SHA-256 of an image in " << ws.dir() << "\n";
             return Failure;
         }
         const QString author = p.isSet(QStringLiteral("author")) ? p.value(QStringLiteral("author")) : qEnvironmentVariable("USER", QStringLiteral("curator"));
-        auto event = ws.addLabel(image->id, BreedCatalog::oxford().at(breed).id, LabelOrigin::Curator, author);
+        auto event = ws.labels().add(image->id, BreedCatalog::oxford().at(breed).id, LabelOrigin::Curator, author);
         if (!event) {
             err() << "petcurator-cli label: " << event.error().message << "\n";
             return Failure;

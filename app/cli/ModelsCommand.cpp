@@ -57,7 +57,12 @@ public:
             return Success;
         }
 
-        const QVector<ModelRecord> models = runtime->workspace->models();
+        const auto listed = runtime->workspace->models().all();
+        if (!listed) {
+            err() << "petcurator-cli models: " << listed.error().message << "\n";
+            return Failure;
+        }
+        const QVector<ModelRecord>& models = *listed;
         if (json) {
             QJsonArray list;
             for (const ModelRecord& m : models)

@@ -46,14 +46,22 @@ public:
                 return Failure;
             }
             SyncLedger ledger(*ws);
-            if (auto state = ledger.outboxState()) {
-                status.insert(QStringLiteral("queued"), state->queued);
-                status.insert(QStringLiteral("refused"), state->refused);
-                status.insert(QStringLiteral("last_error"), state->lastError);
-            }
-            status.insert(QStringLiteral("cursor"), ledger.cursor());
-            status.insert(QStringLiteral("last_sync"), (*ws)->setting(QStringLiteral("sync.last_success")));
-            status.insert(QStringLiteral("last_result"), (*ws)->setting(QStringLiteral("sync.last_result")));
+            const auto state = ledger.outboxState();
+            const auto cursor = ledger.cursor();
+            const auto lastSync = (*ws)->setting(QStringLiteral("sync.last_success"));
+            const auto lastResult = (*ws)->setting(QStringLiteral("sync.last_result"));
+            for (const Error* e : {state ? nullptr : &state.error(), cursor ? nullptr : &cursor.error(),
+                                   lastSync ? nullptr : &lastSync.error(), lastResult ? nullptr : &lastResult.error()})
+                if (e) {
+                    err() << "petcurator-cli server-status: " << e->message << "\n";
+                    return Failure;
+                }
+            status.insert(QStringLiteral("queued"), state->queued);
+            status.insert(QStringLiteral("refused"), state->refused);
+            status.insert(QStringLiteral("last_error"), state->lastError);
+            status.insert(QStringLiteral("cursor"), *cursor);
+            status.insert(QStringLiteral("last_sync"), *lastSync);
+            status.insert(QStringLiteral("last_result"), *lastResult);
         }
         status.insert(QStringLiteral("pinned_key"), settings.pinnedKey.isEmpty() ? QString() : sync::keyId(settings.pinnedKey));
 

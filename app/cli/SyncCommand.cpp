@@ -50,7 +50,12 @@ public:
     {
         if (!p.isSet(QStringLiteral("train-on")) && !p.isSet(QStringLiteral("train-roles")) && !p.isSet(QStringLiteral("train-origins")))
             return true;
-        QJsonObject json = TrainingLabelSelection::load(ws).toJson();
+        const auto stored = TrainingLabelSelection::load(ws);
+        if (!stored) {
+            err() << "petcurator-cli sync: " << stored.error().message << "\n";
+            return false;
+        }
+        QJsonObject json = stored->toJson();
         if (p.isSet(QStringLiteral("train-on"))) {
             const QString v = p.value(QStringLiteral("train-on"));
             if (v != QLatin1String("all") && v != QLatin1String("approved")) {

@@ -3,13 +3,9 @@
 #include "server/ServerSchema.h"
 #include "workspace/SqlSupport.h"
 
-#include <QAtomicInt>
 #include <QDir>
 #include <QFileInfo>
-#include <QHash>
 #include <QSqlQuery>
-#include <QThread>
-#include <QThreadStorage>
 #include <memory>
 #include <unordered_map>
 
@@ -17,39 +13,10 @@ namespace pc::server {
 
 namespace {
 
-QAtomicInt g_serial;
-
-// The connections this thread opened, by database. They go when the thread ends, so pool threads
-// that come and go don't pile up connections, and a new thread that reuses a dead one's id never
-// finds the dead one's connection. QThreadStorage, not thread_local: Qt destroys it inside the
-// thread's finish, before QThread::wait() returns; a thread_local destructor would run after,
-// racing the process's exit (closing a PostgreSQL connection takes long enough to lose).
-struct ThreadConnections {
-    int serial = ++g_serial;
-    QHash<QString, QString> byDatabase; // connection prefix → connection name
-    // connection name → statement → its prepared query; goes before its connection
-    std::unordered_map<QString, std::unordered_map<QString, std::unique_ptr<QSqlQuery>>> statements;
-    ~ThreadConnections()
-    {
-        statements.clear();
-        for (const QString& name : std::as_const(byDatabase))
-            QSqlDatabase::removeDatabase(name);
-    }
+// The prepared queries of one thread's connection, by statement; they go before it.
+struct PreparedQueries : sql::ConnectionState {
+    std::unordered_map<QString, std::unique_ptr<QSqlQuery>> byStatement;
 };
-
-QThreadStorage<ThreadConnections*>& connectionStorage()
-{
-    static QThreadStorage<ThreadConnections*> storage;
-    return storage;
-}
-
-ThreadConnections& threadConnections()
-{
-    QThreadStorage<ThreadConnections*>& storage = connectionStorage();
-    if (!storage.hasLocalData())
-        storage.setLocalData(new ThreadConnections);
-    return *storage.localData();
-}
 
 // Any 64-bit constant: the PostgreSQL advisory lock that orders label writes across processes.
 constexpr qint64 kWriteLockKey = 0x5043535256; // "PCSRV"
@@ -58,25 +25,26 @@ constexpr qint64 kWriteLockKey = 0x5043535256; // "PCSRV"
 
 ServerDatabase::ServerDatabase(DatabaseLocation location)
     : m_location(std::move(location))
-    , m_connectionPrefix(QStringLiteral("pc-server-%1-").arg(++g_serial))
+    , m_connections(sql::ConnectionPerThread::uniquePrefix(QStringLiteral("pc-server")), [location = m_location](const QString& name) {
+        const bool sqlite = location.engine == Engine::Sqlite;
+        QSqlDatabase db = QSqlDatabase::addDatabase(sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), name);
+        if (sqlite) {
+            db.setDatabaseName(location.sqlitePath);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        } else {
+            db.setHostName(location.host);
+            db.setPort(location.port);
+            db.setUserName(location.user);
+            db.setPassword(location.password);
+            db.setDatabaseName(location.database);
+            db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=petcurator-server"));
+        }
+    })
 {
 }
 
-ServerDatabase::~ServerDatabase()
-{
-    QStringList names;
-    {
-        QMutexLocker lock(&m_connectionsMutex);
-        names.swap(m_connections);
-    }
-    // Only called once every worker is done (the owner joins its pool first). This thread's
-    // entry goes too, so nothing is left for the end of the process.
-    ThreadConnections& mine = threadConnections();
-    mine.statements.erase(mine.byDatabase.value(m_connectionPrefix));
-    mine.byDatabase.remove(m_connectionPrefix);
-    for (const QString& name : std::as_const(names))
-        QSqlDatabase::removeDatabase(name);
-}
+// m_connections removes this thread's connection; every other thread removes its own.
+ServerDatabase::~ServerDatabase() = default;
 
 Expected<std::shared_ptr<ServerDatabase>> ServerDatabase::open(const DatabaseLocation& location)
 {
@@ -118,33 +86,9 @@ Status<> ServerDatabase::configure(QSqlDatabase& db) const
 
 QSqlDatabase ServerDatabase::connection() const
 {
-    ThreadConnections& mine = threadConnections();
-    QString name = mine.byDatabase.value(m_connectionPrefix);
-    if (name.isEmpty() || !QSqlDatabase::contains(name)) {
-        name = m_connectionPrefix + QStringLiteral("%1-%2").arg(mine.serial).arg(quintptr(QThread::currentThreadId()), 0, 16);
-        {
-            const bool sqlite = m_location.engine == Engine::Sqlite;
-            QSqlDatabase db = QSqlDatabase::addDatabase(sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), name);
-            if (sqlite) {
-                db.setDatabaseName(m_location.sqlitePath);
-                db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-            } else {
-                db.setHostName(m_location.host);
-                db.setPort(m_location.port);
-                db.setUserName(m_location.user);
-                db.setPassword(m_location.password);
-                db.setDatabaseName(m_location.database);
-                db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=petcurator-server"));
-            }
-        }
-        mine.byDatabase.insert(m_connectionPrefix, name);
-        QMutexLocker lock(&m_connectionsMutex);
-        m_connections.removeIf([](const QString& n) { return !QSqlDatabase::contains(n); });
-        m_connections << name;
-    }
-    QSqlDatabase db = QSqlDatabase::database(name, false);
+    QSqlDatabase db = m_connections.database();
     if (!db.isOpen()) // statements prepared on the lost connection are gone with it
-        mine.statements.erase(name);
+        m_connections.state().reset();
     if (!db.isOpen() && db.open()) {
         if (auto s = configure(db); !s) {
             qWarning("petcurator-server: %s", qPrintable(s.error().message));
@@ -159,7 +103,10 @@ QSqlQuery* ServerDatabase::prepared(const QString& statement) const
     const QSqlDatabase db = connection();
     if (!db.isOpen())
         return nullptr;
-    auto& mine = threadConnections().statements[db.connectionName()];
+    std::unique_ptr<sql::ConnectionState>& state = m_connections.state();
+    if (!state)
+        state = std::make_unique<PreparedQueries>();
+    auto& mine = static_cast<PreparedQueries&>(*state).byStatement;
     auto it = mine.find(statement);
     if (it == mine.end()) {
         auto q = std::make_unique<QSqlQuery>(db);

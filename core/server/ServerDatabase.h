@@ -4,6 +4,7 @@
 // order (a reader paging by sequence must never skip a row that commits late).
 #include "Expected.h"
 #include "server/DatabaseLocation.h"
+#include "workspace/ConnectionPerThread.h"
 
 #include <QMutex>
 #include <QSqlDatabase>
@@ -61,10 +62,8 @@ private:
     Status<> configure(QSqlDatabase& db) const;
 
     DatabaseLocation m_location;
-    QString m_connectionPrefix;
-    mutable QMutex m_writeMutex;       // serialises writers in this process
-    mutable QMutex m_connectionsMutex; // guards m_connections
-    mutable QStringList m_connections;
+    mutable QMutex m_writeMutex; // serialises writers in this process
+    sql::ConnectionPerThread m_connections;
 };
 
 // Binds `values` by position to a prepared query (a null QString binds as '', like sql::exec)

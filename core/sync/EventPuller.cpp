@@ -58,7 +58,10 @@ StepResult EventPuller::pullAll(int pageSize, const std::atomic_bool* cancel)
     for (;;) {
         if (cancel && cancel->load())
             return StepResult::failure(QStringLiteral("cancelled"), true);
-        const qint64 cursor = m_ledger.cursor();
+        const auto stored = m_ledger.cursor();
+        if (!stored)
+            return StepResult::failure(stored.error().message, false);
+        const qint64 cursor = *stored;
         const HttpResult r = m_client.get(QStringLiteral("/api/v1/labels?since=%1&limit=%2").arg(cursor).arg(pageSize));
         if (!r.ok())
             return StepResult::failure(QStringLiteral("pulling labels: %1").arg(r.message()), r.transient());
@@ -73,7 +76,10 @@ StepResult EventPuller::pullAll(int pageSize, const std::atomic_bool* cancel)
             if (events.back().kind == QLatin1String("label"))
                 images << events.back().image;
         }
-        for (const QString& sha : m_ledger.missingImages(images))
+        const auto missing = m_ledger.missingImages(images);
+        if (!missing)
+            return StepResult::failure(missing.error().message, false);
+        for (const QString& sha : *missing)
             if (StepResult s = fetchImage(sha); !s.ok())
                 return s;
         const qint64 next = page.value(QStringLiteral("next")).toInteger();

@@ -24,7 +24,10 @@ StepResult ModelPuller::pull(const QByteArray& pinnedKey, bool pinOnFirstContact
     const QString sha = record.value(QStringLiteral("sha256")).toString();
     if (version <= 0 || !ImageStore::isSha256(sha))
         return StepResult::failure(QStringLiteral("the server's model record is not what this client understands"), false);
-    if (version <= m_ledger.lastServerModel()) {
+    const auto last = m_ledger.lastServerModel();
+    if (!last)
+        return StepResult::failure(last.error().message, false);
+    if (version <= *last) {
         m_note = QStringLiteral("server model %1 taken in already").arg(version);
         return StepResult::success();
     }

@@ -27,6 +27,14 @@ HttpResult OutboxPusher::uploadImage(const QString& sha256)
     return r;
 }
 
+// The attempt failed already and says why; a count that can't be written only leaves the status
+// display one attempt behind, so it is logged, not reported in its place.
+void OutboxPusher::noteFailure(const QVector<qint64>& ids, const QString& why)
+{
+    if (auto s = m_ledger.noteFailure(ids, why); !s)
+        qWarning("sync: %s", qPrintable(s.error().message));
+}
+
 StepResult OutboxPusher::pushAll(int batchSize, const std::atomic_bool* cancel)
 {
     int size = std::max(1, batchSize);
@@ -50,13 +58,15 @@ StepResult OutboxPusher::pushAll(int batchSize, const std::atomic_bool* cancel)
                 continue;
             const QString why = QStringLiteral("image %1: %2").arg(e.image.left(12), up.message());
             if (up.transient() || up.unauthorized()) {
-                (void)m_ledger.noteFailure(ids, why);
+                noteFailure(ids, why);
                 return StepResult::failure(why, up.transient());
             }
             // The server will never take this image (type, size): its events cannot go either.
             for (const OutgoingEvent& other : *batch)
                 if (other.image == e.image) {
-                    (void)m_ledger.refuse(other.eventId, why);
+                    // Unrecorded, the event would come back in the next batch, forever.
+                    if (auto s = m_ledger.refuse(other.eventId, why); !s)
+                        return StepResult::failure(s.error().message, false);
                     ++m_refused;
                 }
             setAside = true;
@@ -81,12 +91,12 @@ StepResult OutboxPusher::pushAll(int batchSize, const std::atomic_bool* cancel)
             continue;
         }
         if (r.transient() || r.unauthorized()) {
-            (void)m_ledger.noteFailure(ids, r.message());
+            noteFailure(ids, r.message());
             return StepResult::failure(r.message(), r.transient());
         }
         if (r.status == 422 && r.message().contains(QLatin1String("has not been uploaded"))) {
             m_uploaded.clear(); // the server lost an image (a restore from backup): send them again
-            (void)m_ledger.noteFailure(ids, r.message());
+            noteFailure(ids, r.message());
             return StepResult::failure(r.message(), true);
         }
         // Refused: find the event the server objects to, one at a time, and set it aside.
@@ -94,7 +104,8 @@ StepResult OutboxPusher::pushAll(int batchSize, const std::atomic_bool* cancel)
             size = 1;
             continue;
         }
-        (void)m_ledger.refuse(ids.front(), r.message());
+        if (auto s = m_ledger.refuse(ids.front(), r.message()); !s)
+            return StepResult::failure(s.error().message, false);
         ++m_refused;
         size = std::max(1, batchSize);
     }

@@ -27,6 +27,7 @@ public:
     int refused() const { return m_refused; }
 
 private:
+    void noteFailure(const QVector<qint64>& ids, const QString& why);
     HttpResult uploadImage(const QString& sha256);
 
     Workspace& m_ws;

@@ -64,9 +64,14 @@ SyncReport runSync(std::shared_ptr<Workspace> workspace, const ClientSettings& s
         report.finished = QDateTime::currentDateTimeUtc();
         // For `server-status` and the app's indicator: when the last sync got through, and how
         // the last one ended.
+        // The report is the answer; a status line that can't be written is logged.
+        auto note = [&](const QString& key, const QString& value) {
+            if (auto s = workspace->setSetting(key, value); !s)
+                qWarning("sync: %s", qPrintable(s.error().message));
+        };
         if (report.error.isEmpty())
-            (void)workspace->setSetting(QStringLiteral("sync.last_success"), report.finished.toString(Qt::ISODateWithMs));
-        (void)workspace->setSetting(QStringLiteral("sync.last_result"), report.error.isEmpty() ? report.summary() : report.error);
+            note(QStringLiteral("sync.last_success"), report.finished.toString(Qt::ISODateWithMs));
+        note(QStringLiteral("sync.last_result"), report.error.isEmpty() ? report.summary() : report.error);
         return report;
     };
     const QUrl url(options.serverUrl);
@@ -123,7 +128,9 @@ SyncReport runSync(std::shared_ptr<Workspace> workspace, const ClientSettings& s
                 report.modelError = QStringLiteral("server model %1: %2").arg(fetched->serverVersion).arg(verdict.error().message);
             } else {
                 report.model = QStringLiteral("server model %1 %2").arg(fetched->serverVersion).arg(*verdict);
-                (void)ledger.setLastServerModel(fetched->serverVersion);
+                // Unrecorded, the next sync would take the same model in again.
+                if (auto s = ledger.setLastServerModel(fetched->serverVersion); !s)
+                    report.modelError = s.error().message;
             }
         } else {
             report.model = models.note();

@@ -15,11 +15,16 @@ Expected<EmbeddingCacheReport> updateEmbeddingCache(Workspace& workspace, const 
     timer.start();
     EmbeddingCacheReport report;
     const QString hash = backbone.weightsHash();
-    const QSet<qint64> cached = workspace.imagesWithEmbeddings(hash);
+    const auto cached = workspace.embeddings().imagesWith(hash);
+    if (!cached)
+        return cached.error();
+    const auto images = workspace.images();
+    if (!images)
+        return images.error();
 
     QVector<ImageRecord> todo;
-    for (const ImageRecord& image : workspace.images()) {
-        if (cached.contains(image.id))
+    for (const ImageRecord& image : *images) {
+        if (cached->contains(image.id))
             ++report.alreadyCached;
         else
             todo << image;
@@ -54,7 +59,7 @@ Expected<EmbeddingCacheReport> updateEmbeddingCache(Workspace& workspace, const 
                 ++report.failed;
                 report.failures << QStringLiteral("%1: %2").arg(todo[i].sha256, r.error->message);
             } else if (!r.embedding.empty()) {
-                if (auto s = workspace.putEmbeddings(todo[i].id, hash, r.embedding); !s)
+                if (auto s = workspace.embeddings().put(todo[i].id, hash, r.embedding); !s)
                     return s.error();
                 ++report.computed;
             }

@@ -86,7 +86,10 @@ LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr
     m_strand->call([this] {
         if (auto s = loadActiveModel(); !s)
             qWarning("%s", qPrintable(s.error().message));
-        m_labelsAtLastFullRun = m_workspace->lastLabelEventId();
+        if (auto last = m_workspace->labels().lastEventId())
+            m_labelsAtLastFullRun = *last;
+        else
+            qWarning("%s", qPrintable(last.error().message));
     });
 }
 
@@ -144,7 +147,10 @@ void LearningLoop::answer(QObject* context, std::function<void(const R&)> done, 
 // Reads and checks a version's bundle into a snapshot, without touching the active model.
 static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspace& ws, const Backbone& backbone, const QString& version)
 {
-    const auto record = ws.model(version);
+    const auto found = ws.models().find(version);
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& record = *found;
     if (!record)
         return Error{QStringLiteral("no model version %1 in this workspace").arg(version)};
     auto bundle = readModelBundle(QDir(ws.dir()).filePath(record->file),
@@ -165,7 +171,10 @@ Status<> LearningLoop::loadActiveModel()
 {
     if (!m_strand->isCurrentThread())
         return m_strand->call([this] { return loadActiveModel(); });
-    const auto record = m_workspace->activeModel();
+    const auto found = m_workspace->models().active();
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& record = *found;
     if (!record) {
         m_active->swap(m_zeroShot);
         return done();
@@ -182,7 +191,7 @@ Status<> LearningLoop::commitActivation(std::shared_ptr<const ModelSnapshot> sna
     Q_ASSERT(m_strand->isCurrentThread());
     // The database first, so a failed write leaves the live model as it is.
     const QString version = snapshot->version;
-    const Status<> written = snapshot == m_zeroShot ? m_workspace->clearActiveModel() : m_workspace->setActiveModel(version, verdict, reason);
+    const Status<> written = snapshot == m_zeroShot ? m_workspace->models().clearActive() : m_workspace->models().setActive(version, verdict, reason);
     if (!written)
         return written;
     m_active->swap(std::move(snapshot));
@@ -209,8 +218,14 @@ Expected<QString> LearningLoop::runRollback()
 {
     // The activation log says which model was live before the current one. The zero-shot head is
     // not in the log (it is no stored version): it is what lies before the first entry.
-    const auto active = m_workspace->activeModel();
-    const QVector<Workspace::Activation> log = m_workspace->activations();
+    const auto found = m_workspace->models().active();
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& active = *found;
+    const auto activations = m_workspace->models().activations();
+    if (!activations)
+        return activations.error();
+    const QVector<ModelStore::Activation>& log = *activations;
     const QString from = active ? active->version : zeroShotVersion();
     for (qsizetype i = log.size() - 1; i >= 0; --i) {
         if (log[i].version == from)
@@ -249,7 +264,10 @@ void LearningLoop::rollbackAsync(QObject* context, std::function<void(const Expe
 void LearningLoop::labelsSinceLastFullRun(QObject* context, std::function<void(int)> done)
 {
     m_strand->post([this, context, done = std::move(done)]() mutable {
-        answer<int>(context, std::move(done), m_workspace->labelEventsSince(m_labelsAtLastFullRun));
+        const auto since = m_workspace->labels().eventsSince(m_labelsAtLastFullRun);
+        if (!since)
+            qWarning("%s", qPrintable(since.error().message)); // the next label asks again
+        answer<int>(context, std::move(done), since ? *since : 0);
     });
 }
 
@@ -258,7 +276,9 @@ LabelledEmbeddings LearningLoop::reembed(const Backbone& backbone, const Labelle
     QStringList paths;
     for (qint64 id : set.imageIds) {
         const auto image = m_workspace->image(id);
-        paths << (image ? m_workspace->storedImagePath(image->sha256) : QString());
+        if (!image) // left out of the evaluation, like an image that can't be decoded
+            qWarning("%s", qPrintable(image.error().message));
+        paths << (image && *image ? m_workspace->storedImagePath((*image)->sha256) : QString());
     }
     const std::vector<EmbeddedFile> embedded = embedFiles(backbone, paths);
     LabelledEmbeddings out;
@@ -275,7 +295,10 @@ LearningLoop::fineTune(const TrainRequest& request, const LabelledEmbeddings& tr
     const ImageDecoder decoder;
     auto load = [&](const LabelledEmbeddings& set, LabelledImages& into) -> Status<> {
         for (size_t i = 0; i < set.size(); ++i) {
-            const auto image = m_workspace->image(set.imageIds[i]);
+            const auto found = m_workspace->image(set.imageIds[i]);
+            if (!found)
+                return found.error();
+            const std::optional<ImageRecord>& image = *found;
             if (!image)
                 return Error{QStringLiteral("image %1 vanished from the workspace").arg(set.imageIds[i])};
             auto decoded = decoder.decodeFile(m_workspace->storedImagePath(image->sha256));
@@ -347,13 +370,16 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     params.insert(QStringLiteral("augmented_views"), request.augmentedViews);
     params.insert(QStringLiteral("fine_tune_blocks"), request.fineTuneBlocks);
     // The labels this run sees; the after-N-labels count starts again from here when it is done.
-    const qint64 lastLabelEvent = m_workspace->lastLabelEventId();
-    auto run = m_workspace->startTrainingRun(params);
+    const auto lastLabelEvent = m_workspace->labels().lastEventId();
+    if (!lastLabelEvent)
+        return lastLabelEvent.error();
+    auto run = m_workspace->runs().start(params);
     if (!run)
         return run.error();
     outcome.runId = *run;
     auto fail = [&](const QString& message) -> Expected<TrainOutcome> {
-        (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("failed: ") + message);
+        if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("failed: ") + message); !s)
+            qWarning("%s", qPrintable(s.error().message)); // the run's own failure is the one to report
         return Error{message};
     };
 
@@ -373,16 +399,29 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     // Keep the vectors in memory between runs: reloading 7,000 × 5 × 1280 each time costs more
     // than an incremental training.
     if (m_embeddings.isEmpty()) {
-        m_embeddings = m_workspace->allEmbeddings(hash);
+        auto all = m_workspace->embeddings().all(hash);
+        if (!all)
+            return fail(all.error().message);
+        m_embeddings = std::move(*all);
     } else {
-        for (qint64 id : m_workspace->imagesWithEmbeddings(hash))
-            if (!m_embeddings.contains(id))
-                if (auto e = m_workspace->embeddings(id, hash))
-                    m_embeddings.insert(id, *e);
+        auto cached = m_workspace->embeddings().imagesWith(hash);
+        if (!cached)
+            return fail(cached.error().message);
+        for (qint64 id : std::as_const(*cached))
+            if (!m_embeddings.contains(id)) {
+                auto e = m_workspace->embeddings().views(id, hash);
+                if (!e)
+                    return fail(e.error().message);
+                if (*e)
+                    m_embeddings.insert(id, **e);
+            }
     }
 
     // 2. Labelled images, and the fixed validation split.
-    QHash<qint64, int> labels = selectTrainingLabels(*m_workspace, TrainingLabelSelection::load(*m_workspace));
+    auto selected = selectTrainingLabels(*m_workspace);
+    if (!selected)
+        return fail(selected.error().message);
+    QHash<qint64, int> labels = std::move(*selected);
     for (auto it = labels.begin(); it != labels.end();)
         it = m_embeddings.contains(it.key()) ? std::next(it) : labels.erase(it);
     if (labels.isEmpty())
@@ -409,7 +448,8 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     TrainerOptions options = request.trainer;
     options.cancel = &m_runCancel;
     options.onEpoch = [this, runId = outcome.runId](const EpochMetrics& m) {
-        (void)m_workspace->appendTrainingEpoch(runId, m.toJson());
+        if (auto s = m_workspace->runs().appendEpoch(runId, m.toJson()); !s)
+            qWarning("%s", qPrintable(s.error().message)); // the run goes on; only its log misses the epoch
         Q_EMIT epochFinished(m);
     };
     if (incremental && before != m_zeroShot && !before->backbone) {
@@ -427,7 +467,8 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     outcome.result = std::move(*result);
     if (outcome.result.cancelled) {
         outcome.cancelled = true;
-        (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled"));
+        if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("cancelled")); !s)
+            qWarning("%s", qPrintable(s.error().message));
         outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
         return outcome;
     }
@@ -440,7 +481,8 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
         if (!tuned)
             return fail(tuned.error().message);
         if (outcome.cancelled) {
-            (void)m_workspace->finishTrainingRun(outcome.runId, QStringLiteral("cancelled"));
+            if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("cancelled")); !s)
+                qWarning("%s", qPrintable(s.error().message));
             outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
             return outcome;
         }
@@ -456,7 +498,10 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     metrics.insert(QStringLiteral("epochs"), int(outcome.result.epochs.size()));
     metrics.insert(QStringLiteral("kind"), params.value(QStringLiteral("kind")));
     ModelBundle bundle;
-    bundle.version = m_workspace->nextModelVersion();
+    auto version = m_workspace->models().nextVersion();
+    if (!version)
+        return fail(version.error().message);
+    bundle.version = *version;
     bundle.parent = options.warmStart ? before->version : QString();
     bundle.created = QDateTime::currentDateTimeUtc();
     bundle.backboneId = QString::fromLatin1(Backbone::kId);
@@ -482,7 +527,7 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     outcome.verdict = verdict.reason;
     outcome.previousVersion = before->version;
     outcome.previousAccuracy = activeMetrics.value(QStringLiteral("val_accuracy")).toDouble(std::nan(""));
-    if (auto s = m_workspace->addModel(record); !s)
+    if (auto s = m_workspace->models().add(record); !s)
         return fail(s.error().message);
     if (verdict.accept) {
         auto snapshot = std::make_shared<const ModelSnapshot>(ModelSnapshot{record.version, bundle.head, tunedBackbone});
@@ -490,9 +535,12 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
             return fail(s.error().message);
         outcome.activated = true;
     }
-    (void)m_workspace->finishTrainingRun(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"), record.version);
+    if (auto s = m_workspace->runs().finish(outcome.runId, outcome.activated ? QStringLiteral("activated") : QStringLiteral("candidate"),
+                                            record.version);
+        !s)
+        qWarning("%s", qPrintable(s.error().message)); // the model is stored; only the run's log lags
     if (!incremental)
-        m_labelsAtLastFullRun = lastLabelEvent;
+        m_labelsAtLastFullRun = *lastLabelEvent;
     outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
     return outcome;
 }
@@ -550,15 +598,23 @@ Expected<TrainOutcome> LearningLoop::runAdmission(const QString& bundlePath, con
         cacheOptions.cancel = &m_runCancel;
         if (auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions); !cache)
             return cache.error();
-        QHash<qint64, int> labels = selectTrainingLabels(*m_workspace, TrainingLabelSelection::load(*m_workspace));
+        auto selected = selectTrainingLabels(*m_workspace);
+        if (!selected)
+            return selected.error();
+        const QHash<qint64, int>& labels = *selected;
         auto split = ensureValidationSplit(*m_workspace, labels, 0.2);
         if (!split)
             return split.error();
         LabelledEmbeddings val;
-        for (qint64 id : split->imageIds)
-            if (labels.contains(id))
-                if (const auto views = m_workspace->embeddings(id, hash))
-                    val.add(views->row(0).clone(), labels.value(id), id);
+        for (qint64 id : split->imageIds) {
+            if (!labels.contains(id))
+                continue;
+            const auto views = m_workspace->embeddings().views(id, hash);
+            if (!views)
+                return views.error();
+            if (*views)
+                val.add((*views)->row(0).clone(), labels.value(id), id);
+        }
         if (val.size() == 0)
             return Error{QStringLiteral("no labelled validation images to judge %1 on").arg(source)};
         const Evaluation candidate = evaluate(bundle->head, tuned ? reembed(*tuned, val) : val);
@@ -573,7 +629,10 @@ Expected<TrainOutcome> LearningLoop::runAdmission(const QString& bundlePath, con
     }
 
     ModelRecord record;
-    record.version = m_workspace->nextModelVersion();
+    auto version = m_workspace->models().nextVersion();
+    if (!version)
+        return version.error();
+    record.version = *version;
     record.created = QDateTime::currentDateTimeUtc();
     record.backboneId = bundle->backboneId;
     record.weightsHash = bundle->weightsHash;
@@ -596,7 +655,7 @@ Expected<TrainOutcome> LearningLoop::runAdmission(const QString& bundlePath, con
         if (f.open(QIODevice::ReadOnly) && h.addData(&f))
             record.checksum = QString::fromLatin1(h.result().toHex());
     }
-    if (auto s = m_workspace->addModel(record); !s)
+    if (auto s = m_workspace->models().add(record); !s)
         return s.error();
     outcome.version = record.version;
     outcome.verdict = verdict.reason;

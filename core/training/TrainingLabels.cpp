@@ -68,11 +68,14 @@ Expected<TrainingLabelSelection> TrainingLabelSelection::fromJson(const QJsonObj
     return s;
 }
 
-TrainingLabelSelection TrainingLabelSelection::load(const Workspace& workspace)
+Expected<TrainingLabelSelection> TrainingLabelSelection::load(const Workspace& workspace)
 {
-    const QString text = workspace.setting(kSettingKey);
+    const auto stored = workspace.setting(kSettingKey);
+    if (!stored)
+        return stored.error();
+    const QString& text = *stored;
     if (text.isEmpty())
-        return {};
+        return TrainingLabelSelection{};
     auto s = fromJson(QJsonDocument::fromJson(text.toUtf8()).object());
     return s ? *s : TrainingLabelSelection{};
 }
@@ -82,17 +85,28 @@ Status<> TrainingLabelSelection::save(Workspace& workspace) const
     return workspace.setSetting(kSettingKey, QString::fromUtf8(QJsonDocument(toJson()).toJson(QJsonDocument::Compact)));
 }
 
-QHash<qint64, int> selectTrainingLabels(const Workspace& workspace, const TrainingLabelSelection& selection)
+Expected<QHash<qint64, int>> selectTrainingLabels(const Workspace& workspace, const TrainingLabelSelection& selection)
 {
     const BreedCatalog& breeds = BreedCatalog::oxford();
     QHash<qint64, int> labels;
-    const QHash<qint64, LabelEvent> current = workspace.currentLabels();
+    const auto read = workspace.labels().currentByImage();
+    if (!read)
+        return read.error();
+    const QHash<qint64, LabelEvent>& current = *read;
     for (auto it = current.cbegin(); it != current.cend(); ++it) {
         const int c = breeds.indexOf(it->breed);
         if (c >= 0 && selection.accepts(*it))
             labels.insert(it.key(), c);
     }
     return labels;
+}
+
+Expected<QHash<qint64, int>> selectTrainingLabels(const Workspace& workspace)
+{
+    auto selection = TrainingLabelSelection::load(workspace);
+    if (!selection)
+        return selection.error();
+    return selectTrainingLabels(workspace, *selection);
 }
 
 } // namespace pc

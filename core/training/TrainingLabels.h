@@ -29,11 +29,14 @@ struct TrainingLabelSelection {
     QJsonObject toJson() const;
     // Unknown roles or origins are an error, so a typo never silently empties the training set.
     static Expected<TrainingLabelSelection> fromJson(const QJsonObject& json);
-    static TrainingLabelSelection load(const Workspace& workspace);
+    // The stored selection (the default when none is stored); an error when it can't be read.
+    static Expected<TrainingLabelSelection> load(const Workspace& workspace);
     Status<> save(Workspace& workspace) const;
 };
 
 // Image id → class index (Oxford order) of every image whose current label the selection accepts.
-QHash<qint64, int> selectTrainingLabels(const Workspace& workspace, const TrainingLabelSelection& selection);
+Expected<QHash<qint64, int>> selectTrainingLabels(const Workspace& workspace, const TrainingLabelSelection& selection);
+// The same with the workspace's stored selection.
+Expected<QHash<qint64, int>> selectTrainingLabels(const Workspace& workspace);
 
 } // namespace pc

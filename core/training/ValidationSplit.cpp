@@ -14,15 +14,18 @@ static int quotaFor(int n, double fraction)
     return std::clamp(int(std::lround(fraction * n)), 1, n - 1);
 }
 
-Expected<Workspace::ValidationSplit> ensureValidationSplit(Workspace& workspace, const QHash<qint64, int>& labels, double fraction)
+Expected<ValidationSplit> ensureValidationSplit(Workspace& workspace, const QHash<qint64, int>& labels, double fraction)
 {
     QMap<int, QVector<qint64>> byClass; // sorted ids per class: deterministic
     for (auto it = labels.cbegin(); it != labels.cend(); ++it)
         byClass[it.value()].append(it.key());
 
-    auto existing = workspace.validationSplit();
+    const auto stored = workspace.split().get();
+    if (!stored)
+        return stored.error();
+    std::optional<ValidationSplit> existing = *stored;
     if (!existing) {
-        Workspace::ValidationSplit split;
+        ValidationSplit split;
         split.id = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
         std::mt19937 rng(20121); // fixed: the same labels give the same split
         for (auto it = byClass.begin(); it != byClass.end(); ++it) {
@@ -32,7 +35,7 @@ Expected<Workspace::ValidationSplit> ensureValidationSplit(Workspace& workspace,
             for (int i = 0; i < quotaFor(int(ids.size()), fraction); ++i)
                 split.imageIds.insert(ids[i]);
         }
-        if (auto s = workspace.setValidationSplit(split); !s)
+        if (auto s = workspace.split().set(split); !s)
             return s.error();
         return split;
     }
@@ -53,7 +56,7 @@ Expected<Workspace::ValidationSplit> ensureValidationSplit(Workspace& workspace,
         }
     }
     if (!added.isEmpty()) {
-        if (auto s = workspace.addToValidationSplit(added); !s)
+        if (auto s = workspace.split().add(added); !s)
             return s.error();
         existing->imageIds.unite(added);
     }

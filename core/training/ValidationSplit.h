@@ -8,7 +8,7 @@
 namespace pc {
 
 // labels: image id → class index, for every usable labelled image.
-Expected<Workspace::ValidationSplit> ensureValidationSplit(Workspace& workspace, const QHash<qint64, int>& labels,
+Expected<ValidationSplit> ensureValidationSplit(Workspace& workspace, const QHash<qint64, int>& labels,
                                                            double fraction = 0.2);
 
 } // namespace pc

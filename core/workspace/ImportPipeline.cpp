@@ -75,10 +75,12 @@ Loaded load(const QString& path, const ImageDecoder& decoder)
 // Whether the image already carries this breed from a dataset: then a re-import adds nothing, even
 // when a curator has since corrected the label (the dataset event is in the history, and
 // re-asserting it would silently undo the correction).
-bool hasDatasetLabel(const Workspace& ws, qint64 imageId, const QString& breed)
+Expected<bool> hasDatasetLabel(const Workspace& ws, qint64 imageId, const QString& breed)
 {
-    const QVector<LabelEvent> history = ws.labelHistory(imageId);
-    return std::any_of(history.cbegin(), history.cend(),
+    const auto history = ws.labels().history(imageId);
+    if (!history)
+        return history.error();
+    return std::any_of(history->cbegin(), history->cend(),
                        [&](const LabelEvent& e) { return e.origin == LabelOrigin::Dataset && e.breed == breed; });
 }
 
@@ -106,9 +108,14 @@ void store(Workspace& ws, const ImportJob& job, const Loaded& loaded, const Impo
     if (job.breedIndex < 0)
         return;
     const QString breed = BreedCatalog::oxford().at(job.breedIndex).id;
-    if (hasDatasetLabel(ws, added->id, breed))
+    const auto labelled = hasDatasetLabel(ws, added->id, breed);
+    if (!labelled) {
+        report.issues.append({job.path, labelled.error().message});
         return;
-    auto label = ws.addLabel(added->id, breed, LabelOrigin::Dataset, options.author);
+    }
+    if (*labelled)
+        return;
+    auto label = ws.labels().add(added->id, breed, LabelOrigin::Dataset, options.author);
     if (!label) {
         report.issues.append({job.path, label.error().message});
         return;

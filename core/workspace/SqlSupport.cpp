@@ -1,5 +1,6 @@
 #include "workspace/SqlSupport.h"
 
+#include <QJsonDocument>
 #include <QSqlError>
 
 namespace pc::sql {
@@ -36,6 +37,13 @@ bool exec(QSqlQuery& query, const QString& statement, std::initializer_list<QVar
             query.addBindValue(v);
     }
     return query.exec();
+}
+
+QSqlQuery reader(const QSqlDatabase& db)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    return q;
 }
 
 Error error(const QString& what, const QSqlQuery& query) { return fromSqlError(what, query.lastError()); }
@@ -83,5 +91,10 @@ QDateTime timeFromText(const QString& text)
         return {};
     return QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
 }
+
+QString jsonText(const QJsonObject& o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
+QString jsonText(const QJsonArray& a) { return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact)); }
+QJsonObject jsonObject(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
+QJsonArray jsonArray(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).array(); }
 
 } // namespace pc::sql

@@ -4,6 +4,7 @@
 #include "workspace/SqlSupport.h"
 
 #include <QHash>
+#include <QSqlError>
 #include <QSqlQuery>
 
 namespace pc {
@@ -88,24 +89,35 @@ Expected<OutboxState> SyncLedger::outboxState() const
     return OutboxState{q.value(0).toInt(), q.value(1).toInt(), q.value(2).toString()};
 }
 
-QString SyncLedger::setting(const QString& key) const { return m_ws->setting(key); }
+Expected<qint64> SyncLedger::numberSetting(const QString& key) const
+{
+    auto text = m_ws->setting(key);
+    if (!text)
+        return text.error();
+    return text->toLongLong(); // unset: 0
+}
 
 Status<> SyncLedger::setSetting(const QString& key, const QString& value) { return m_ws->setSetting(key, value); }
 
-qint64 SyncLedger::cursor() const { return setting(kCursorKey).toLongLong(); }
+Expected<qint64> SyncLedger::cursor() const { return numberSetting(kCursorKey); }
 
-qint64 SyncLedger::lastServerModel() const { return setting(kServerModelKey).toLongLong(); }
+Expected<qint64> SyncLedger::lastServerModel() const { return numberSetting(kServerModelKey); }
 
 Status<> SyncLedger::setLastServerModel(qint64 version) { return setSetting(kServerModelKey, QString::number(version)); }
 
-QStringList SyncLedger::missingImages(const QStringList& sha256s) const
+Expected<QStringList> SyncLedger::missingImages(const QStringList& sha256s) const
 {
     QStringList missing;
     QSqlQuery q = reader(m_ws->db());
     for (const QString& sha : sha256s) {
         if (missing.contains(sha))
             continue;
-        if (!sql::exec(q, QStringLiteral("SELECT 1 FROM images WHERE sha256 = ?"), {sha}) || !q.next())
+        if (!sql::exec(q, QStringLiteral("SELECT 1 FROM images WHERE sha256 = ?"), {sha}))
+            return sql::error(QStringLiteral("cannot look up image %1").arg(sha), q);
+        const bool found = q.next();
+        if (!found && q.lastError().isValid())
+            return sql::error(QStringLiteral("cannot look up image %1").arg(sha), q);
+        if (!found)
             missing << sha;
         q.finish();
     }
@@ -196,7 +208,7 @@ Expected<PullApplied> SyncLedger::applyPage(const QVector<PulledEvent>& events, 
     return applied;
 }
 
-QSet<qint64> SyncLedger::disputedImages(const Workspace& workspace)
+Expected<QSet<qint64>> SyncLedger::disputedImages(const Workspace& workspace)
 {
     // Each author's latest label per image (curator and server labels: the team's).
     QSqlQuery q = reader(workspace.db());
@@ -205,7 +217,7 @@ QSet<qint64> SyncLedger::disputedImages(const Workspace& workspace)
             "SELECT e.image_id, e.breed, e.status, e.server_status FROM label_events e JOIN "
             "(SELECT image_id, author, max(id) AS id FROM label_events WHERE origin IN ('curator', 'server') GROUP BY image_id, author) l "
             "ON l.id = e.id JOIN images i ON i.id = e.image_id WHERE i.removed = '' ORDER BY e.image_id")))
-        return out;
+        return sql::error(QStringLiteral("cannot read the disputed images"), q);
     qint64 image = -1;
     QSet<QString> breeds;
     bool pending = false;
@@ -226,6 +238,8 @@ QSet<qint64> SyncLedger::disputedImages(const Workspace& workspace)
         breeds.insert(q.value(1).toString());
         pending = pending || q.value(2).toString() == QLatin1String("pending") || q.value(3).toString() == QLatin1String("pending");
     }
+    if (q.lastError().isValid())
+        return sql::error(QStringLiteral("cannot read the disputed images"), q);
     flush();
     return out;
 }

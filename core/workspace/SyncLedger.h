@@ -68,24 +68,24 @@ public:
     Expected<OutboxState> outboxState() const;
 
     // ---- pull
-    qint64 cursor() const;
+    Expected<qint64> cursor() const;
     // Of these SHA-256s, the ones with no image in the workspace (their bytes must be fetched).
-    QStringList missingImages(const QStringList& sha256s) const;
+    Expected<QStringList> missingImages(const QStringList& sha256s) const;
     // Applies one page in one transaction and moves the cursor to `next`. Every image named by a
     // new label must be in the workspace already.
     Expected<PullApplied> applyPage(const QVector<PulledEvent>& events, qint64 next);
 
     // The team-server model this workspace last took in (0: none), so it is fetched once.
-    qint64 lastServerModel() const;
+    Expected<qint64> lastServerModel() const;
     Status<> setLastServerModel(qint64 version);
 
     // Images whose authors' current labels name two or more breeds while one of them still waits
     // for review: the server's rule, on what this workspace knows.
-    QSet<qint64> disputedImages() const { return disputedImages(*m_ws); }
-    static QSet<qint64> disputedImages(const Workspace& workspace);
+    Expected<QSet<qint64>> disputedImages() const { return disputedImages(*m_ws); }
+    static Expected<QSet<qint64>> disputedImages(const Workspace& workspace);
 
 private:
-    QString setting(const QString& key) const;
+    Expected<qint64> numberSetting(const QString& key) const;
     Status<> setSetting(const QString& key, const QString& value);
 
     std::shared_ptr<Workspace> m_ws;

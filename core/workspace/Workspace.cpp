@@ -1,6 +1,5 @@
 #include "workspace/Workspace.h"
 
-#include "model/BreedCatalog.h"
 #include "workspace/ImageStore.h"
 #include "workspace/Schema.h"
 #include "workspace/SqlSupport.h"
@@ -8,130 +7,21 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryFile>
-#include <QThread>
-#include <QUuid>
-
-#include <opencv2/core.hpp>
-
-#include <atomic>
 
 namespace pc {
 
-// ---------------------------------------------------------------------------------------------
-// Enum names, as stored in the database and shown to users.
-
-QString toString(LabelOrigin o)
-{
-    switch (o) {
-    case LabelOrigin::Dataset: return QStringLiteral("dataset");
-    case LabelOrigin::Curator: return QStringLiteral("curator");
-    case LabelOrigin::Server: return QStringLiteral("server");
-    }
-    return {};
-}
-
-QString toString(ReviewStatus s)
-{
-    switch (s) {
-    case ReviewStatus::Pending: return QStringLiteral("pending");
-    case ReviewStatus::Approved: return QStringLiteral("approved");
-    case ReviewStatus::Rejected: return QStringLiteral("rejected");
-    }
-    return {};
-}
-
-QString toString(ModelState s)
-{
-    switch (s) {
-    case ModelState::Candidate: return QStringLiteral("candidate");
-    case ModelState::Active: return QStringLiteral("active");
-    case ModelState::Retired: return QStringLiteral("retired");
-    }
-    return {};
-}
-
-std::optional<LabelOrigin> labelOriginFromString(const QString& s)
-{
-    for (LabelOrigin o : {LabelOrigin::Dataset, LabelOrigin::Curator, LabelOrigin::Server})
-        if (s == toString(o))
-            return o;
-    return std::nullopt;
-}
-
-std::optional<ReviewStatus> reviewStatusFromString(const QString& s)
-{
-    for (ReviewStatus r : {ReviewStatus::Pending, ReviewStatus::Approved, ReviewStatus::Rejected})
-        if (s == toString(r))
-            return r;
-    return std::nullopt;
-}
-
-std::optional<ModelState> modelStateFromString(const QString& s)
-{
-    for (ModelState m : {ModelState::Candidate, ModelState::Active, ModelState::Retired})
-        if (s == toString(m))
-            return m;
-    return std::nullopt;
-}
+using sql::readOne;
+using sql::readRows;
+using sql::readValue;
 
 namespace {
 
 const QString kDatabaseFile = QStringLiteral("workspace.sqlite");
-const QString kSplitIdKey = QStringLiteral("validation_split_id");
-
-std::atomic<quint64> g_workspaceSerial{0};
-std::atomic<quint64> g_threadSerial{0};
-
-// The connections this thread opened, by workspace. A thread's connections are removed when the
-// thread ends, from the thread itself: the one place where closing them cannot race with a query.
-// (Pool threads come and go; without this a long session would pile up open connections, and a
-// new thread that inherits a dead one's id must not find the dead one's connection.)
-struct ThreadConnections {
-    const quint64 serial = ++g_threadSerial;
-    QHash<QString, QString> byWorkspace; // workspace connection prefix → connection name
-    ~ThreadConnections()
-    {
-        for (const QString& name : std::as_const(byWorkspace))
-            QSqlDatabase::removeDatabase(name);
-    }
-};
-
-ThreadConnections& threadConnections()
-{
-    thread_local ThreadConnections connections;
-    return connections;
-}
-
-// Per-connection settings (PRAGMA journal_mode=WAL, by contrast, is stored in the file).
-// synchronous=NORMAL with WAL: a commit is in the WAL file (the OS holds it) before COMMIT returns,
-// so a killed process loses nothing; only a power cut can lose the last commits, never consistency.
-// FULL would add an fsync per commit, i.e. per imported image.
-void configureConnection(const QSqlDatabase& db)
-{
-    for (const char* pragma : {"PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"}) {
-        QSqlQuery q(db);
-        if (!q.exec(QString::fromLatin1(pragma)))
-            qWarning("workspace: %s failed: %s", pragma, qPrintable(sql::error(QString(), q).message));
-    }
-}
-
-QSqlQuery reader(const QSqlDatabase& db)
-{
-    QSqlQuery q(db);
-    q.setForwardOnly(true); // no row cache: results are read once, in order
-    return q;
-}
-
-QString jsonText(const QJsonObject& o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
-QString jsonText(const QJsonArray& a) { return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact)); }
-QJsonObject jsonObject(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
-QJsonArray jsonArray(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).array(); }
 
 const QString kImageColumns = QStringLiteral("id, sha256, original_path, bytes, width, height, added, source, split");
 
@@ -148,76 +38,6 @@ ImageRecord imageFrom(const QSqlQuery& q)
     r.source = q.value(7).toString();
     r.split = q.value(8).toString();
     return r;
-}
-
-const QString kLabelColumns = QStringLiteral("id, image_id, breed, origin, author, at, status, uuid, role, server_status");
-
-LabelEvent labelFrom(const QSqlQuery& q)
-{
-    LabelEvent e;
-    e.id = q.value(0).toLongLong();
-    e.imageId = q.value(1).toLongLong();
-    e.breed = q.value(2).toString();
-    e.origin = labelOriginFromString(q.value(3).toString()).value_or(LabelOrigin::Curator);
-    e.author = q.value(4).toString();
-    e.at = sql::timeFromText(q.value(5).toString());
-    e.status = reviewStatusFromString(q.value(6).toString()).value_or(ReviewStatus::Pending);
-    e.uuid = q.value(7).toString();
-    e.role = q.value(8).toString();
-    e.serverStatus = q.value(9).toString();
-    return e;
-}
-
-const QString kPredictionColumns = QStringLiteral("image_id, model_version, top, ms, at");
-
-StoredPrediction predictionFrom(const QSqlQuery& q)
-{
-    StoredPrediction p;
-    p.imageId = q.value(0).toLongLong();
-    p.modelVersion = q.value(1).toString();
-    p.top = jsonArray(q.value(2).toString());
-    p.ms = q.value(3).toDouble();
-    p.at = sql::timeFromText(q.value(4).toString());
-    return p;
-}
-
-const QString kModelColumns =
-    QStringLiteral("version, parent, created, backbone_id, weights_hash, metrics, file, checksum, state, gate_verdict");
-
-ModelRecord modelFrom(const QSqlQuery& q)
-{
-    ModelRecord m;
-    m.version = q.value(0).toString();
-    m.parent = q.value(1).toString();
-    m.created = sql::timeFromText(q.value(2).toString());
-    m.backboneId = q.value(3).toString();
-    m.weightsHash = q.value(4).toString();
-    m.metrics = jsonObject(q.value(5).toString());
-    m.file = q.value(6).toString();
-    m.checksum = q.value(7).toString();
-    m.state = modelStateFromString(q.value(8).toString()).value_or(ModelState::Retired);
-    m.gateVerdict = q.value(9).toString();
-    return m;
-}
-
-// float16 rows × cols from the database's bytes, widened to CV_32F; nullopt when the sizes disagree.
-std::optional<cv::Mat> embeddingsFrom(int views, int dim, const QByteArray& data)
-{
-    if (views <= 0 || dim <= 0 || data.size() != qsizetype(views) * dim * 2)
-        return std::nullopt;
-    const cv::Mat half(views, dim, CV_16F, const_cast<char*>(data.constData())); // a view, no copy
-    cv::Mat out;
-    half.convertTo(out, CV_32F);
-    return out;
-}
-
-// Whether an image row exists; an error when the question can't be answered.
-Expected<bool> imageExists(const QSqlDatabase& db, qint64 id)
-{
-    QSqlQuery q = reader(db);
-    if (!sql::exec(q, QStringLiteral("SELECT 1 FROM images WHERE id = ?"), {id}))
-        return sql::error(QStringLiteral("cannot look up image %1").arg(id), q);
-    return q.next();
 }
 
 // A refusal before SQLite ever sees the file: SQLite would fail on a non-database file anyway, but
@@ -260,25 +80,13 @@ QString Workspace::defaultLocation()
 
 Workspace::Workspace(QString dir)
     : m_dir(std::move(dir))
-    , m_connectionPrefix(QStringLiteral("pc-workspace-%1-").arg(++g_workspaceSerial))
+    , m_db(QDir(m_dir).filePath(kDatabaseFile))
 {
 }
 
-Workspace::~Workspace()
-{
-    QStringList names;
-    {
-        QMutexLocker lock(&m_connectionsMutex);
-        names.swap(m_connections);
-    }
-    // Removing a connection closes it here, in this thread. Only this thread's own connection is
-    // certainly idle. Caveat: another live thread's connection (an idle pool thread, say) is closed
-    // from here too; that is safe only because nobody can still be using the workspace when its
-    // last owner lets go; a thread in the middle of a query now would see it fail. Connections of
-    // threads that have ended are gone already (ThreadConnections).
-    for (const QString& name : std::as_const(names))
-        QSqlDatabase::removeDatabase(name);
-}
+// m_db removes this thread's connection; every other thread removes its own (at its next database
+// call or when it ends), never this one.
+Workspace::~Workspace() = default;
 
 Expected<std::shared_ptr<Workspace>> Workspace::open(const QString& dir)
 {
@@ -330,41 +138,11 @@ Status<> Workspace::migrate()
     return done();
 }
 
-QSqlDatabase Workspace::db() const
-{
-    ThreadConnections& mine = threadConnections();
-    QString name = mine.byWorkspace.value(m_connectionPrefix);
-    if (name.isEmpty() || !QSqlDatabase::contains(name)) {
-        // Unique per workspace and per thread (the serial, because thread ids get reused).
-        name = m_connectionPrefix + QStringLiteral("%1-%2").arg(mine.serial).arg(quintptr(QThread::currentThreadId()), 0, 16);
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(QDir(m_dir).filePath(kDatabaseFile));
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        }
-        mine.byWorkspace.insert(m_connectionPrefix, name);
-        QMutexLocker lock(&m_connectionsMutex);
-        m_connections.removeIf([](const QString& n) { return !QSqlDatabase::contains(n); }); // ended threads took theirs
-        m_connections << name;
-    }
-    QSqlDatabase db = QSqlDatabase::database(name, false);
-    if (!db.isOpen()) {
-        if (db.open())
-            configureConnection(db);
-        else
-            qWarning("workspace: cannot open %s: %s", qPrintable(db.databaseName()),
-                     qPrintable(sql::error(QString(), db).message));
-    }
-    return db;
-}
+QSqlDatabase Workspace::db() const { return m_db.connection(); }
 
 QString Workspace::modelsDir() const { return QDir(m_dir).filePath(QStringLiteral("models")); }
 
-int Workspace::schemaVersion() const
-{
-    auto v = schema::version(db());
-    return v ? *v : -1;
-}
+Expected<int> Workspace::schemaVersion() const { return schema::version(db()); }
 
 // ---------------------------------------------------------------------------------------------
 // Images
@@ -381,7 +159,7 @@ Expected<Workspace::AddedImage> Workspace::addImage(const QByteArray& bytes, con
     const QSqlDatabase db = this->db();
 
     auto existingId = [&](QString& failure) -> std::optional<qint64> {
-        QSqlQuery q = reader(db);
+        QSqlQuery q = sql::reader(db);
         if (!sql::exec(q, QStringLiteral("SELECT id FROM images WHERE sha256 = ?"), {hash})) {
             failure = sql::error(QStringLiteral("cannot look up image %1").arg(hash), q).message;
             return std::nullopt;
@@ -433,26 +211,23 @@ Expected<Workspace::AddedImage> Workspace::addImage(const QByteArray& bytes, con
     return AddedImage{id, hash, false};
 }
 
-std::optional<ImageRecord> Workspace::image(qint64 id) const
+Expected<std::optional<ImageRecord>> Workspace::image(qint64 id) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE id = ?").arg(kImageColumns), {id}) && q.next())
-        return imageFrom(q);
-    return std::nullopt;
+    return readOne<ImageRecord>(db(), QStringLiteral("cannot read image %1").arg(id),
+                                QStringLiteral("SELECT %1 FROM images WHERE id = ?").arg(kImageColumns), {id}, imageFrom);
 }
 
-std::optional<ImageRecord> Workspace::imageByHash(const QString& sha256) const
+Expected<std::optional<ImageRecord>> Workspace::imageByHash(const QString& sha256) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE sha256 = ?").arg(kImageColumns), {sha256.toLower()}) && q.next())
-        return imageFrom(q);
-    return std::nullopt;
+    return readOne<ImageRecord>(db(), QStringLiteral("cannot look up image %1").arg(sha256),
+                                QStringLiteral("SELECT %1 FROM images WHERE sha256 = ?").arg(kImageColumns), {sha256.toLower()},
+                                imageFrom);
 }
 
-std::optional<ImageRecord> Workspace::imageByOriginalPath(const QString& path) const
+Expected<std::optional<ImageRecord>> Workspace::imageByOriginalPath(const QString& path) const
 {
     if (path.isEmpty())
-        return std::nullopt;
+        return std::optional<ImageRecord>();
     const QSqlDatabase db = this->db();
     // As given first, then as the absolute path importers record.
     QStringList candidates{path};
@@ -460,32 +235,30 @@ std::optional<ImageRecord> Workspace::imageByOriginalPath(const QString& path) c
     if (absolute != path)
         candidates << absolute;
     for (const QString& candidate : candidates) {
-        QSqlQuery q = reader(db);
-        if (sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE original_path = ? ORDER BY id DESC LIMIT 1").arg(kImageColumns),
-                      {candidate})
-            && q.next())
-            return imageFrom(q);
+        auto found = readOne<ImageRecord>(
+            db, QStringLiteral("cannot look up image %1").arg(candidate),
+            QStringLiteral("SELECT %1 FROM images WHERE original_path = ? ORDER BY id DESC LIMIT 1").arg(kImageColumns), {candidate},
+            imageFrom);
+        if (!found || *found)
+            return found;
     }
-    return std::nullopt;
+    return std::optional<ImageRecord>();
 }
 
-QVector<ImageRecord> Workspace::images() const
+Expected<QVector<ImageRecord>> Workspace::images() const
 {
     QVector<ImageRecord> out;
-    QSqlQuery q = reader(db());
-    if (!sql::exec(q, QStringLiteral("SELECT %1 FROM images WHERE removed = '' ORDER BY id").arg(kImageColumns)))
-        qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot list images"), q).message));
-    while (q.next())
-        out.append(imageFrom(q));
+    auto s = readRows(db(), QStringLiteral("cannot list the images"),
+                      QStringLiteral("SELECT %1 FROM images WHERE removed = '' ORDER BY id").arg(kImageColumns), {},
+                      [&](const QSqlQuery& q) { out.append(imageFrom(q)); });
+    if (!s)
+        return s.error();
     return out;
 }
 
-int Workspace::imageCount() const
+Expected<int> Workspace::imageCount() const
 {
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT count(*) FROM images WHERE removed = ''")) && q.next())
-        return q.value(0).toInt();
-    return 0;
+    return readValue<int>(db(), QStringLiteral("cannot count the images"), QStringLiteral("SELECT count(*) FROM images WHERE removed = ''"));
 }
 
 Status<> Workspace::setImagesRemoved(const QVector<qint64>& imageIds, bool removed)
@@ -504,10 +277,14 @@ Status<> Workspace::setImagesRemoved(const QVector<qint64>& imageIds, bool remov
     return tx.commit();
 }
 
-bool Workspace::isImageRemoved(qint64 imageId) const
+Expected<bool> Workspace::isImageRemoved(qint64 imageId) const
 {
-    QSqlQuery q = reader(db());
-    return sql::exec(q, QStringLiteral("SELECT removed <> '' FROM images WHERE id = ?"), {imageId}) && q.next() && q.value(0).toBool();
+    auto removed = readOne<bool>(db(), QStringLiteral("cannot read image %1").arg(imageId),
+                                 QStringLiteral("SELECT removed <> '' FROM images WHERE id = ?"), {imageId},
+                                 [](const QSqlQuery& q) { return q.value(0).toBool(); });
+    if (!removed)
+        return removed.error();
+    return removed->value_or(false);
 }
 
 QString Workspace::storedImagePath(const QString& sha256) const
@@ -523,573 +300,16 @@ Expected<QByteArray> Workspace::readImageBytes(const QString& sha256) const
 }
 
 // ---------------------------------------------------------------------------------------------
-// Labels
-
-Expected<qint64> Workspace::addLabel(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
-                                     ReviewStatus status)
-{
-    const BreedCatalog& catalog = BreedCatalog::oxford();
-    const int index = catalog.indexOf(breed);
-    if (index < 0)
-        return Error{QStringLiteral("unknown breed \"%1\": expected one of the %2 Oxford-IIIT Pet breeds").arg(breed).arg(catalog.size())};
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s.error();
-    auto exists = imageExists(db, imageId);
-    if (!exists)
-        return exists.error();
-    if (!*exists)
-        return Error{QStringLiteral("unknown image id %1").arg(imageId)};
-    qint64 id = 0;
-    {
-        QSqlQuery q(db);
-        if (!sql::exec(q,
-                       QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status, uuid) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                       {imageId, catalog.at(index).id, toString(origin), author, sql::nowText(), toString(status),
-                        QUuid::createUuid().toString(QUuid::WithoutBraces)}))
-            return sql::error(QStringLiteral("cannot add the label"), q);
-        id = q.lastInsertId().toLongLong();
-    }
-    if (auto s = tx.commit(); !s)
-        return s.error();
-    return id;
-}
-
-Status<> Workspace::setReviewStatus(qint64 eventId, ReviewStatus status)
-{
-    QSqlQuery q(db());
-    if (!sql::exec(q, QStringLiteral("UPDATE label_events SET status = ? WHERE id = ?"), {toString(status), eventId}))
-        return sql::error(QStringLiteral("cannot change the review status of label event %1").arg(eventId), q);
-    if (q.numRowsAffected() != 1)
-        return Error{QStringLiteral("unknown label event id %1").arg(eventId)};
-    return done();
-}
-
-std::optional<LabelEvent> Workspace::currentLabel(qint64 imageId) const
-{
-    QSqlQuery q = reader(db());
-    if (sql::exec(q,
-                  QStringLiteral("SELECT %1 FROM label_events WHERE image_id = ? AND status <> 'rejected' ORDER BY id DESC LIMIT 1")
-                      .arg(kLabelColumns),
-                  {imageId})
-        && q.next())
-        return labelFrom(q);
-    return std::nullopt;
-}
-
-QVector<LabelEvent> Workspace::labelHistory(qint64 imageId) const
-{
-    QVector<LabelEvent> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM label_events WHERE image_id = ? ORDER BY id").arg(kLabelColumns), {imageId}))
-        while (q.next())
-            out.append(labelFrom(q));
-    return out;
-}
-
-QHash<qint64, LabelEvent> Workspace::currentLabels() const
-{
-    QHash<qint64, LabelEvent> out;
-    QSqlQuery q = reader(db());
-    const QString statement = QStringLiteral(
-        "SELECT %1 FROM label_events WHERE id IN "
-        "(SELECT max(id) FROM label_events WHERE status <> 'rejected' "
-        "AND image_id IN (SELECT id FROM images WHERE removed = '') GROUP BY image_id)").arg(kLabelColumns);
-    if (!sql::exec(q, statement))
-        qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot read the labels"), q).message));
-    while (q.next()) {
-        LabelEvent e = labelFrom(q);
-        out.insert(e.imageId, e);
-    }
-    return out;
-}
-
-int Workspace::labelEventCount() const
-{
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT count(*) FROM label_events")) && q.next())
-        return q.value(0).toInt();
-    return 0;
-}
-
-int Workspace::labelEventsSince(qint64 afterId) const
-{
-    // Rejected events taught nothing, so they don't count towards "new labels".
-    QSqlQuery q = reader(db());
-    if (sql::exec(q,
-                  QStringLiteral("SELECT count(*) FROM label_events WHERE id > ? AND origin IN ('curator', 'server') "
-                                 "AND status <> 'rejected'"),
-                  {afterId})
-        && q.next())
-        return q.value(0).toInt();
-    return 0;
-}
-
-qint64 Workspace::lastLabelEventId() const
-{
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM label_events")) && q.next())
-        return q.value(0).toLongLong();
-    return 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Predictions
-
-Status<> Workspace::savePrediction(const StoredPrediction& prediction)
-{
-    if (prediction.modelVersion.isEmpty())
-        return Error{QStringLiteral("cannot save a prediction without a model version")};
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    auto exists = imageExists(db, prediction.imageId);
-    if (!exists)
-        return exists.error();
-    if (!*exists)
-        return Error{QStringLiteral("unknown image id %1").arg(prediction.imageId)};
-    {
-        QSqlQuery q(db);
-        const QDateTime at = prediction.at.isValid() ? prediction.at : QDateTime::currentDateTimeUtc();
-        if (!sql::exec(q, QStringLiteral("INSERT INTO predictions (image_id, model_version, top, ms, at) VALUES (?, ?, ?, ?, ?)"),
-                       {prediction.imageId, prediction.modelVersion, jsonText(prediction.top), prediction.ms, sql::timeText(at)}))
-            return sql::error(QStringLiteral("cannot save the prediction"), q);
-    }
-    return tx.commit();
-}
-
-std::optional<StoredPrediction> Workspace::latestPrediction(qint64 imageId) const
-{
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM predictions WHERE image_id = ? ORDER BY id DESC LIMIT 1").arg(kPredictionColumns),
-                  {imageId})
-        && q.next())
-        return predictionFrom(q);
-    return std::nullopt;
-}
-
-QHash<qint64, StoredPrediction> Workspace::latestPredictions() const
-{
-    QHash<qint64, StoredPrediction> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM predictions WHERE id IN (SELECT max(id) FROM predictions GROUP BY image_id)")
-                         .arg(kPredictionColumns)))
-        while (q.next()) {
-            StoredPrediction p = predictionFrom(q);
-            out.insert(p.imageId, p);
-        }
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Embeddings
-
-Status<> Workspace::putEmbeddings(qint64 imageId, const QString& weightsHash, const cv::Mat& views)
-{
-    if (weightsHash.isEmpty())
-        return Error{QStringLiteral("cannot store embeddings without the backbone's weights hash")};
-    if (views.empty() || views.dims != 2 || views.channels() != 1
-        || (views.depth() != CV_32F && views.depth() != CV_64F && views.depth() != CV_16F))
-        return Error{QStringLiteral("embeddings must be a non-empty views × dim float matrix")};
-    cv::Mat half;
-    views.convertTo(half, CV_16F); // a new, continuous matrix
-    const QByteArray blob(reinterpret_cast<const char*>(half.data), qsizetype(half.total() * half.elemSize()));
-
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    auto exists = imageExists(db, imageId);
-    if (!exists)
-        return exists.error();
-    if (!*exists)
-        return Error{QStringLiteral("unknown image id %1").arg(imageId)};
-    {
-        QSqlQuery q(db);
-        if (!sql::exec(q, QStringLiteral("INSERT OR REPLACE INTO embeddings (image_id, weights_hash, views, dim, data) VALUES (?, ?, ?, ?, ?)"),
-                       {imageId, weightsHash, views.rows, views.cols, blob}))
-            return sql::error(QStringLiteral("cannot store the embeddings of image %1").arg(imageId), q);
-    }
-    return tx.commit();
-}
-
-std::optional<cv::Mat> Workspace::embeddings(qint64 imageId, const QString& weightsHash) const
-{
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT views, dim, data FROM embeddings WHERE image_id = ? AND weights_hash = ?"),
-                  {imageId, weightsHash})
-        && q.next())
-        return embeddingsFrom(q.value(0).toInt(), q.value(1).toInt(), q.value(2).toByteArray());
-    return std::nullopt;
-}
-
-QHash<qint64, cv::Mat> Workspace::allEmbeddings(const QString& weightsHash) const
-{
-    QHash<qint64, cv::Mat> out;
-    QSqlQuery q = reader(db());
-    if (!sql::exec(q, QStringLiteral("SELECT image_id, views, dim, data FROM embeddings WHERE weights_hash = ?"), {weightsHash})) {
-        qWarning("workspace: %s", qPrintable(sql::error(QStringLiteral("cannot read embeddings"), q).message));
-        return out;
-    }
-    while (q.next())
-        if (auto m = embeddingsFrom(q.value(1).toInt(), q.value(2).toInt(), q.value(3).toByteArray()))
-            out.insert(q.value(0).toLongLong(), std::move(*m));
-    return out;
-}
-
-QSet<qint64> Workspace::imagesWithEmbeddings(const QString& weightsHash) const
-{
-    QSet<qint64> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT image_id FROM embeddings WHERE weights_hash = ?"), {weightsHash}))
-        while (q.next())
-            out.insert(q.value(0).toLongLong());
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validation split
-
-std::optional<Workspace::ValidationSplit> Workspace::validationSplit() const
-{
-    const QSqlDatabase db = this->db();
-    ValidationSplit split;
-    {
-        QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {kSplitIdKey}) || !q.next())
-            return std::nullopt;
-        split.id = q.value(0).toString();
-    }
-    QSqlQuery q = reader(db);
-    if (!sql::exec(q, QStringLiteral("SELECT image_id FROM validation_images")))
-        return std::nullopt;
-    while (q.next())
-        split.imageIds.insert(q.value(0).toLongLong());
-    return split;
-}
-
-namespace {
-
-// Inserts the ids into validation_images; an unknown id is an error (the caller rolls back).
-Status<> insertValidationImages(const QSqlDatabase& db, const QSet<qint64>& ids)
-{
-    QSqlQuery check = reader(db);
-    QSqlQuery insert(db);
-    if (!check.prepare(QStringLiteral("SELECT 1 FROM images WHERE id = ?")))
-        return sql::error(QStringLiteral("cannot store the validation split"), check);
-    if (!insert.prepare(QStringLiteral("INSERT OR IGNORE INTO validation_images (image_id) VALUES (?)")))
-        return sql::error(QStringLiteral("cannot store the validation split"), insert);
-    for (qint64 id : ids) {
-        check.bindValue(0, id);
-        if (!check.exec())
-            return sql::error(QStringLiteral("cannot store the validation split"), check);
-        const bool known = check.next();
-        check.finish();
-        if (!known)
-            return Error{QStringLiteral("cannot store the validation split: unknown image id %1").arg(id)};
-        insert.bindValue(0, id);
-        if (!insert.exec())
-            return sql::error(QStringLiteral("cannot store the validation split"), insert);
-    }
-    return done();
-}
-
-} // namespace
-
-Status<> Workspace::setValidationSplit(const ValidationSplit& split)
-{
-    const QString id = split.id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : split.id;
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    {
-        QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("DELETE FROM validation_images")))
-            return sql::error(QStringLiteral("cannot replace the validation split"), q);
-    }
-    if (auto s = insertValidationImages(db, split.imageIds); !s)
-        return s;
-    {
-        QSqlQuery q(db);
-        if (!sql::exec(q, QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"), {kSplitIdKey, id}))
-            return sql::error(QStringLiteral("cannot store the validation split"), q);
-    }
-    return tx.commit();
-}
-
-Status<> Workspace::addToValidationSplit(const QSet<qint64>& imageIds)
-{
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    {
-        QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT 1 FROM settings WHERE key = ?"), {kSplitIdKey}))
-            return sql::error(QStringLiteral("cannot extend the validation split"), q);
-        if (!q.next())
-            return Error{QStringLiteral("cannot extend the validation split: there is none yet")};
-    }
-    if (auto s = insertValidationImages(db, imageIds); !s)
-        return s;
-    return tx.commit();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Models
-
-namespace {
-
-Expected<std::optional<QString>> activeVersion(const QSqlDatabase& db)
-{
-    QSqlQuery q = reader(db);
-    if (!q.exec(QStringLiteral("SELECT version FROM models WHERE state = 'active'")))
-        return sql::error(QStringLiteral("cannot read the active model"), q);
-    if (q.next())
-        return std::optional<QString>(q.value(0).toString());
-    return std::optional<QString>();
-}
-
-} // namespace
-
-Status<> Workspace::addModel(const ModelRecord& model)
-{
-    if (model.version.trimmed().isEmpty())
-        return Error{QStringLiteral("cannot add a model without a version")};
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    {
-        QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT 1 FROM models WHERE version = ?"), {model.version}))
-            return sql::error(QStringLiteral("cannot add model %1").arg(model.version), q);
-        if (q.next())
-            return Error{QStringLiteral("model %1 already exists").arg(model.version)};
-    }
-    if (model.state == ModelState::Active) {
-        auto active = activeVersion(db);
-        if (!active)
-            return active.error();
-        if (*active)
-            return Error{QStringLiteral("cannot add model %1 as active: %2 is active (use setActiveModel)").arg(model.version, **active)};
-    }
-    {
-        QSqlQuery q(db);
-        const QDateTime created = model.created.isValid() ? model.created : QDateTime::currentDateTimeUtc();
-        if (!sql::exec(q,
-                       QStringLiteral("INSERT INTO models (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").arg(kModelColumns),
-                       {model.version, model.parent, sql::timeText(created), model.backboneId, model.weightsHash,
-                        jsonText(model.metrics), model.file, model.checksum, toString(model.state), model.gateVerdict}))
-            return sql::error(QStringLiteral("cannot add model %1").arg(model.version), q);
-    }
-    return tx.commit();
-}
-
-Status<> Workspace::updateModel(const ModelRecord& model)
-{
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    if (model.state == ModelState::Active) {
-        auto active = activeVersion(db);
-        if (!active)
-            return active.error();
-        if (*active && **active != model.version)
-            return Error{QStringLiteral("cannot make model %1 active here: %2 is active (use setActiveModel)").arg(model.version, **active)};
-    }
-    {
-        QSqlQuery q(db);
-        const QDateTime created = model.created.isValid() ? model.created : QDateTime::currentDateTimeUtc();
-        if (!sql::exec(q,
-                       QStringLiteral("UPDATE models SET parent = ?, created = ?, backbone_id = ?, weights_hash = ?, metrics = ?, "
-                                      "file = ?, checksum = ?, state = ?, gate_verdict = ? WHERE version = ?"),
-                       {model.parent, sql::timeText(created), model.backboneId, model.weightsHash, jsonText(model.metrics),
-                        model.file, model.checksum, toString(model.state), model.gateVerdict, model.version}))
-            return sql::error(QStringLiteral("cannot update model %1").arg(model.version), q);
-        if (q.numRowsAffected() != 1)
-            return Error{QStringLiteral("unknown model %1").arg(model.version)};
-    }
-    return tx.commit();
-}
-
-std::optional<ModelRecord> Workspace::model(const QString& version) const
-{
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM models WHERE version = ?").arg(kModelColumns), {version}) && q.next())
-        return modelFrom(q);
-    return std::nullopt;
-}
-
-QVector<ModelRecord> Workspace::models() const
-{
-    QVector<ModelRecord> out;
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM models ORDER BY id").arg(kModelColumns)))
-        while (q.next())
-            out.append(modelFrom(q));
-    return out;
-}
-
-std::optional<ModelRecord> Workspace::activeModel() const
-{
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT %1 FROM models WHERE state = 'active'").arg(kModelColumns)) && q.next())
-        return modelFrom(q);
-    return std::nullopt;
-}
-
-Status<> Workspace::setActiveModel(const QString& version, const QString& verdict, const QString& reason)
-{
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db);
-    if (auto s = tx.begin(); !s)
-        return s;
-    {
-        QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT 1 FROM models WHERE version = ?"), {version}))
-            return sql::error(QStringLiteral("cannot activate model %1").arg(version), q);
-        if (!q.next())
-            return Error{QStringLiteral("cannot activate model %1: no such model").arg(version)};
-    }
-    {
-        // Retire first: the partial unique index allows one active row at any moment.
-        QSqlQuery q(db);
-        if (!sql::exec(q, QStringLiteral("UPDATE models SET state = 'retired' WHERE state = 'active' AND version <> ?"), {version}))
-            return sql::error(QStringLiteral("cannot retire the active model"), q);
-    }
-    {
-        // An empty verdict keeps the one stored with the model (the gate may have written it).
-        QSqlQuery q(db);
-        if (!sql::exec(q,
-                       QStringLiteral("UPDATE models SET state = 'active', gate_verdict = CASE WHEN ? = '' THEN gate_verdict ELSE ? END "
-                                      "WHERE version = ?"),
-                       {verdict, verdict, version}))
-            return sql::error(QStringLiteral("cannot activate model %1").arg(version), q);
-    }
-    {
-        QSqlQuery q(db);
-        const QString why = !reason.isEmpty() ? reason : !verdict.isEmpty() ? verdict : QStringLiteral("activated by hand");
-        if (!sql::exec(q, QStringLiteral("INSERT INTO activations (version, at, reason) VALUES (?, ?, ?)"),
-                       {version, sql::timeText(QDateTime::currentDateTimeUtc()), why}))
-            return sql::error(QStringLiteral("cannot log the activation of model %1").arg(version), q);
-    }
-    return tx.commit();
-}
-
-Status<> Workspace::clearActiveModel()
-{
-    QSqlQuery q(db());
-    if (!sql::exec(q, QStringLiteral("UPDATE models SET state = 'retired' WHERE state = 'active'")))
-        return sql::error(QStringLiteral("cannot retire the active model"), q);
-    return done();
-}
-
-QVector<Workspace::Activation> Workspace::activations() const
-{
-    QVector<Activation> out;
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT version, at, reason FROM activations ORDER BY id")))
-        while (q.next())
-            out.append({q.value(0).toString(), sql::timeFromText(q.value(1).toString()), q.value(2).toString()});
-    return out;
-}
-
-QString Workspace::nextModelVersion() const
-{
-    static const QRegularExpression pattern(QStringLiteral("^v(\\d+)$"));
-    qint64 highest = 0;
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT version FROM models")))
-        while (q.next()) {
-            const auto match = pattern.match(q.value(0).toString());
-            if (match.hasMatch())
-                highest = std::max(highest, match.captured(1).toLongLong());
-        }
-    return QStringLiteral("v%1").arg(highest + 1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Training runs
-
-Expected<qint64> Workspace::startTrainingRun(const QJsonObject& params)
-{
-    QSqlQuery q(db());
-    if (!sql::exec(q, QStringLiteral("INSERT INTO training_runs (params, started) VALUES (?, ?)"), {jsonText(params), sql::nowText()}))
-        return sql::error(QStringLiteral("cannot record the training run"), q);
-    return q.lastInsertId().toLongLong();
-}
-
-Status<> Workspace::appendTrainingEpoch(qint64 runId, const QJsonObject& epoch)
-{
-    const QSqlDatabase db = this->db();
-    sql::WriteTransaction tx(db); // read-modify-write: no epoch may get lost between two writers
-    if (auto s = tx.begin(); !s)
-        return s;
-    QJsonArray epochs;
-    {
-        QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT epochs FROM training_runs WHERE id = ?"), {runId}))
-            return sql::error(QStringLiteral("cannot record the epoch"), q);
-        if (!q.next())
-            return Error{QStringLiteral("unknown training run %1").arg(runId)};
-        epochs = jsonArray(q.value(0).toString());
-    }
-    epochs.append(epoch);
-    {
-        QSqlQuery q(db);
-        if (!sql::exec(q, QStringLiteral("UPDATE training_runs SET epochs = ? WHERE id = ?"), {jsonText(epochs), runId}))
-            return sql::error(QStringLiteral("cannot record the epoch"), q);
-    }
-    return tx.commit();
-}
-
-Status<> Workspace::finishTrainingRun(qint64 runId, const QString& outcome, const QString& modelVersion)
-{
-    if (outcome.trimmed().isEmpty())
-        return Error{QStringLiteral("cannot finish training run %1 without an outcome").arg(runId)};
-    QSqlQuery q(db());
-    if (!sql::exec(q, QStringLiteral("UPDATE training_runs SET outcome = ?, model_version = ?, finished = ? WHERE id = ?"),
-                   {outcome, modelVersion, sql::nowText(), runId}))
-        return sql::error(QStringLiteral("cannot finish training run %1").arg(runId), q);
-    if (q.numRowsAffected() != 1)
-        return Error{QStringLiteral("unknown training run %1").arg(runId)};
-    return done();
-}
-
-QVector<TrainingRunRecord> Workspace::trainingRuns() const
-{
-    QVector<TrainingRunRecord> out;
-    QSqlQuery q = reader(db());
-    if (q.exec(QStringLiteral("SELECT id, params, epochs, outcome, model_version, started, finished FROM training_runs ORDER BY id")))
-        while (q.next()) {
-            TrainingRunRecord r;
-            r.id = q.value(0).toLongLong();
-            r.params = jsonObject(q.value(1).toString());
-            r.epochs = jsonArray(q.value(2).toString());
-            r.outcome = q.value(3).toString();
-            r.modelVersion = q.value(4).toString();
-            r.started = sql::timeFromText(q.value(5).toString());
-            r.finished = sql::timeFromText(q.value(6).toString());
-            out.append(r);
-        }
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Settings
 
-QString Workspace::setting(const QString& key) const
+Expected<QString> Workspace::setting(const QString& key) const
 {
-    QSqlQuery q = reader(db());
-    if (sql::exec(q, QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key}) && q.next())
-        return q.value(0).toString();
-    return {};
+    auto value = readOne<QString>(db(), QStringLiteral("cannot read the setting %1").arg(key),
+                                  QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key},
+                                  [](const QSqlQuery& q) { return q.value(0).toString(); });
+    if (!value)
+        return value.error();
+    return value->value_or(QString());
 }
 
 Status<> Workspace::setSetting(const QString& key, const QString& value)
@@ -1106,7 +326,7 @@ Status<> Workspace::checkIntegrity() const
 {
     const QSqlDatabase db = this->db();
     {
-        QSqlQuery q = reader(db);
+        QSqlQuery q = sql::reader(db);
         if (!q.exec(QStringLiteral("PRAGMA integrity_check")))
             return sql::error(QStringLiteral("cannot check the workspace database"), q);
         QStringList problems;
@@ -1115,7 +335,7 @@ Status<> Workspace::checkIntegrity() const
         if (problems != QStringList{QStringLiteral("ok")})
             return Error{QStringLiteral("the workspace database is damaged: %1").arg(problems.join(QStringLiteral("; ")).left(500))};
     }
-    QSqlQuery q = reader(db);
+    QSqlQuery q = sql::reader(db);
     if (!q.exec(QStringLiteral("PRAGMA foreign_key_check")))
         return sql::error(QStringLiteral("cannot check the workspace database"), q);
     if (q.next())

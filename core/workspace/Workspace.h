@@ -4,35 +4,29 @@
 //   <dir>/workspace.sqlite   images, label events, predictions, embeddings, models, training runs
 //   <dir>/images/ab/<sha256> original image bytes, keyed by their SHA-256
 //   <dir>/models/<version>.pcmodel
-// Thread-safe: every thread gets its own database connection, created on first use.
+// The workspace holds the images and the settings itself and hands out one store per group of
+// tables (labels(), predictions(), embeddings(), split(), models(), runs()), all on one database
+// handle. Thread-safe: every thread gets its own database connection, created on first use.
 // Every call that can fail returns a typed one-line error; writes are transactions.
 #include "Expected.h"
+#include "workspace/EmbeddingStore.h"
+#include "workspace/LabelStore.h"
+#include "workspace/ModelStore.h"
+#include "workspace/PredictionStore.h"
+#include "workspace/RunStore.h"
+#include "workspace/ValidationSplitStore.h"
+#include "workspace/WorkspaceDatabase.h"
 
+#include <QByteArray>
 #include <QDateTime>
-#include <QHash>
-#include <QJsonArray>
-#include <QJsonObject>
-#include <QMutex>
-#include <QSet>
+#include <QString>
 #include <QVector>
 #include <memory>
-#include <opencv2/core/mat.hpp>
 #include <optional>
 
 class QSqlDatabase;
 
 namespace pc {
-
-enum class LabelOrigin { Dataset, Curator, Server };
-enum class ReviewStatus { Pending, Approved, Rejected };
-enum class ModelState { Candidate, Active, Retired };
-
-QString toString(LabelOrigin);
-QString toString(ReviewStatus);
-QString toString(ModelState);
-std::optional<LabelOrigin> labelOriginFromString(const QString&);
-std::optional<ReviewStatus> reviewStatusFromString(const QString&);
-std::optional<ModelState> modelStateFromString(const QString&);
 
 struct ImageRecord {
     qint64 id = 0;
@@ -45,49 +39,6 @@ struct ImageRecord {
     QString split;      // official dataset split when known: "trainval", "test", or empty
 };
 
-struct LabelEvent {
-    qint64 id = 0;
-    qint64 imageId = 0;
-    QString breed;      // breed id, e.g. "Persian" (BreedCatalog ids)
-    LabelOrigin origin = LabelOrigin::Curator;
-    QString author;
-    QDateTime at;
-    ReviewStatus status = ReviewStatus::Approved;
-    QString uuid;         // names the event on the team server (and in a retried upload)
-    QString role;         // the author's role on the server ("curator", "reviewer", "admin"); empty: unknown
-    QString serverStatus; // the server's review status; empty: the server has not reported one
-};
-
-struct StoredPrediction {
-    qint64 imageId = 0;
-    QString modelVersion;
-    QJsonArray top;     // [{"label":…, "p":…}, …]
-    double ms = 0;
-    QDateTime at;
-};
-
-struct ModelRecord {
-    QString version;        // "v1", "v2", …
-    QString parent;         // version it was warm-started from, or empty
-    QDateTime created;
-    QString backboneId;
-    QString weightsHash;
-    QJsonObject metrics;    // val_accuracy, val_mean_per_class, split_id, classes, …
-    QString file;           // path relative to the workspace dir
-    QString checksum;       // SHA-256 of the bundle file
-    ModelState state = ModelState::Candidate;
-    QString gateVerdict;    // why it was (not) activated
-};
-
-struct TrainingRunRecord {
-    qint64 id = 0;
-    QJsonObject params;
-    QJsonArray epochs;      // one object per epoch: loss, train_accuracy, val_accuracy
-    QString outcome;        // "running", "activated", "candidate", "cancelled", "failed: …"
-    QString modelVersion;
-    QDateTime started, finished;
-};
-
 class Workspace {
 public:
     // $PETCURATOR_WORKSPACE, else QStandardPaths::AppDataLocation.
@@ -98,7 +49,7 @@ public:
 
     QString dir() const { return m_dir; }
     QString modelsDir() const;
-    int schemaVersion() const;
+    Expected<int> schemaVersion() const;
 
     // ---- images
     struct AddedImage {
@@ -110,81 +61,38 @@ public:
     // changes nothing and returns the existing id; a removed image comes back (not a duplicate).
     Expected<AddedImage> addImage(const QByteArray& bytes, const QString& originalPath, int width, int height,
                                   const QString& source, const QString& split = {});
-    std::optional<ImageRecord> image(qint64 id) const;
-    std::optional<ImageRecord> imageByHash(const QString& sha256) const;
+    // Reads return an error when the database can't answer (locked, damaged, gone): an empty
+    // result always means "none", never "could not look".
+    Expected<std::optional<ImageRecord>> image(qint64 id) const;
+    Expected<std::optional<ImageRecord>> imageByHash(const QString& sha256) const;
     // Latest image whose original path is `path` (for "label IMAGE BREED" by file name).
-    std::optional<ImageRecord> imageByOriginalPath(const QString& path) const;
+    Expected<std::optional<ImageRecord>> imageByOriginalPath(const QString& path) const;
     // The images in the workspace (removed ones left out).
-    QVector<ImageRecord> images() const;
-    int imageCount() const;
+    Expected<QVector<ImageRecord>> images() const;
+    Expected<int> imageCount() const;
     // Takes images out of the workspace, or puts them back (undo), in one transaction. Their bytes
-    // and label events stay; a removed image is left out of images(), currentLabels() and training.
+    // and label events stay; a removed image is left out of images(), labels().currentByImage() and training.
     Status<> setImagesRemoved(const QVector<qint64>& imageIds, bool removed);
-    bool isImageRemoved(qint64 imageId) const;
+    Expected<bool> isImageRemoved(qint64 imageId) const;
     QString storedImagePath(const QString& sha256) const;
     Expected<QByteArray> readImageBytes(const QString& sha256) const;
 
-    // ---- labels (append-only events; the current label is the latest non-rejected event)
-    Expected<qint64> addLabel(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
-                              ReviewStatus status = ReviewStatus::Approved);
-    Status<> setReviewStatus(qint64 eventId, ReviewStatus status);
-    std::optional<LabelEvent> currentLabel(qint64 imageId) const;
-    QVector<LabelEvent> labelHistory(qint64 imageId) const;
-    QHash<qint64, LabelEvent> currentLabels() const;    // every labelled image still in the workspace
-    int labelEventCount() const;
-    // Label events (curator or server) added after event id `afterId`.
-    int labelEventsSince(qint64 afterId) const;
-    qint64 lastLabelEventId() const;
-
-    // ---- predictions
-    Status<> savePrediction(const StoredPrediction& prediction);
-    std::optional<StoredPrediction> latestPrediction(qint64 imageId) const;
-    QHash<qint64, StoredPrediction> latestPredictions() const;
-
-    // ---- embedding cache: views × dim float matrix per (image, backbone weights hash), stored as float16
-    Status<> putEmbeddings(qint64 imageId, const QString& weightsHash, const cv::Mat& views);
-    std::optional<cv::Mat> embeddings(qint64 imageId, const QString& weightsHash) const; // CV_32F
-    QHash<qint64, cv::Mat> allEmbeddings(const QString& weightsHash) const;
-    QSet<qint64> imagesWithEmbeddings(const QString& weightsHash) const;
-
-    // ---- fixed validation split (image ids), stored once per workspace
-    struct ValidationSplit {
-        QString id;           // changes only when the split is (re)made
-        QSet<qint64> imageIds;
-    };
-    std::optional<ValidationSplit> validationSplit() const;
-    Status<> setValidationSplit(const ValidationSplit& split);
-    // Adds images to the existing split (new labelled images keep the split stratified).
-    Status<> addToValidationSplit(const QSet<qint64>& imageIds);
-
-    // ---- models
-    Status<> addModel(const ModelRecord& model);
-    Status<> updateModel(const ModelRecord& model);
-    std::optional<ModelRecord> model(const QString& version) const;
-    QVector<ModelRecord> models() const; // oldest first
-    std::optional<ModelRecord> activeModel() const;
-    // Makes `version` the only active model (the previous one becomes retired), in one transaction,
-    // and logs it. An empty verdict keeps the gate's verdict stored with the model.
-    Status<> setActiveModel(const QString& version, const QString& verdict = {}, const QString& reason = {});
-    struct Activation {
-        QString version;
-        QDateTime at;
-        QString reason; // the gate's verdict, "activated by hand", "rollback", …
-    };
-    QVector<Activation> activations() const; // oldest first
-    // No model active any more (the active one is retired): predictions come from the zero-shot
-    // head. The log only lists stored versions, so this leaves no entry in it.
-    Status<> clearActiveModel();
-    QString nextModelVersion() const;
-
-    // ---- training runs
-    Expected<qint64> startTrainingRun(const QJsonObject& params);
-    Status<> appendTrainingEpoch(qint64 runId, const QJsonObject& epoch);
-    Status<> finishTrainingRun(qint64 runId, const QString& outcome, const QString& modelVersion = {});
-    QVector<TrainingRunRecord> trainingRuns() const;
+    // ---- the stores, one per table group, all on this workspace's database
+    LabelStore& labels() { return m_labels; }
+    const LabelStore& labels() const { return m_labels; }
+    PredictionStore& predictions() { return m_predictions; }
+    const PredictionStore& predictions() const { return m_predictions; }
+    EmbeddingStore& embeddings() { return m_embeddings; }
+    const EmbeddingStore& embeddings() const { return m_embeddings; }
+    ValidationSplitStore& split() { return m_split; }
+    const ValidationSplitStore& split() const { return m_split; }
+    ModelStore& models() { return m_models; }
+    const ModelStore& models() const { return m_models; }
+    RunStore& runs() { return m_runs; }
+    const RunStore& runs() const { return m_runs; }
 
     // ---- workspace-wide single values (the pull cursor, the training label selection, …)
-    QString setting(const QString& key) const; // empty when unset
+    Expected<QString> setting(const QString& key) const; // empty when unset
     Status<> setSetting(const QString& key, const QString& value);
 
     // PRAGMA integrity_check == "ok"
@@ -197,9 +105,13 @@ private:
     Status<> migrate();
 
     QString m_dir;
-    QString m_connectionPrefix;
-    mutable QMutex m_connectionsMutex;
-    mutable QStringList m_connections;
+    WorkspaceDatabase m_db;
+    LabelStore m_labels{m_db};
+    PredictionStore m_predictions{m_db};
+    EmbeddingStore m_embeddings{m_db};
+    ValidationSplitStore m_split{m_db};
+    ModelStore m_models{m_db};
+    RunStore m_runs{m_db};
 };
 
 } // namespace pc

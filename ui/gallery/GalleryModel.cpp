@@ -40,15 +40,26 @@ static std::vector<Guess> guessesFromJson(const QJsonArray& top)
     return out;
 }
 
-std::vector<GalleryItem> loadGalleryItems(const Workspace& workspace)
+Expected<std::vector<GalleryItem>> loadGalleryItems(const Workspace& workspace)
 {
-    const QVector<ImageRecord> images = workspace.images();
-    const QHash<qint64, LabelEvent> labels = workspace.currentLabels();
-    const QHash<qint64, StoredPrediction> predictions = workspace.latestPredictions();
-    const QSet<qint64> disputed = SyncLedger::disputedImages(workspace);
+    const auto images = workspace.images();
+    if (!images)
+        return images.error();
+    const auto labelsRead = workspace.labels().currentByImage();
+    if (!labelsRead)
+        return labelsRead.error();
+    const auto predictionsRead = workspace.predictions().latestByImage();
+    if (!predictionsRead)
+        return predictionsRead.error();
+    const auto disputedRead = SyncLedger::disputedImages(workspace);
+    if (!disputedRead)
+        return disputedRead.error();
+    const QHash<qint64, LabelEvent>& labels = *labelsRead;
+    const QHash<qint64, StoredPrediction>& predictions = *predictionsRead;
+    const QSet<qint64>& disputed = *disputedRead;
     std::vector<GalleryItem> items;
-    items.reserve(size_t(images.size()));
-    for (const ImageRecord& r : images) {
+    items.reserve(size_t(images->size()));
+    for (const ImageRecord& r : *images) {
         GalleryItem it;
         it.id = r.id;
         it.sha256 = r.sha256;

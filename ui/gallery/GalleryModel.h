@@ -43,7 +43,7 @@ struct GalleryItem {
 };
 
 // Builds gallery rows from the workspace (slow for big workspaces: call off the UI thread).
-std::vector<GalleryItem> loadGalleryItems(const Workspace& workspace);
+Expected<std::vector<GalleryItem>> loadGalleryItems(const Workspace& workspace);
 // The display name of a breed id ("american_bulldog" → "American Bulldog").
 
 class GalleryModel : public QAbstractListModel {

@@ -25,6 +25,14 @@ struct Outgoing {
     cv::Mat embedding; // 1 × 1280 when known (lets a late result follow a model swap)
 };
 
+// The screen shows the prediction already; one that isn't stored is only computed again on the
+// next start, so a failed save is logged, not shown.
+void savePrediction(Workspace& workspace, const StoredPrediction& prediction)
+{
+    if (auto s = workspace.predictions().save(prediction); !s)
+        qWarning("predictions: %s", qPrintable(s.error().message));
+}
+
 QJsonArray topJson(const std::vector<Guess>& top)
 {
     QJsonArray a;
@@ -137,7 +145,7 @@ void PredictionService::predictNow(const ImageRef& ref)
             r.outbox.append(o);
         }
         result->embedding.release();
-        (void)m_workspace->savePrediction(StoredPrediction{ref.id, result->model, topJson(result->top), result->ms,
+        savePrediction(*m_workspace, StoredPrediction{ref.id, result->model, topJson(result->top), result->ms,
                                                            QDateTime::currentDateTimeUtc()});
         break;
     }
@@ -165,7 +173,11 @@ void PredictionService::refreshNow(const QVector<ImageRef>& images)
     const auto snap = m_active->snapshot();
     const QString hash = m_backbone->weightsHash();
     // The centre views the embedding cache holds that we don't have yet.
-    const QSet<qint64> cached = m_workspace->imagesWithEmbeddings(hash);
+    // A cache that can't be read only costs time: those images get a full prediction.
+    const auto cachedRead = m_workspace->embeddings().imagesWith(hash);
+    if (!cachedRead)
+        qWarning("predictions: %s", qPrintable(cachedRead.error().message));
+    const QSet<qint64> cached = cachedRead ? *cachedRead : QSet<qint64>();
     QVector<qint64> missing;
     {
         QMutexLocker lock(&r.mutex);
@@ -175,17 +187,26 @@ void PredictionService::refreshNow(const QVector<ImageRef>& images)
     }
     if (!missing.isEmpty()) {
         if (missing.size() > 2000) {
-            const QHash<qint64, cv::Mat> all = m_workspace->allEmbeddings(hash);
+            const auto allRead = m_workspace->embeddings().all(hash);
+            if (!allRead)
+                qWarning("predictions: %s", qPrintable(allRead.error().message));
+            const QHash<qint64, cv::Mat> all = allRead ? *allRead : QHash<qint64, cv::Mat>();
             QMutexLocker lock(&r.mutex);
             for (qint64 id : missing)
                 if (auto it = all.constFind(id); it != all.constEnd() && !it->empty())
                     r.centre.insert(id, it->row(0));
         } else {
-            for (qint64 id : missing)
-                if (auto e = m_workspace->embeddings(id, hash); e && !e->empty()) {
-                    QMutexLocker lock(&r.mutex);
-                    r.centre.insert(id, e->row(0));
+            for (qint64 id : missing) {
+                const auto e = m_workspace->embeddings().views(id, hash);
+                if (!e) {
+                    qWarning("predictions: %s", qPrintable(e.error().message));
+                    continue;
                 }
+                if (*e && !(*e)->empty()) {
+                    QMutexLocker lock(&r.mutex);
+                    r.centre.insert(id, (*e)->row(0));
+                }
+            }
         }
     }
     std::optional<BatchPredictor> model;
@@ -246,7 +267,7 @@ void PredictionService::refreshNow(const QVector<ImageRef>& images)
     for (const StoredPrediction& p : toSave) {
         if (r.stopped)
             return;
-        (void)m_workspace->savePrediction(p);
+        savePrediction(*m_workspace, p);
     }
 }
 

@@ -90,8 +90,13 @@ bool ModelHistoryView::selectVersion(const QString& version)
 void ModelHistoryView::reload()
 {
     auto workspace = m_workspace;
-    runInBackground(m_io, this, [workspace] { return workspace->models(); },
-                    [this](const QVector<ModelRecord>& models) { show(models); });
+    runInBackground(m_io, this, [workspace] { return workspace->models().all(); },
+                    [this](const Expected<QVector<ModelRecord>>& models) {
+                        if (models)
+                            show(*models);
+                        else // the list stays as it was: an unreadable database is not "no models"
+                            Q_EMIT message(tr("Cannot list the models: %1").arg(models.error().message));
+                    });
 }
 
 void ModelHistoryView::show(const QVector<ModelRecord>& models)

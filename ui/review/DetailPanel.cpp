@@ -181,12 +181,19 @@ void DetailPanel::loadHistory(qint64 id)
     auto workspace = m_workspace;
     auto latest = m_latest;
     runInBackground(m_io, this,
-                    [workspace, latest, id] {
+                    [workspace, latest, id]() -> Expected<QVector<LabelEvent>> {
                         if (latest->load() != id)
                             return QVector<LabelEvent>();
-                        return workspace->labelHistory(id);
+                        return workspace->labels().history(id);
                     },
-                    [this, id](const QVector<LabelEvent>& history) { setHistory(id, history); });
+                    [this, id](const Expected<QVector<LabelEvent>>& history) {
+                        if (history) {
+                            setHistory(id, *history);
+                        } else if (id == m_imageId) {
+                            m_history->clear();
+                            m_history->addItem(tr("Cannot read the label history: %1").arg(history.error().message));
+                        }
+                    });
 }
 
 void DetailPanel::setHistory(qint64 imageId, const QVector<LabelEvent>& history)

@@ -29,15 +29,21 @@ void LabelWriter::enqueue(std::function<void(Workspace&, QString*, bool*)> job, 
         QString error;
         bool isNew = false;
         job(*workspace, &error, &isNew);
-        const std::optional<LabelEvent> current = workspace->currentLabel(imageId);
-        const QVector<LabelEvent> history = workspace->labelHistory(imageId);
+        const auto current = workspace->labels().current(imageId);
+        const auto history = workspace->labels().history(imageId);
+        // What the database holds now; when it can't say, the views keep what they show and the
+        // failure is reported like a failed write.
+        const QString readError = !current ? current.error().message : !history ? history.error().message : QString();
         // The destructor waits for this thread, so `this` is alive while we post to it.
-        QMetaObject::invokeMethod(this, [this, imageId, breed, error, isNew, current, history] {
+        QMetaObject::invokeMethod(this, [this, imageId, breed, error, isNew, current, history, readError] {
             if (!error.isEmpty())
                 Q_EMIT writeFailed(error);
             if (isNew)
                 Q_EMIT newLabelStored(imageId, breed);
-            Q_EMIT labelState(imageId, current.has_value(), current.value_or(LabelEvent{}), history);
+            if (readError.isEmpty())
+                Q_EMIT labelState(imageId, current->has_value(), current->value_or(LabelEvent{}), *history);
+            else if (error.isEmpty())
+                Q_EMIT writeFailed(readError);
             finishJob();
         }, Qt::QueuedConnection);
     });
@@ -70,14 +76,14 @@ void LabelWriter::apply(const std::shared_ptr<LabelTicket>& ticket)
     enqueue([ticket](Workspace& ws, QString* error, bool* isNew) {
         const qint64 existing = ticket->eventId.load();
         if (existing == 0) {
-            auto id = ws.addLabel(ticket->imageId, ticket->breed, LabelOrigin::Curator, ticket->author);
+            auto id = ws.labels().add(ticket->imageId, ticket->breed, LabelOrigin::Curator, ticket->author);
             if (!id) {
                 *error = id.error().message;
                 return;
             }
             ticket->eventId = *id;
             *isNew = true;
-        } else if (auto s = ws.setReviewStatus(existing, ReviewStatus::Approved); !s) {
+        } else if (auto s = ws.labels().setReviewStatus(existing, ReviewStatus::Approved); !s) {
             *error = s.error().message;
         }
     }, ticket->imageId, ticket->breed);
@@ -89,7 +95,7 @@ void LabelWriter::revert(const std::shared_ptr<LabelTicket>& ticket)
         const qint64 existing = ticket->eventId.load();
         if (existing == 0)
             return; // the add failed: nothing to undo
-        if (auto s = ws.setReviewStatus(existing, ReviewStatus::Rejected); !s)
+        if (auto s = ws.labels().setReviewStatus(existing, ReviewStatus::Rejected); !s)
             *error = s.error().message;
     }, ticket->imageId, ticket->breed);
 }

@@ -67,13 +67,19 @@ ServerSettingsDialog::ServerSettingsDialog(std::shared_ptr<Workspace> workspace,
     m_trustModels = new QCheckBox(tr("Activate the server's models without the local quality gate"), this);
     m_trustModels->setChecked(settings.trustServerModels);
     form->addRow(QString(), m_trustModels);
-    const TrainingLabelSelection selection = TrainingLabelSelection::load(*m_workspace);
+    const auto stored = TrainingLabelSelection::load(*m_workspace);
+    const TrainingLabelSelection selection = stored ? *stored : TrainingLabelSelection{};
     m_approvedOnly = new QCheckBox(tr("Train only on labels the server approved"), this);
     m_approvedOnly->setChecked(selection.approvedOnly);
     form->addRow(QString(), m_approvedOnly);
     m_reviewerRoles = new QCheckBox(tr("Train only on reviewers' and admins' labels"), this);
     m_reviewerRoles->setChecked(selection.roles == QStringList{QStringLiteral("reviewer"), QStringLiteral("admin")});
     form->addRow(QString(), m_reviewerRoles);
+    if (!stored) { // not shown as "off": Save would then overwrite what it could not read
+        m_approvedOnly->setEnabled(false);
+        m_reviewerRoles->setEnabled(false);
+        form->addRow(QString(), new QLabel(tr("Cannot read the training label settings: %1").arg(stored.error().message), this));
+    }
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &ServerSettingsDialog::save);
@@ -125,7 +131,12 @@ void ServerSettingsDialog::save()
     settings.pinnedKey = m_pinnedKey;
     settings.save();
 
-    TrainingLabelSelection selection = TrainingLabelSelection::load(*m_workspace);
+    const auto stored = TrainingLabelSelection::load(*m_workspace);
+    if (!stored) {
+        QMessageBox::warning(this, windowTitle(), tr("Cannot read the training label settings: %1").arg(stored.error().message));
+        return;
+    }
+    TrainingLabelSelection selection = *stored;
     selection.approvedOnly = m_approvedOnly->isChecked();
     selection.roles = m_reviewerRoles->isChecked() ? QStringList{QStringLiteral("reviewer"), QStringLiteral("admin")} : QStringList();
     // Keychain and database writes off the UI thread; the dialog closes once they are done, so a

@@ -266,24 +266,38 @@ void TrainingDashboard::countLabels()
     struct Count {
         int labelled = -1; // -1: unchanged since the last count
         qint64 lastEvent = 0;
+        QString error;     // the workspace could not be read
     };
     auto workspace = m_workspace;
     const qint64 known = m_labelledNow >= 0 ? m_labelEventNow : -1;
     runInBackground(m_io, this,
                     [workspace, known] {
                         Count c;
-                        c.lastEvent = workspace->lastLabelEventId();
+                        const auto last = workspace->labels().lastEventId();
+                        if (!last) {
+                            c.error = last.error().message;
+                            return c;
+                        }
+                        c.lastEvent = *last;
                         if (c.lastEvent == known)
                             return c;
+                        const auto labels = workspace->labels().currentByImage();
+                        if (!labels) {
+                            c.error = labels.error().message;
+                            return c;
+                        }
                         c.labelled = 0;
-                        const QHash<qint64, LabelEvent> labels = workspace->currentLabels();
-                        for (const LabelEvent& e : labels)
+                        for (const LabelEvent& e : *labels)
                             if (e.status == ReviewStatus::Approved)
                                 ++c.labelled;
                         return c;
                     },
                     [this](const Count& c) {
                         m_counting = false;
+                        if (!c.error.isEmpty()) {
+                            showReadError(c.error);
+                            return;
+                        }
                         if (c.labelled >= 0)
                             m_labelledNow = c.labelled;
                         m_labelEventNow = c.lastEvent;
@@ -472,16 +486,32 @@ void TrainingDashboard::loadLastRun()
     struct Last {
         QVector<TrainingRunRecord> runs;
         std::optional<ModelRecord> model;
+        QString error; // the workspace could not be read
     };
     auto workspace = m_workspace;
     runInBackground(m_io, this,
                     [workspace] {
-                        Last last{workspace->trainingRuns(), std::nullopt};
-                        if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty())
-                            last.model = workspace->model(last.runs.back().modelVersion);
+                        Last last;
+                        auto runs = workspace->runs().all();
+                        if (!runs) {
+                            last.error = runs.error().message;
+                            return last;
+                        }
+                        last.runs = std::move(*runs);
+                        if (!last.runs.isEmpty() && !last.runs.back().modelVersion.isEmpty()) {
+                            auto model = workspace->models().find(last.runs.back().modelVersion);
+                            if (!model)
+                                last.error = model.error().message;
+                            else
+                                last.model = std::move(*model);
+                        }
                         return last;
                     },
                     [this](const Last& last) {
+                        if (!last.error.isEmpty()) {
+                            showReadError(last.error);
+                            return;
+                        }
                         if (m_running || last.runs.isEmpty() || m_loss->count() > 0 || m_lastRun.isValid())
                             return;
                         const TrainingRunRecord& run = last.runs.back();
@@ -509,17 +539,26 @@ void TrainingDashboard::evaluateActiveModel()
         Evaluation evaluation;
         QString version;
         bool ok = false;
+        QString error; // the workspace could not be read
     };
     runInBackground(m_io, this,
                     [workspace, snapshot] {
                         Result r;
                         r.version = snapshot->version;
-                        const auto record = workspace->model(snapshot->version);
-                        if (!record)
+                        const auto record = workspace->models().find(snapshot->version);
+                        if (!record) {
+                            r.error = record.error().message;
+                            return r;
+                        }
+                        if (!*record)
                             return r;
                         const QStringList& classes = snapshot->head.classes();
-                        const LabelledEmbeddings data = validationEmbeddings(*workspace, record->weightsHash, classes,
-                                                                             snapshot->head.inputSize());
+                        const auto read = validationEmbeddings(*workspace, (*record)->weightsHash, classes, snapshot->head.inputSize());
+                        if (!read) {
+                            r.error = read.error().message;
+                            return r;
+                        }
+                        const LabelledEmbeddings& data = *read;
                         if (data.size() == 0)
                             return r;
                         r.classes = classes;
@@ -528,11 +567,21 @@ void TrainingDashboard::evaluateActiveModel()
                         return r;
                     },
                     [this](const Result& r) {
+                        if (!r.error.isEmpty())
+                            showReadError(r.error);
                         if (!r.ok || m_running)
                             return;
                         showEvaluation(r.classes, r.evaluation,
                                        tr("Live model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
                     });
+}
+
+void TrainingDashboard::showReadError(const QString& message)
+{
+    if (m_running)
+        return; // the run's own line has the floor; the next count tries again
+    m_stage->setText(tr("Cannot read the workspace: %1").arg(message));
+    m_stage->setToolTip(message);
 }
 
 void TrainingDashboard::applyChartPalette()

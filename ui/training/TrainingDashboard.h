@@ -76,6 +76,7 @@ private:
     void endRun(const TrainingSummary& summary, int progress);
     void beginRun();
     void refreshState();
+    void showReadError(const QString& message); // on the stage line, in place of the idle text
     void countLabels(); // in the background; refreshes the idle text when done
     QString idleText() const;
     void clearSeries();

@@ -1,0 +1,30 @@
+#pragma once
+// The embedding cache: a views × dim float matrix per (image, backbone weights hash), stored as
+// float16 and read back as CV_32F.
+#include "Expected.h"
+
+#include <QHash>
+#include <QSet>
+#include <QString>
+#include <opencv2/core/mat.hpp>
+#include <optional>
+
+namespace pc {
+
+class WorkspaceDatabase;
+
+class EmbeddingStore {
+public:
+    explicit EmbeddingStore(const WorkspaceDatabase& db) : m_db(db) {}
+
+    Status<> put(qint64 imageId, const QString& weightsHash, const cv::Mat& views);
+    // None when not cached (or when the stored sizes disagree: computed again then).
+    Expected<std::optional<cv::Mat>> views(qint64 imageId, const QString& weightsHash) const;
+    Expected<QHash<qint64, cv::Mat>> all(const QString& weightsHash) const;
+    Expected<QSet<qint64>> imagesWith(const QString& weightsHash) const;
+
+private:
+    const WorkspaceDatabase& m_db;
+};
+
+} // namespace pc
