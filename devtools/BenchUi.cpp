@@ -234,7 +234,8 @@ int main(int argc, char** argv)
         AppSettings::setThreadsOverride(parser.value(threadsOpt).toInt());
     Backbone::setThreads(AppSettings::effectiveThreads());
 
-    auto backbone = Backbone::load();
+    // The precision the app picks by default, so the figures are the app's.
+    auto backbone = Backbone::load(Backbone::defaultWeightsDir(), *resolvePrecision(PrecisionChoice::Auto));
     if (!backbone) {
         fprintf(stderr, "petcurator-bench-ui: %s\n", qPrintable(backbone.error().message));
         return 2;

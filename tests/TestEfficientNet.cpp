@@ -7,6 +7,7 @@
 #include "model/EmbeddingRows.h"
 #include "model/FrozenBackbone.h"
 #include "model/Predictor.h"
+#include "model/ZeroShotHead.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -147,6 +148,37 @@ private Q_SLOTS:
             QCOMPARE(out[size_t(i)].logits.cols, Backbone::kImageNetClasses);
             QVERIFY(cv::norm(out[size_t(i)].embedding, batch.embedding, cv::NORM_INF) < 1e-4);
             QVERIFY(cv::norm(out[size_t(i)].logits, batch.logits.row(0), cv::NORM_INF) < 1e-3);
+        }
+    }
+
+    void predictFilesAnswersAsOneByOne()
+    {
+        // The batch path (predict over a folder) must give each file what predictFile gives it.
+        auto active = std::make_shared<ActiveModel>(std::make_shared<const ModelSnapshot>(
+            ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*test::backbone()), nullptr}));
+        const Predictor predictor(test::backbone(), active);
+        const QStringList paths{test::sampleImage(QStringLiteral("Abyssinian_1.jpg")), test::sampleImage(QStringLiteral("no_such_photo.jpg")),
+                                test::sampleImage(QStringLiteral("Bombay_10.jpg")), test::sampleImage(QStringLiteral("samoyed_108.jpg"))};
+        for (const Predictor::Mode mode : {Predictor::Mode::Breeds, Predictor::Mode::ImageNet}) {
+            const auto batch = predictor.predictFiles(paths, 3, mode, 2);
+            QCOMPARE(batch.size(), size_t(paths.size()));
+            for (qsizetype i = 0; i < paths.size(); ++i) {
+                const auto one = predictor.predictFile(paths[i], 3, mode);
+                QCOMPARE(bool(batch[size_t(i)]), bool(one));
+                if (!one) {
+                    QCOMPARE(batch[size_t(i)].error().message, one.error().message);
+                    continue;
+                }
+                const Prediction& b = *batch[size_t(i)];
+                QCOMPARE(b.model, one->model);
+                QCOMPARE(b.top.size(), one->top.size());
+                for (size_t g = 0; g < b.top.size(); ++g) {
+                    QCOMPARE(b.top[g].label, one->top[g].label);
+                    QVERIFY(std::abs(b.top[g].p - one->top[g].p) < 1e-4f);
+                }
+                QVERIFY(b.ms > 0);
+                QVERIFY(cv::norm(b.embedding, one->embedding, cv::NORM_INF) < 1e-4);
+            }
         }
     }
 

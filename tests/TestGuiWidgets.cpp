@@ -24,6 +24,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -446,6 +447,7 @@ void TestGuiWidgets::preferencesRoundTrip()
 {
     PreferencesDialog dialog;
     dialog.threadsField()->setValue(1);
+    dialog.precisionField()->setCurrentIndex(dialog.precisionField()->findData(QStringLiteral("fp32")));
     dialog.afterLabelsCheck()->setChecked(true);
     dialog.afterLabelsField()->setValue(7);
     dialog.dailyCheck()->setChecked(true);
@@ -455,6 +457,7 @@ void TestGuiWidgets::preferencesRoundTrip()
     dialog.save();
     QCOMPARE(changed.count(), 1);
     QCOMPARE(AppSettings::threads(), 1);
+    QCOMPARE(AppSettings::precision(), QStringLiteral("fp32"));
     QCOMPARE(AppSettings::workspaceDir(), QStringLiteral("/tmp/pc-ws"));
     const AutoTrainRules r = AppSettings::autoTrainRules();
     QVERIFY(r.afterLabelsEnabled);

@@ -27,6 +27,14 @@ int AppSettings::effectiveThreads()
     return t > 0 ? t : std::max(1, QThread::idealThreadCount());
 }
 
+QString AppSettings::precision() { return get("performance/precision", QStringLiteral("auto")).toString(); }
+void AppSettings::setPrecision(const QString& precision) { put("performance/precision", precision); }
+namespace {
+QString g_precisionOverride;
+}
+void AppSettings::setPrecisionOverride(const QString& precision) { g_precisionOverride = precision; }
+QString AppSettings::effectivePrecision() { return g_precisionOverride.isEmpty() ? precision() : g_precisionOverride; }
+
 AutoTrainRules AppSettings::autoTrainRules()
 {
     AutoTrainRules r;

@@ -20,6 +20,14 @@ struct AppSettings {
     // For this process only (petcurator --threads N); 0 clears it. Not saved.
     static void setThreadsOverride(int threads);
 
+    // The backbone's number format: "auto", "fp32" or "bf16" (model/Precision.h), used at start.
+    static QString precision();
+    static void setPrecision(const QString& precision);
+    // For this process only (petcurator --precision P); empty clears it. Not saved.
+    static void setPrecisionOverride(const QString& precision);
+    // The choice in force now: the override, else precision(); an unreadable saved value is auto.
+    static QString effectivePrecision();
+
     static AutoTrainRules autoTrainRules();
     static void setAutoTrainRules(const AutoTrainRules& rules);
     // A quick incremental update of the model after each correction.

@@ -1134,8 +1134,9 @@ void MainWindow::updateModelStatus()
     }
     const QString v = m_loop->activeVersion();
     m_statusModel->setText(tr("Model: %1").arg(v));
-    m_statusModel->setToolTip(v == QLatin1String("zero-shot") ? tr("Zero-shot head: ImageNet classes mapped to 25 breeds")
-                                                               : tr("Active model version %1").arg(v));
+    const QString model = v == QLatin1String("zero-shot") ? tr("Zero-shot head: ImageNet classes mapped to 25 breeds")
+                                                          : tr("Active model version %1").arg(v);
+    m_statusModel->setToolTip(m_backbone ? tr("%1; backbone computing in %2").arg(model, precisionName(m_backbone->precision())) : model);
 }
 
 QString MainWindow::statusModelText() const { return m_statusModel->text(); }

@@ -32,6 +32,7 @@ public:
     {
         p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: $PETCURATOR_SAMPLE_DIR, or the shared sample beside a source checkout)."), QStringLiteral("DIR")});
         p.addOption({QStringLiteral("folds"), QStringLiteral("Cross-validation folds (default 5)."), QStringLiteral("N"), QStringLiteral("5")});
+        p.addOption({QStringLiteral("repeats"), QStringLiteral("Cross-validations, each with its own random split (default 3)."), QStringLiteral("N"), QStringLiteral("3")});
         p.addOption({QStringLiteral("scale"), QStringLiteral("Images in the synthetic workspace for the incremental update (default 7000)."), QStringLiteral("N"), QStringLiteral("7000")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
         addRuntimeOptions(p);
@@ -116,8 +117,9 @@ public:
                            "peak over import → model %5 MB")
                 .arg(rssLoaded, 0, 'f', 0).arg(importMemory, embedMemory, trainMemory).arg(sessionPeak, 0, 'f', 0));
 
-        // 2. Stratified k-fold cross-validation on the same cached embeddings.
+        // 2. Repeated stratified k-fold cross-validation on the same cached embeddings.
         const int folds = std::max(2, p.value(QStringLiteral("folds")).toInt());
+        const int repeats = std::max(1, p.value(QStringLiteral("repeats")).toInt());
         const auto embeddingsRead = (*ws)->embeddings().all(backbone.weightsHash());
         const auto labelsRead = (*ws)->labels().currentByImage();
         for (const Error* e : {embeddingsRead ? nullptr : &embeddingsRead.error(), labelsRead ? nullptr : &labelsRead.error()})
@@ -131,38 +133,48 @@ public:
         for (auto it = labels.cbegin(); it != labels.cend(); ++it)
             if (embeddings.contains(it.key()))
                 byClass[breeds.indexOf(it->breed)].append(it.key());
-        QHash<qint64, int> foldOf;
         std::mt19937 rng(7);
-        for (auto it = byClass.begin(); it != byClass.end(); ++it) {
-            std::sort(it->begin(), it->end());
-            std::shuffle(it->begin(), it->end(), rng);
-            for (qsizetype i = 0; i < it->size(); ++i)
-                foldOf.insert((*it)[i], int(i % folds));
-        }
         cv::Mat pooled = cv::Mat::zeros(breeds.size(), breeds.size(), CV_32S);
         double sumTop1 = 0, sumMean = 0;
-        for (int f = 0; f < folds; ++f) {
-            LabelledEmbeddings train, test;
-            for (auto it = foldOf.cbegin(); it != foldOf.cend(); ++it) {
-                const int label = breeds.indexOf(labels[it.key()].breed);
-                if (it.value() == f)
-                    test.add(embeddings[it.key()].row(0), label, it.key());
-                else
-                    train.add(embeddings[it.key()], label, it.key());
+        std::vector<double> repeatMeans;
+        for (int repeat = 0; repeat < repeats; ++repeat) {
+            QHash<qint64, int> foldOf;
+            for (auto it = byClass.begin(); it != byClass.end(); ++it) {
+                std::sort(it->begin(), it->end());
+                std::shuffle(it->begin(), it->end(), rng);
+                for (qsizetype i = 0; i < it->size(); ++i)
+                    foldOf.insert((*it)[i], int(i % folds));
             }
-            // No validation data inside the fold: the held-out fold is only for measuring.
-            auto r = trainHead(train, {}, breeds.ids(), TrainerOptions{});
-            if (!r) {
-                err() << "petcurator-cli bench-learn: " << r.error().message << "\n";
-                return Failure;
+            double repeatMean = 0;
+            for (int f = 0; f < folds; ++f) {
+                LabelledEmbeddings train, test;
+                for (auto it = foldOf.cbegin(); it != foldOf.cend(); ++it) {
+                    const int label = breeds.indexOf(labels[it.key()].breed);
+                    if (it.value() == f)
+                        test.add(embeddings[it.key()].row(0), label, it.key());
+                    else
+                        train.add(embeddings[it.key()], label, it.key());
+                }
+                // No validation data inside the fold: the held-out fold is only for measuring.
+                auto r = trainHead(train, {}, breeds.ids(), TrainerOptions{});
+                if (!r) {
+                    err() << "petcurator-cli bench-learn: " << r.error().message << "\n";
+                    return Failure;
+                }
+                const Evaluation e = evaluate(r->head, test);
+                sumTop1 += e.top1;
+                sumMean += e.meanPerClass;
+                repeatMean += e.meanPerClass / folds;
+                pooled += e.confusion;
+                say(QStringLiteral("  split %1, fold %2: top-1 %3%, mean per-class %4% (%5 held out)").arg(repeat + 1).arg(f + 1)
+                        .arg(e.top1 * 100, 0, 'f', 1).arg(e.meanPerClass * 100, 0, 'f', 1).arg(e.count));
             }
-            const Evaluation e = evaluate(r->head, test);
-            sumTop1 += e.top1;
-            sumMean += e.meanPerClass;
-            pooled += e.confusion;
-            say(QStringLiteral("  fold %1: top-1 %2%, mean per-class %3% (%4 held out)").arg(f + 1).arg(e.top1 * 100, 0, 'f', 1)
-                    .arg(e.meanPerClass * 100, 0, 'f', 1).arg(e.count));
+            repeatMeans.push_back(repeatMean);
         }
+        double spread = 0;
+        for (double m : repeatMeans)
+            spread += (m - sumMean / (folds * repeats)) * (m - sumMean / (folds * repeats));
+        spread = repeats > 1 ? std::sqrt(spread / (repeats - 1)) : 0;
         double pooledMean = 0;
         int classes = 0;
         for (int c = 0; c < pooled.rows; ++c) {
@@ -173,12 +185,16 @@ public:
             }
         }
         pooledMean /= std::max(1, classes);
+        result.insert(QStringLiteral("precision"), precisionName(backbone.precision()));
         result.insert(QStringLiteral("cv_folds"), folds);
-        result.insert(QStringLiteral("cv_top1"), sumTop1 / folds);
-        result.insert(QStringLiteral("cv_mean_per_class"), sumMean / folds);
+        result.insert(QStringLiteral("cv_repeats"), repeats);
+        result.insert(QStringLiteral("cv_top1"), sumTop1 / (folds * repeats));
+        result.insert(QStringLiteral("cv_mean_per_class"), sumMean / (folds * repeats));
+        result.insert(QStringLiteral("cv_mean_per_class_sd"), spread);
         result.insert(QStringLiteral("cv_pooled_mean_per_class"), pooledMean);
-        say(QStringLiteral("%1-fold cross-validation: top-1 %2%, mean per-class %3% (pooled over folds %4%)").arg(folds)
-                .arg(sumTop1 / folds * 100, 0, 'f', 1).arg(sumMean / folds * 100, 0, 'f', 1).arg(pooledMean * 100, 0, 'f', 1));
+        say(QStringLiteral("%1 × %2-fold cross-validation, backbone in %3: top-1 %4%, mean per-class %5% (sd over splits %6 pt; pooled over folds %7%)")
+                .arg(repeats).arg(folds).arg(precisionName(backbone.precision())).arg(sumTop1 / (folds * repeats) * 100, 0, 'f', 2)
+                .arg(sumMean / (folds * repeats) * 100, 0, 'f', 2).arg(spread * 100, 0, 'f', 2).arg(pooledMean * 100, 0, 'f', 1));
 
         // 3. One correction → incremental update → gate → activation, at workspace scale.
         const int scale = std::max(100, p.value(QStringLiteral("scale")).toInt());

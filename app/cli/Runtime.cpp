@@ -46,7 +46,25 @@ void addRuntimeOptions(QCommandLineParser& p)
     p.addOption({QStringLiteral("workspace"), QStringLiteral("Workspace folder (default: $PETCURATOR_WORKSPACE or the app data folder)."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("weights"), QStringLiteral("Folder with the EfficientNet-B0 weights (default: $PETCURATOR_WEIGHTS_DIR or the cache)."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: all cores)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("precision"),
+                 QStringLiteral("Backbone number format: auto (bf16 where the CPU has native bfloat16, else fp32), fp32 or bf16 (default auto)."),
+                 QStringLiteral("auto|fp32|bf16"), QStringLiteral("auto")});
     p.addOption({QStringLiteral("max-pixels"), QStringLiteral("Refuse images with more pixels than this (default 100000000)."), QStringLiteral("N")});
+}
+
+Expected<Precision, int> precisionOption(const QCommandLineParser& p)
+{
+    const auto choice = parsePrecisionChoice(p.value(QStringLiteral("precision")));
+    if (!choice) {
+        err() << "petcurator-cli: " << choice.error().message << "\n";
+        return int(BadArguments);
+    }
+    const auto precision = resolvePrecision(*choice);
+    if (!precision) {
+        err() << "petcurator-cli: " << precision.error().message << "\n";
+        return int(BadArguments);
+    }
+    return *precision;
 }
 
 QString Runtime::workspaceDir(const QCommandLineParser& p)
@@ -76,7 +94,11 @@ Expected<Runtime, int> Runtime::open(const QCommandLineParser& p, WorkspaceUse u
             return int(BadArguments);
         }
     }
-    auto backbone = Backbone::load(p.isSet(QStringLiteral("weights")) ? p.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir());
+    const auto precision = precisionOption(p);
+    if (!precision)
+        return precision.error();
+    auto backbone = Backbone::load(p.isSet(QStringLiteral("weights")) ? p.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir(),
+                                   *precision);
     if (!backbone) {
         err() << "petcurator-cli: " << backbone.error().message << "\n";
         return int(Failure);

@@ -1,11 +1,12 @@
 #pragma once
 // What most commands need, set up from the common options (--workspace, --weights, --threads,
-// --max-pixels): the backbone, the workspace and its learning loop, and a predictor on the
+// --max-pixels, --precision): the backbone, the workspace and its learning loop, and a predictor on the
 // workspace's active model (the zero-shot head until a model has been trained).
 #include "Command.h"
 
 #include "Expected.h"
 #include "model/ActiveModel.h"
+#include "model/Precision.h"
 #include "model/Predictor.h"
 
 #include <atomic>
@@ -19,6 +20,9 @@ class Workspace;
 namespace pc::cli {
 
 void addRuntimeOptions(QCommandLineParser& parser);
+
+// --precision resolved on this CPU; on failure, prints a one-line error and gives the exit code.
+Expected<Precision, int> precisionOption(const QCommandLineParser& parser);
 
 struct Runtime {
     enum class WorkspaceUse { None, IfExists, Required };

@@ -136,9 +136,12 @@ public:
         // The gate needs the backbone: loaded only when a newer server model actually came.
         std::shared_ptr<LearningLoop> loop;
         const QString weights = p.isSet(QStringLiteral("weights")) ? p.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir();
+        const auto precision = precisionOption(p);
+        if (!precision)
+            return precision.error();
         options.admit = [&](const sync::FetchedModel& m) -> Expected<QString> {
             if (!loop) {
-                auto backbone = Backbone::load(weights);
+                auto backbone = Backbone::load(weights, *precision);
                 if (!backbone)
                     return backbone.error();
                 loop = std::make_shared<LearningLoop>(*ws, *backbone);

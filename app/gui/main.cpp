@@ -46,7 +46,11 @@ int main(int argc, char** argv)
     const QCommandLineOption weightsOption(QStringLiteral("weights"),
                                            QStringLiteral("Folder with the EfficientNet-B0 weights (default: $PETCURATOR_WEIGHTS_DIR, the user cache, then the installed ones)."),
                                            QStringLiteral("DIR"));
+    const QCommandLineOption precisionOption(QStringLiteral("precision"),
+                                             QStringLiteral("Backbone number format: auto (bf16 where the CPU has native bfloat16, else fp32), fp32 or bf16 (default: Preferences, else auto)."),
+                                             QStringLiteral("auto|fp32|bf16"));
     parser.addOption(workspaceOption);
+    parser.addOption(precisionOption);
     parser.addOption(threadsOption);
     parser.addOption(weightsOption);
     parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Images or folders to import and predict, like a drop."),
@@ -63,6 +67,23 @@ int main(int argc, char** argv)
         pc::AppSettings::setThreadsOverride(n);
     }
     pc::Backbone::setThreads(pc::AppSettings::effectiveThreads());
+    // --precision is checked here and refused with a message; a saved bf16 that this CPU can't run
+    // (settings carried over from another machine) falls back to fp32, and About says which is used.
+    pc::Precision precision = pc::Precision::Fp32;
+    if (parser.isSet(precisionOption)) {
+        const auto choice = pc::parsePrecisionChoice(parser.value(precisionOption));
+        const auto resolved = choice ? pc::resolvePrecision(*choice) : pc::Expected<pc::Precision>(choice.error());
+        if (!resolved) {
+            QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), resolved.error().message);
+            return 2;
+        }
+        pc::AppSettings::setPrecisionOverride(parser.value(precisionOption));
+        precision = *resolved;
+    } else {
+        const auto choice = pc::parsePrecisionChoice(pc::AppSettings::effectivePrecision());
+        const auto resolved = pc::resolvePrecision(choice ? *choice : pc::PrecisionChoice::Auto);
+        precision = resolved ? *resolved : pc::Precision::Fp32;
+    }
 
     QString dir = parser.value(workspaceOption);
     if (dir.isEmpty())
@@ -126,7 +147,7 @@ int main(int argc, char** argv)
             window.attachEngine(*backbone, loop.get());
         });
         const QString weights = parser.isSet(weightsOption) ? parser.value(weightsOption) : pc::Backbone::defaultWeightsDir();
-        loading.setFuture(QtConcurrent::run([weights] { return pc::Backbone::load(weights); }));
+        loading.setFuture(QtConcurrent::run([weights, precision] { return pc::Backbone::load(weights, precision); }));
         status = app.exec();
         loading.waitForFinished(); // quit while loading: the loader must end before what it uses
         if (loop)

@@ -81,6 +81,8 @@ int runServe(const QStringList& args)
     parser.addOption({QStringLiteral("inference-workers"), QStringLiteral("Threads that run predictions (default: one per core)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("inference-queue"), QStringLiteral("Predictions that may wait for a worker; more get 503 (default: 16 per worker)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("weights"), QStringLiteral("Backbone weights folder (default: the desktop's, in ~/.cache/petcurator)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("precision"), QStringLiteral("Backbone number format: auto (bf16 where the CPU has native bfloat16, else fp32), fp32 or bf16 (default auto)."),
+                      QStringLiteral("auto|fp32|bf16"), QStringLiteral("auto")});
     parser.addOption({QStringLiteral("drain-seconds"), QStringLiteral("On SIGTERM, how long in-flight requests may take (default 30)."), QStringLiteral("N")});
     if (!parser.parse(QStringList{QStringLiteral("petcurator-server serve")} + args)) {
         err() << "petcurator-server: " << parser.errorText() << "\n";
@@ -108,6 +110,12 @@ int runServe(const QStringList& args)
         || !positiveInt(parser, QStringLiteral("inference-workers"), 256, &inferenceWorkers)
         || !positiveInt(parser, QStringLiteral("inference-queue"), 100000, &inferenceQueue))
         return BadArguments;
+    const auto precisionChoice = parsePrecisionChoice(parser.value(QStringLiteral("precision")));
+    const auto precision = precisionChoice ? resolvePrecision(*precisionChoice) : Expected<Precision>(precisionChoice.error());
+    if (!precision) {
+        err() << "petcurator-server: " << precision.error().message << "\n";
+        return BadArguments;
+    }
 
     std::optional<QSslConfiguration> tls;
     if (parser.isSet(QStringLiteral("tls-cert")) != parser.isSet(QStringLiteral("tls-key"))) {
@@ -147,7 +155,8 @@ int runServe(const QStringList& args)
     }
     // Predictions need the backbone; without its weights the server still serves labels.
     std::shared_ptr<server::ServedModel> served;
-    auto backbone = Backbone::load(parser.isSet(QStringLiteral("weights")) ? parser.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir());
+    auto backbone = Backbone::load(parser.isSet(QStringLiteral("weights")) ? parser.value(QStringLiteral("weights")) : Backbone::defaultWeightsDir(),
+                                   *precision);
     if (backbone) {
         DecodeLimits decode; // the CLI's limits, with the server's pixel cap
         decode.maxPixels = megapixels * 1'000'000;
@@ -174,7 +183,7 @@ int runServe(const QStringList& args)
               << ", data " << ctx->paths.dataDir << ")\n";
         if (served)
             err() << "petcurator-server: predicting with model " << served->snapshot()->version << " on " << http.inference().workers()
-                  << " worker(s)\n";
+                  << " worker(s), backbone in " << precisionName(*precision) << "\n";
         err().flush();
         if (parser.isSet(QStringLiteral("port-file"))) {
             QSaveFile f(parser.value(QStringLiteral("port-file")));

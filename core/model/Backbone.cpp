@@ -119,7 +119,12 @@ static Expected<QString> verifyWeights(const QDir& dir)
     return QString::fromLatin1(combined.result().toHex());
 }
 
-Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir)
+static torch::ScalarType computeType(Precision precision)
+{
+    return precision == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat32;
+}
+
+Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir, Precision precision)
 {
     const QDir dir(weightsDir);
     if (!dir.exists())
@@ -137,7 +142,8 @@ Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir)
     if (!report)
         return report.error();
     b->d->net->eval();
-    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net);
+    b->m_precision = precision;
+    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net, computeType(precision));
     // The first run builds oneDNN kernels (~100 ms); pay it here, not on the user's first image.
     b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
     b->m_importedTensors = report->floatTensorsUsed;
@@ -183,7 +189,8 @@ Expected<std::shared_ptr<Backbone>> Backbone::withTunedTensors(const std::map<st
         hash.addData(QByteArrayView(reinterpret_cast<const char*>(mat.data), qsizetype(mat.total() * sizeof(float))));
     }
     b->d->net->eval();
-    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net);
+    b->m_precision = m_precision;
+    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net, computeType(m_precision));
     b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
     b->m_imagenetLabels = m_imagenetLabels;
     b->m_weightsHash = QString::fromLatin1(hash.result().toHex());

@@ -3,6 +3,7 @@
 // data/weights.sha256. Thread-safe for inference. Torch stays behind the pointer: this header is
 // cheap to include.
 #include "Expected.h"
+#include "model/Precision.h"
 
 #include <QStringList>
 #include <map>
@@ -40,10 +41,14 @@ public:
     // The fix to name when the weights are missing or damaged, valid where this program runs.
     static QString howToGetWeights();
 
-    static Expected<std::shared_ptr<Backbone>> load(const QString& weightsDir = defaultWeightsDir());
+    // precision: what the frozen inference graph computes in (see Precision.h; resolve a user's
+    // choice first). The trainable module (network()) is fp32 either way.
+    static Expected<std::shared_ptr<Backbone>> load(const QString& weightsDir = defaultWeightsDir(), Precision precision = Precision::Fp32);
     ~Backbone();
 
-    // A copy whose named parameters (EfficientNetB0 names, e.g. "blocks.15.project.weight") are
+    Precision precision() const { return m_precision; }
+
+    // A copy, in the same precision, whose named parameters (EfficientNetB0 names, e.g. "blocks.15.project.weight") are
     // replaced: the backbone of a model that fine-tuned the last blocks.
     Expected<std::shared_ptr<Backbone>> withTunedTensors(const std::map<std::string, cv::Mat>& tensors) const;
 
@@ -80,6 +85,7 @@ private:
     QString m_weightsHash;
     QString m_weightsDir;
     int m_importedTensors = 0;
+    Precision m_precision = Precision::Fp32;
 };
 
 } // namespace pc

@@ -4,6 +4,7 @@
 #include "imaging/Preprocess.h"
 #include "model/Backbone.h"
 
+#include <QElapsedTimer>
 #include <QThread>
 #include <thread>
 
@@ -35,6 +36,8 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                 return;
             EmbeddedFile& f = out[size_t(i)];
             f.path = paths[i];
+            QElapsedTimer timer;
+            timer.start();
             auto image = decoder.decodeFile(f.path);
             if (!image) {
                 f.error = image.error();
@@ -53,6 +56,7 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                     if (v == 0)
                         e.logits.row(0).copyTo(f.logits);
                 }
+                f.ms = double(timer.nsecsElapsed()) / 1e6;
             }
             const int d = ++done;
             if (options.progress)

@@ -21,6 +21,7 @@ struct EmbeddedFile {
     cv::Mat embedding;                // views × 1280: row 0 is the centre view, then the augmented ones
     cv::Mat logits;                   // 1 × 1000, centre view
     int width = 0, height = 0;        // of the decoded, upright image
+    double ms = 0;                    // decode, preprocessing and every view's forward pass
 };
 
 struct BatchEmbedOptions {

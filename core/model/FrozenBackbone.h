@@ -10,16 +10,21 @@ namespace pc {
 
 class FrozenBackbone {
 public:
-    explicit FrozenBackbone(EfficientNetB0Impl& net, int64_t inputSize = 224);
+    // dtype: the compute type of the convolutions, kFloat32 or kBFloat16. Input, embedding and
+    // logits are fp32 either way.
+    explicit FrozenBackbone(EfficientNetB0Impl& net, torch::ScalarType dtype = torch::kFloat32, int64_t inputSize = 224);
     // x: N×3×S×S in [0,1]. Returns the same embedding and logits as EfficientNetB0::forward.
     BackboneOutput forward(const torch::Tensor& x);
     int64_t inputSize() const { return m_inputSize; }
+    torch::ScalarType dtype() const { return m_dtype; }
 
-    static std::string scriptSource(EfficientNetB0Impl& net, int64_t inputSize); // for tests and debugging
+    // For tests and debugging.
+    static std::string scriptSource(EfficientNetB0Impl& net, int64_t inputSize, torch::ScalarType dtype = torch::kFloat32);
 
 private:
     torch::jit::Module m_module;
     int64_t m_inputSize;
+    torch::ScalarType m_dtype;
 };
 
 } // namespace pc

@@ -6,7 +6,9 @@
 #include "training/ClassWeights.h"
 #include "training/HeadNetwork.h"
 
+#include <ATen/autocast_mode.h>
 #include <numeric>
+#include <optional>
 #include <random>
 
 namespace F = torch::nn::functional;
@@ -30,15 +32,42 @@ EfficientNetB0 copyOf(EfficientNetB0Impl& source)
     return copy;
 }
 
-// The frozen front: input normalisation, stem and the first blocks, without autograd.
-torch::Tensor frozenFront(EfficientNetB0& net, torch::Tensor x, size_t firstTuned)
+// CPU autocast to bf16 for the calling thread while it lives (the setting is thread-local).
+class CpuBf16Autocast {
+public:
+    CpuBf16Autocast() : m_wasEnabled(at::autocast::is_cpu_enabled()), m_wasType(at::autocast::get_autocast_cpu_dtype())
+    {
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
+    }
+    ~CpuBf16Autocast()
+    {
+        at::autocast::set_cpu_enabled(m_wasEnabled);
+        at::autocast::set_autocast_cpu_dtype(m_wasType);
+        at::autocast::clear_cache();
+    }
+
+private:
+    bool m_wasEnabled;
+    at::ScalarType m_wasType;
+};
+
+// The frozen front: input normalisation, stem and the first blocks, without autograd. With a bf16
+// backbone on the CPU it runs as the backbone serves (convolutions in bf16, channels-last), and
+// hands fp32 to the trained tail, whose forward and backward stay fp32.
+torch::Tensor frozenFront(EfficientNetB0& net, torch::Tensor x, size_t firstTuned, bool bf16)
 {
     torch::NoGradGuard noGrad;
     x = (x * net->inputScale - net->inputMean) / net->inputStd;
+    std::optional<CpuBf16Autocast> autocast;
+    if (bf16 && x.is_cpu()) {
+        autocast.emplace();
+        x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    }
     x = F::silu(net->stem(x));
     for (size_t i = 0; i < firstTuned; ++i)
         x = net->blocks[i]->as<MBConvImpl>()->forward(x);
-    return x;
+    return x.to(torch::kFloat32).contiguous();
 }
 
 // The trained tail: the last blocks, the top conv and pooling → embedding.
@@ -104,6 +133,7 @@ Expected<FineTuneResult> fineTuneBackbone(const Backbone& backbone, const Classi
     EfficientNetB0 net = copyOf(backbone.network());
     net->to(device);
     const size_t firstTuned = size_t(totalBlocks - options.blocks);
+    const bool bf16Front = backbone.precision() == Precision::Bf16;
     auto isTuned = [&](const std::string& name) {
         if (name.rfind("top.", 0) == 0)
             return true;
@@ -158,7 +188,7 @@ Expected<FineTuneResult> fineTuneBackbone(const Backbone& backbone, const Classi
                 labels.push_back(train.labels[size_t(order[size_t(k)])]);
             }
             const torch::Tensor y = torch::tensor(labels).to(device);
-            const torch::Tensor front = frozenFront(net, batchOf(views, device), firstTuned);
+            const torch::Tensor front = frozenFront(net, batchOf(views, device), firstTuned, bf16Front);
             optimizer.zero_grad();
             const torch::Tensor logits = headNet->forward(tunedTail(net, front, firstTuned));
             const torch::Tensor loss = F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().weight(weights));
@@ -187,7 +217,7 @@ Expected<FineTuneResult> fineTuneBackbone(const Backbone& backbone, const Classi
                 std::vector<cv::Mat> views;
                 for (size_t k = begin; k < end; ++k)
                     views.push_back(preprocessCenter(val.rgb[k]));
-                const torch::Tensor logits = headNet->forward(tunedTail(net, frozenFront(net, batchOf(views, device), firstTuned), firstTuned));
+                const torch::Tensor logits = headNet->forward(tunedTail(net, frozenFront(net, batchOf(views, device), firstTuned, bf16Front), firstTuned));
                 const torch::Tensor pred = logits.masked_fill(unlearned, -std::numeric_limits<float>::infinity()).argmax(1).cpu();
                 for (size_t k = begin; k < end; ++k) {
                     const int truth = val.labels[k];

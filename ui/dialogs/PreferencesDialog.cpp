@@ -1,9 +1,12 @@
 #include "PreferencesDialog.h"
 
 #include "AppSettings.h"
+#include "model/Precision.h"
 #include "workspace/Workspace.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QStandardItemModel>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -45,6 +48,16 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     m_threads->setRange(0, std::max(1, QThread::idealThreadCount()) * 2);
     m_threads->setSpecialValueText(tr("Automatic (%1)").arg(QThread::idealThreadCount()));
     form->addRow(tr("&Threads:"), m_threads);
+    // Item data: the AppSettings::precision() value. bf16 is offered only where the CPU runs it.
+    m_precision = new QComboBox(general);
+    m_precision->addItem(tr("Automatic (%1 on this computer)").arg(cpuHasBf16() ? QStringLiteral("bf16") : QStringLiteral("fp32")),
+                         QStringLiteral("auto"));
+    m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
+    m_precision->addItem(tr("bf16 (faster on CPUs with AVX-512 BF16)"), QStringLiteral("bf16"));
+    if (!cpuHasBf16())
+        qobject_cast<QStandardItemModel*>(m_precision->model())->item(2)->setEnabled(false);
+    m_precision->setToolTip(tr("The number format of the pretrained network; classifiers stay fp32. Used at the next start."));
+    form->addRow(tr("Backbone &precision:"), m_precision);
     m_curator = new QLineEdit(general);
     form->addRow(tr("&Curator name:"), m_curator);
     m_advance = new QCheckBox(tr("Move to the &next image after labelling"), general);
@@ -115,6 +128,7 @@ void PreferencesDialog::load()
                                  : tr("<small>Open now: %1. This one is used at the next start (or pass --workspace DIR).</small>")
                                        .arg(m_openWorkspace.toHtmlEscaped()));
     m_threads->setValue(AppSettings::threads());
+    m_precision->setCurrentIndex(std::max(0, m_precision->findData(AppSettings::precision())));
     m_curator->setText(AppSettings::curatorName());
     m_advance->setChecked(AppSettings::advanceAfterLabel());
     const AutoTrainRules r = AppSettings::autoTrainRules();
@@ -135,6 +149,7 @@ void PreferencesDialog::save()
         m_shownWorkspace = m_workspace->text().trimmed();
     }
     AppSettings::setThreads(m_threads->value());
+    AppSettings::setPrecision(m_precision->currentData().toString());
     AppSettings::setCuratorName(m_curator->text());
     AppSettings::setAdvanceAfterLabel(m_advance->isChecked());
     AutoTrainRules r;

@@ -4,6 +4,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -24,6 +25,7 @@ public:
 
     QLineEdit* workspaceField() const { return m_workspace; }
     QSpinBox* threadsField() const { return m_threads; }
+    QComboBox* precisionField() const { return m_precision; }
     QCheckBox* afterLabelsCheck() const { return m_afterLabelsOn; }
     QSpinBox* afterLabelsField() const { return m_afterLabels; }
     QCheckBox* dailyCheck() const { return m_dailyOn; }
@@ -38,6 +40,7 @@ private:
     QString m_openWorkspace;
     QString m_shownWorkspace; // what load() put in the field
     QSpinBox* m_threads;
+    QComboBox* m_precision;
     QLineEdit* m_curator;
     QCheckBox* m_advance;
     QCheckBox* m_afterLabelsOn;
