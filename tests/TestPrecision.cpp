@@ -72,7 +72,7 @@ private Q_SLOTS:
         qInfo("this CPU: %s native bf16 (%s)", cpuHasBf16() ? "has" : "has no", qPrintable(bf16Evidence()));
         QVERIFY(!bf16Evidence().isEmpty());
         QCOMPARE(*resolvePrecision(PrecisionChoice::Fp32), Precision::Fp32);
-        QCOMPARE(*resolvePrecision(PrecisionChoice::Auto), cpuHasBf16() ? Precision::Bf16 : Precision::Fp32);
+        QCOMPARE(*resolvePrecision(PrecisionChoice::Auto), Precision::Fp32); // until bf16 pays (Precision.cpp)
         const auto bf16 = resolvePrecision(PrecisionChoice::Bf16);
         QCOMPARE(bool(bf16), cpuHasBf16());
         if (!bf16) {
@@ -117,7 +117,7 @@ private Q_SLOTS:
         const Run r = cli({QStringLiteral("--version")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains(QStringLiteral("precision: auto is %1 on this CPU (%2)")
-                                    .arg(cpuHasBf16() ? QStringLiteral("bf16") : QStringLiteral("fp32"), bf16Evidence())),
+                                    .arg(precisionName(*resolvePrecision(PrecisionChoice::Auto)), bf16Evidence())),
                  qPrintable(r.out));
     }
 

@@ -21,7 +21,7 @@ QTextStream& err()
 QString versionText()
 {
     // What --precision auto picks here: asked of this CPU now, not of the build machine.
-    const pc::Precision automatic = pc::cpuHasBf16() ? pc::Precision::Bf16 : pc::Precision::Fp32;
+    const pc::Precision automatic = *pc::resolvePrecision(pc::PrecisionChoice::Auto);
     return QStringLiteral("petcurator-cli %1\nmodel: EfficientNet-B0 ImageNet-1k, fp32 weights (%2)\n"
                           "precision: auto is %3 on this CPU (%4)\nlibtorch %5, Qt %6, OpenCV %7")
         .arg(QStringLiteral(PETCURATOR_VERSION), QString::fromLatin1(pc::Backbone::kId), pc::precisionName(automatic),

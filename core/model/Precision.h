@@ -11,7 +11,7 @@ namespace pc {
 
 enum class Precision { Fp32, Bf16 };
 
-// What a user chose: a precision, or auto (bf16 where the CPU has native bf16, else fp32).
+// What a user chose: a precision, or auto (fp32 for now: see resolvePrecision).
 enum class PrecisionChoice { Auto, Fp32, Bf16 };
 
 QString precisionName(Precision precision);       // "fp32", "bf16"

@@ -50,7 +50,7 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("&Threads:"), m_threads);
     // Item data: the AppSettings::precision() value. bf16 is offered only where the CPU runs it.
     m_precision = new QComboBox(general);
-    m_precision->addItem(tr("Automatic (%1 on this computer)").arg(cpuHasBf16() ? QStringLiteral("bf16") : QStringLiteral("fp32")),
+    m_precision->addItem(tr("Automatic (%1 on this computer)").arg(precisionName(*resolvePrecision(PrecisionChoice::Auto))),
                          QStringLiteral("auto"));
     m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
     m_precision->addItem(tr("bf16 (faster on CPUs with AVX-512 BF16)"), QStringLiteral("bf16"));
