@@ -20,6 +20,7 @@
 #include "gallery/ThumbnailLoader.h"
 #include "training/TrainingDashboard.h"
 #include "model/Backbone.h"
+#include "model/BlasThreads.h"
 #include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
@@ -196,6 +197,7 @@ void scrollThrough(GalleryView* view, int stepPx, int frameMs)
 int main(int argc, char** argv)
 {
     const int arenas = pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
+    pc::useOneBlasThread();                     // as the app does: see model/BlasThreads.h
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
         qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

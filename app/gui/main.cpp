@@ -4,6 +4,7 @@
 #include "SingleInstance.h"
 #include "StopSignals.h"
 #include "model/Backbone.h"
+#include "model/BlasThreads.h"
 #include "model/MemoryPolicy.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
@@ -21,6 +22,7 @@
 int main(int argc, char** argv)
 {
     pc::applyMemoryPolicy(); // before any thread: see model/MemoryPolicy.h
+    pc::useOneBlasThread();  // predictions run at idle priority: see model/BlasThreads.h
     QApplication app(argc, argv);
     // From here on SIGTERM/SIGINT wait for the event loop (connected below) instead of killing us
     // half-way through a database write.
