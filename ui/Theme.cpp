@@ -93,4 +93,11 @@ QColor confidenceColor(double p, const QPalette& palette)
     return QColor::fromHsvF(float(p * 0.33), dark ? 0.55f : 0.75f, dark ? 0.85f : 0.70f);
 }
 
+QColor over(const QColor& top, const QColor& bottom)
+{
+    const float a = top.alphaF();
+    return QColor::fromRgbF(top.redF() * a + bottom.redF() * (1 - a), top.greenF() * a + bottom.greenF() * (1 - a),
+                            top.blueF() * a + bottom.blueF() * (1 - a));
+}
+
 } // namespace pc::Theme

@@ -17,5 +17,7 @@ QColor disagreeColor(const QPalette& palette);
 QColor pendingColor(const QPalette& palette);
 // Confidence colour ramp: red (low) → amber → green (high).
 QColor confidenceColor(double p, const QPalette& palette);
+// The opaque colour that `top` (translucent) gives when painted over the opaque `bottom`.
+QColor over(const QColor& top, const QColor& bottom);
 
 } // namespace pc::Theme

@@ -32,7 +32,7 @@ public:
     static QString statusText(int status);
 
 private:
-    static QPixmap roundedThumbnail(const QPixmap& pm, QSize size, qreal radius, qreal dpr);
+    static QPixmap roundedThumbnail(const QPixmap& pm, QSize size, qreal radius, const QColor& background, qreal dpr);
     std::vector<QStaticText> laidOut(const QString& key, const QFont& font, const std::function<QStringList()>& lines) const;
     std::vector<QStaticText> badgeText(const QString& text, const QFont& font, int width) const;
     std::vector<QStaticText> elidedLine(const QString& text, const QFont& font, int width) const;
