@@ -385,6 +385,16 @@ void TestMainWindow::newImagesAreSelectedAndShown()
     // The current tile is on screen.
     const QRect tile = s.w().galleryView()->visualRect(s.w().galleryView()->currentIndex());
     QVERIFY(s.w().galleryView()->viewport()->rect().intersects(tile));
+    // A re-sort (F5) keeps the selection and the current image, wherever the rows go.
+    s.w().galleryFilter()->setShow(GalleryFilterModel::Show::All);
+    const qint64 current = s.w().currentImageId();
+    const auto orders = {GalleryFilterModel::Order::Name, GalleryFilterModel::Order::NewestFirst, GalleryFilterModel::Order::LeastConfident};
+    for (const auto order : orders) {
+        s.w().galleryFilter()->setOrder(order);
+        s.w().resortGallery();
+        QCOMPARE(selectedIds(s.w()), added);
+        QCOMPARE(s.w().currentImageId(), current);
+    }
 }
 
 void TestMainWindow::undoGoesBackToTheImageAndSaysWhat()

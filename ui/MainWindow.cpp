@@ -773,7 +773,16 @@ void MainWindow::clearImageSetFilter()
 
 void MainWindow::resortGallery()
 {
+    // The selection goes through the re-sort as image ids. Left to the models, each selected row
+    // becomes a persistent index that the re-sort saves and maps back: 10,000 of them after a big
+    // import, half of a 36 ms re-sort (perf, 10,692 rows).
+    QVector<qint64> selected;
+    for (const QItemSelectionRange& range : m_view->selectionModel()->selection())
+        for (int row = range.top(); row <= range.bottom(); ++row)
+            selected << m_filter->imageIdAt(row);
+    m_view->selectionModel()->clearSelection();
     m_filter->resort();
+    m_view->selectionModel()->select(selectionOfRows(rowsOf(selected)), QItemSelectionModel::Select);
     if (m_view->currentIndex().isValid())
         m_view->scrollTo(m_view->currentIndex());
 }
@@ -843,18 +852,10 @@ bool MainWindow::selectImage(qint64 imageId)
     return true;
 }
 
-bool MainWindow::selectImages(const QVector<qint64>& imageIds)
+// Runs of neighbouring rows as one range each: the view asks "is this selected?" for every tile
+// it paints, and that walks the ranges (one per image made each repaint O(images)).
+QItemSelection MainWindow::selectionOfRows(std::vector<int> rows) const
 {
-    // All of those shown, the first one (in the gallery's order) current and in view.
-    std::vector<int> rows;
-    rows.reserve(size_t(imageIds.size()));
-    for (qint64 id : imageIds)
-        if (const int row = m_filter->proxyRowOf(id); row >= 0)
-            rows.push_back(row);
-    if (rows.empty())
-        return false;
-    // Runs of neighbouring rows as one range each: the view asks "is this selected?" for every
-    // tile it paints, and that walks the ranges (one per image made each repaint O(images)).
     std::sort(rows.begin(), rows.end());
     QItemSelection selection;
     for (size_t start = 0, end = 0; start < rows.size(); start = end) {
@@ -862,9 +863,28 @@ bool MainWindow::selectImages(const QVector<qint64>& imageIds)
         }
         selection.select(m_filter->index(rows[start], 0), m_filter->index(rows[end - 1], 0));
     }
-    const QModelIndex first = m_filter->index(rows.front(), 0);
+    return selection;
+}
+
+std::vector<int> MainWindow::rowsOf(const QVector<qint64>& imageIds) const
+{
+    std::vector<int> rows;
+    rows.reserve(size_t(imageIds.size()));
+    for (qint64 id : imageIds)
+        if (const int row = m_filter->proxyRowOf(id); row >= 0)
+            rows.push_back(row);
+    return rows;
+}
+
+bool MainWindow::selectImages(const QVector<qint64>& imageIds)
+{
+    // All of those shown, the first one (in the gallery's order) current and in view.
+    const std::vector<int> rows = rowsOf(imageIds);
+    if (rows.empty())
+        return false;
+    const QModelIndex first = m_filter->index(*std::min_element(rows.begin(), rows.end()), 0);
     m_view->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
-    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_view->selectionModel()->select(selectionOfRows(rows), QItemSelectionModel::ClearAndSelect);
     m_view->scrollTo(first);
     return true;
 }

@@ -5,6 +5,7 @@
 // runs off the UI thread; results come back as queued calls.
 #include "gallery/GalleryModel.h"
 
+#include <QItemSelection>
 #include <QMainWindow>
 #include <QThreadPool>
 #include <memory>
@@ -150,6 +151,8 @@ private:
     void showUndoRedo(bool undone);
     void showTileMenu(const QPoint& at);
     QVector<qint64> selectedImageIds() const;
+    std::vector<int> rowsOf(const QVector<qint64>& imageIds) const; // gallery rows of those shown
+    QItemSelection selectionOfRows(std::vector<int> rows) const;
     QString currentFilePath() const;
     void clearImageSetFilter();
     void onImportFinished(const QString& title, const ImportReport& report);

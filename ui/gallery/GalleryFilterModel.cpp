@@ -5,6 +5,10 @@
 
 namespace pc {
 
+namespace {
+constexpr float kUnpredicted = 2.0f; // above every confidence: images without a prediction yet go last
+}
+
 GalleryFilterModel::GalleryFilterModel(QObject* parent) : QSortFilterProxyModel(parent)
 {
     setDynamicSortFilter(true);
@@ -78,7 +82,14 @@ void GalleryFilterModel::setJustAdded(const QSet<qint64>& ids)
 
 void GalleryFilterModel::resort()
 {
+    // Every row placed by its confidence now, in one pass: filling the map from the sort's own
+    // comparisons rehashed it as it grew.
     m_placedConfidence.clear();
+    if (m_gallery) {
+        m_placedConfidence.reserve(m_gallery->rowCount());
+        for (const GalleryItem& it : m_gallery->items())
+            m_placedConfidence.insert(it.id, it.hasPrediction() ? it.confidence() : kUnpredicted);
+    }
     invalidate();
     sort(0, Qt::AscendingOrder);
 }
@@ -88,7 +99,7 @@ bool GalleryFilterModel::orderAwaitsPredictions() const
     if (m_order != Order::LeastConfident)
         return false;
     for (auto it = m_placedConfidence.cbegin(); it != m_placedConfidence.cend(); ++it)
-        if (it.value() > 1.0f)
+        if (it.value() == kUnpredicted)
             if (const GalleryItem* item = m_gallery->find(it.key()); item && item->hasPrediction())
                 return true;
     return false;
@@ -99,8 +110,7 @@ float GalleryFilterModel::placedConfidence(const GalleryItem& it) const
     auto found = m_placedConfidence.constFind(it.id);
     if (found != m_placedConfidence.constEnd())
         return *found;
-    // Images without a prediction yet go last.
-    const float c = it.hasPrediction() ? it.confidence() : 2.0f;
+    const float c = it.hasPrediction() ? it.confidence() : kUnpredicted;
     m_placedConfidence.insert(it.id, c);
     return c;
 }
