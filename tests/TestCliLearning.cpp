@@ -2,6 +2,7 @@
 // import, label, train, eval, models, and predict on the active model. No display involved.
 #include "TestSupport.h"
 
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -71,6 +72,32 @@ private Q_SLOTS:
         QVERIFY(o[QStringLiteral("activated")].toBool());
         QVERIFY(o[QStringLiteral("epochs")].toArray().size() >= 1);
         QVERIFY(o[QStringLiteral("val_images")].toInt() >= 4);
+    }
+
+    void trainingIsTheSameInEveryProcess()
+    {
+        // Two copies of the workspace (labels, split, cached embeddings), trained by two processes:
+        // the same seed gives the same epochs to the last bit.
+        QJsonArray epochs[2];
+        for (int i = 0; i < 2; ++i) {
+            const QString copy = m_tmp.filePath(QStringLiteral("copy%1").arg(i));
+            QVERIFY(QDir().mkpath(copy));
+            QDirIterator files(m_ws, QDir::Files, QDirIterator::Subdirectories);
+            while (files.hasNext()) {
+                const QString from = files.next();
+                const QString to = QDir(copy).filePath(QDir(m_ws).relativeFilePath(from));
+                QVERIFY(QDir().mkpath(QFileInfo(to).path()));
+                QVERIFY(QFile::copy(from, to));
+            }
+            QProcess p;
+            p.start(test::cliPath(), {QStringLiteral("train"), QStringLiteral("--json"), QStringLiteral("--views"), QStringLiteral("1"),
+                                      QStringLiteral("--epochs"), QStringLiteral("4"), QStringLiteral("--workspace"), copy});
+            QVERIFY(p.waitForFinished(600000));
+            QCOMPARE(p.exitCode(), 0);
+            epochs[i] = QJsonDocument::fromJson(p.readAllStandardOutput()).object()[QStringLiteral("epochs")].toArray();
+        }
+        QCOMPARE(epochs[0].size(), 4);
+        QCOMPARE(epochs[0], epochs[1]);
     }
 
     void predictUsesTheActiveModel()

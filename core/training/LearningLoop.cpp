@@ -430,13 +430,17 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     if (!split)
         return fail(split.error().message);
 
+    // In image order: a QHash's order changes from one process to the next (its seed is random),
+    // and with it the shuffled batches, so the same workspace trained to a different head each time.
+    QList<qint64> ids = labels.keys();
+    std::sort(ids.begin(), ids.end());
     LabelledEmbeddings train, val;
-    for (auto it = labels.cbegin(); it != labels.cend(); ++it) {
-        const cv::Mat& views = m_embeddings[it.key()];
-        if (split->imageIds.contains(it.key()))
-            val.add(views.row(0), it.value(), it.key());
+    for (qint64 id : std::as_const(ids)) {
+        const cv::Mat& views = m_embeddings[id];
+        if (split->imageIds.contains(id))
+            val.add(views.row(0), labels.value(id), id);
         else
-            train.add(views, it.value(), it.key());
+            train.add(views, labels.value(id), id);
     }
     outcome.trainImages = int(train.size());
     outcome.validationImages = int(val.size());
