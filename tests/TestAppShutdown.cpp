@@ -91,7 +91,7 @@ class TestAppShutdown : public QObject {
         QVERIFY2(p.waitForFinished(180000), "petcurator did not exit within 3 minutes of SIGTERM");
         const QString err = QString::fromUtf8(p.readAllStandardError());
         const QStringList complaints = shutdownComplaints(err);
-        QVERIFY2(complaints.isEmpty(), qPrintable(complaints.join(QLatin1Char('\n'))));
+        QVERIFY2(complaints.isEmpty(), qPrintable(complaints.join(QLatin1Char('\n')) + QStringLiteral("\nstderr:\n") + err.right(12000)));
         QVERIFY2(p.exitStatus() == QProcess::NormalExit, qPrintable(QStringLiteral("crashed; stderr:\n") + err.right(4000)));
         QVERIFY2(p.exitCode() == 0, qPrintable(QStringLiteral("exit code %1; stderr:\n%2").arg(p.exitCode()).arg(err.right(4000))));
     }

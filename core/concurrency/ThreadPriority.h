@@ -4,7 +4,7 @@
 // thread id can't change who yields to whom.
 //
 // Why idle priority and not a nice value: Qt's raster engine splits every large fill of a paint
-// into segments on QThreadPool::globalInstance() and the UI thread waits for them (QSemaphore in
+// into segments on Qt's own GUI thread pool and the UI thread waits for them (QSemaphore in
 // qdrawhelper), 30–50 times per frame of the gallery. Each wait needs a pool thread to get a core.
 // Linux's EEVDF scheduler lets the running thread finish its slice (~1.5 ms on 2 cores) before a
 // woken one of any nice value takes the core, so workers at nice 3–5 made a frame wait 30–50 ×
