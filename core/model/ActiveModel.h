@@ -4,8 +4,8 @@
 #include "model/ClassifierHead.h"
 
 #include <QString>
-#include <atomic>
 #include <memory>
+#include <mutex>
 
 namespace pc {
 
@@ -22,11 +22,26 @@ class ActiveModel {
 public:
     explicit ActiveModel(std::shared_ptr<const ModelSnapshot> initial = {}) : m_current(std::move(initial)) {}
 
-    std::shared_ptr<const ModelSnapshot> snapshot() const { return m_current.load(std::memory_order_acquire); }
-    void swap(std::shared_ptr<const ModelSnapshot> next) { m_current.store(std::move(next), std::memory_order_release); }
+    std::shared_ptr<const ModelSnapshot> snapshot() const
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_current;
+    }
+    void swap(std::shared_ptr<const ModelSnapshot> next)
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_current.swap(next);
+        }
+        // `next` now holds the old model: the last reader of it frees it, never under the lock.
+    }
 
 private:
-    std::atomic<std::shared_ptr<const ModelSnapshot>> m_current;
+    // A mutex, not std::atomic<shared_ptr>: libstdc++ 12's load() unlocks with a relaxed store, so
+    // a later store() is not ordered after the read (ThreadSanitizer: TestActiveModel's
+    // swapIsAtomicUnderLoad). The lock covers one pointer copy, next to a 20 ms prediction.
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const ModelSnapshot> m_current;
 };
 
 } // namespace pc
