@@ -1,3 +1,4 @@
+#include "FineTuneFixture.h"
 #include "TestSupport.h"
 
 #include "imaging/ImageDecoder.h"
@@ -579,17 +580,10 @@ private Q_SLOTS:
     void fineTuneSmoke()
     {
         const BreedCatalog& catalog = BreedCatalog::oxford();
-        const QDir dir(test::sampleDir() + QStringLiteral("/images"));
         LabelledImages train, val;
-        for (const QString& breed : {QStringLiteral("Abyssinian"), QStringLiteral("pug")}) {
-            const QStringList files = dir.entryList({breed + QStringLiteral("_*.jpg")}, QDir::Files, QDir::Name).mid(0, 4);
-            QCOMPARE(files.size(), 4);
-            for (int i = 0; i < 4; ++i) {
-                LabelledImages& set = i == 3 ? val : train;
-                set.rgb.push_back(decode(files[i]));
-                set.labels.push_back(catalog.indexOf(breed));
-            }
-        }
+        test::twoBreedFineTuneSet(&train, &val);
+        if (QTest::currentTestFailed())
+            return;
         const ClassifierHead start(catalog.ids(), {{cv::Mat::zeros(37, 1280, CV_32F), cv::Mat::zeros(1, 37, CV_32F)}});
 
         FineTuneOptions o;
