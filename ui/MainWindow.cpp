@@ -14,6 +14,7 @@
 #include "review/ImageView.h"
 #include "review/SetLabelCommand.h"
 #include "review/LabelWriter.h"
+#include "groups/GroupsView.h"
 #include "models/ModelHistoryView.h"
 #include "gallery/PredictionService.h"
 #include "dialogs/PreferencesDialog.h"
@@ -163,18 +164,19 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     m_scheduler = new TrainingScheduler(m_loop, {}, this);
 
     // The views that need the loop take the places kept for them.
-    const bool onTraining = m_tabs->currentIndex() == int(View::Training), onModels = m_tabs->currentIndex() == int(View::Models);
+    const int shown = m_tabs->currentIndex();
     m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
     m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
+    m_groups = new GroupsView(m_gallery, m_predictions, m_writer, m_undo, m_tabs);
     for (auto [view, widget, title] : {std::tuple{View::Training, static_cast<QWidget*>(m_dashboard), tr("Training")},
-                                       std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")}}) {
+                                       std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")},
+                                       std::tuple{View::Groups, static_cast<QWidget*>(m_groups), tr("Groups")}}) {
         QWidget* placeholder = m_tabs->widget(int(view));
         m_tabs->removeTab(int(view));
         m_tabs->insertTab(int(view), widget, title);
         delete placeholder;
     }
-    if (onTraining || onModels)
-        m_tabs->setCurrentIndex(int(onTraining ? View::Training : View::Models));
+    m_tabs->setCurrentIndex(shown);
 
     connect(m_predictions, &PredictionService::predicted, this, &MainWindow::onPredicted);
     connect(m_predictions, &PredictionService::failed, this, [this](qint64 id, const QString& reason) {
@@ -317,10 +319,10 @@ void MainWindow::buildUi()
     m_reviewStack->addWidget(m_reviewPage);
     m_reviewStack->setCurrentWidget(m_welcome);
 
-    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3 switch views. Training and Models
+    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3/4 switch views. Training and Models
     // need the model: until it is loaded they say so (attachEngine puts the real views in).
     m_tabs->addTab(m_reviewStack, tr("Review"));
-    for (const QString& title : {tr("Training"), tr("Models")}) {
+    for (const QString& title : {tr("Training"), tr("Models"), tr("Groups")}) {
         auto* waiting = new QLabel(tr("Loading the model…"), m_tabs);
         waiting->setAlignment(Qt::AlignCenter);
         waiting->setObjectName(QStringLiteral("waitingForModel"));
@@ -583,8 +585,8 @@ void MainWindow::buildMenus()
 
     // View
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("&Review"), tr("&Training"), tr("&Models")};
-    for (int i = 0; i < 3; ++i) {
+    const QStringList names{tr("&Review"), tr("&Training"), tr("&Models"), tr("&Groups")};
+    for (int i = 0; i < int(names.size()); ++i) {
         QAction* a = makeAction(QStringLiteral("actionView%1").arg(i + 1), names[i], {QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i))});
         connect(a, &QAction::triggered, this, [this, i] { showView(View(i)); });
         view->addAction(a);

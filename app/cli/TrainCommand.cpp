@@ -29,24 +29,12 @@ public:
         addRuntimeOptions(p);
     }
 
-    static bool intOption(const QCommandLineParser& p, const QString& name, int lo, int hi, int& value)
-    {
-        if (!p.isSet(name))
-            return true;
-        bool ok = false;
-        value = p.value(name).toInt(&ok);
-        if (ok && value >= lo && value <= hi)
-            return true;
-        err() << "petcurator-cli train: --" << name << " must be a number from " << lo << " to " << hi << "\n";
-        return false;
-    }
-
     int run(const QCommandLineParser& p) const override
     {
         TrainRequest request;
         int seed = 1;
-        if (!intOption(p, QStringLiteral("epochs"), 1, 10000, request.trainer.maxEpochs) || !intOption(p, QStringLiteral("views"), 0, 32, request.augmentedViews)
-            || !intOption(p, QStringLiteral("seed"), 0, 1 << 30, seed) || !intOption(p, QStringLiteral("fine-tune-blocks"), 0, 16, request.fineTuneBlocks))
+        if (!intOption(p, name(), QStringLiteral("epochs"), 1, 10000, request.trainer.maxEpochs) || !intOption(p, name(), QStringLiteral("views"), 0, 32, request.augmentedViews)
+            || !intOption(p, name(), QStringLiteral("seed"), 0, 1 << 30, seed) || !intOption(p, name(), QStringLiteral("fine-tune-blocks"), 0, 16, request.fineTuneBlocks))
             return BadArguments;
         request.trainer.seed = quint64(seed);
         if (p.isSet(QStringLiteral("mlp")))

@@ -22,6 +22,9 @@ public:
     Expected<std::optional<cv::Mat>> views(qint64 imageId, const QString& weightsHash) const;
     Expected<QHash<qint64, cv::Mat>> all(const QString& weightsHash) const;
     Expected<QSet<qint64>> imagesWith(const QString& weightsHash) const;
+    // Only the first view (the centre crop) of every cached image: 1 × dim each, read without the
+    // augmented views (a fifth of the bytes), for grouping and near-duplicates.
+    Expected<QHash<qint64, cv::Mat>> centreViews(const QString& weightsHash) const;
 
 private:
     const WorkspaceDatabase& m_db;

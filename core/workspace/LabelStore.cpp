@@ -74,33 +74,46 @@ LabelEvent labelFrom(const QSqlQuery& q)
 Expected<qint64> LabelStore::add(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                                      ReviewStatus status)
 {
+    auto ids = addMany({imageId}, breed, origin, author, status);
+    if (!ids)
+        return ids.error();
+    return ids->front();
+}
+
+Expected<QVector<qint64>> LabelStore::addMany(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                              const QString& author, ReviewStatus status)
+{
     const BreedCatalog& catalog = BreedCatalog::oxford();
     const int index = catalog.indexOf(breed);
     if (index < 0)
         return Error{QStringLiteral("unknown breed \"%1\": expected one of the %2 Oxford-IIIT Pet breeds").arg(breed).arg(catalog.size())};
+    if (imageIds.isEmpty())
+        return Error{QStringLiteral("no image to label")};
     const QSqlDatabase db = m_db.connection();
     sql::WriteTransaction tx(db);
     if (auto s = tx.begin(); !s)
         return s.error();
-    auto exists = imageExists(db, imageId);
-    if (!exists)
-        return exists.error();
-    if (!*exists)
-        return Error{QStringLiteral("unknown image id %1").arg(imageId)};
-    qint64 id = 0;
-    {
+    QVector<qint64> events;
+    events.reserve(imageIds.size());
+    const QString at = sql::nowText();
+    for (qint64 imageId : imageIds) {
+        auto exists = imageExists(db, imageId);
+        if (!exists)
+            return exists.error();
+        if (!*exists)
+            return Error{QStringLiteral("unknown image id %1").arg(imageId)};
         QSqlQuery q(db);
         if (!sql::exec(q,
                        QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status, uuid) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                       {imageId, catalog.at(index).id, toString(origin), author, sql::nowText(), toString(status),
+                       {imageId, catalog.at(index).id, toString(origin), author, at, toString(status),
                         QUuid::createUuid().toString(QUuid::WithoutBraces)}))
             return sql::error(QStringLiteral("cannot add the label"), q);
-        id = q.lastInsertId().toLongLong();
+        events.append(q.lastInsertId().toLongLong());
     }
     if (auto s = tx.commit(); !s)
         return s.error();
-    return id;
+    return events;
 }
 
 Status<> LabelStore::setReviewStatus(qint64 eventId, ReviewStatus status)

@@ -40,6 +40,9 @@ public:
 
     Expected<qint64> add(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                          ReviewStatus status = ReviewStatus::Approved);
+    // The same label for many images, one event each, in one transaction: all or none.
+    Expected<QVector<qint64>> addMany(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                      const QString& author, ReviewStatus status = ReviewStatus::Approved);
     Status<> setReviewStatus(qint64 eventId, ReviewStatus status);
     Expected<std::optional<LabelEvent>> current(qint64 imageId) const;
     Expected<QVector<LabelEvent>> history(qint64 imageId) const;
