@@ -81,14 +81,33 @@ QStringList topBreeds(const ClassifierHead& head, const cv::Mat& rows)
     return out;
 }
 
+int breedsSeen(const QStringList& topBreed)
+{
+    QHash<QString, int> votes;
+    for (const QString& breed : topBreed)
+        if (!breed.isEmpty())
+            ++votes[breed];
+    return int(std::count_if(votes.cbegin(), votes.cend(), [](int n) { return n >= 2; }));
+}
+
 Expected<ImageGrouping> groupImages(const CentreEmbeddings& embeddings, const QStringList& topBreed, const ClusterOptions& options)
 {
-    auto clusters = clusterEmbeddings(embeddings.rows, options);
+    ClusterOptions chosen = options;
+    bool byBreeds = false;
+    if (options.k == 0) {
+        // The groups are there to be named by breed: as many as the breeds the model sees among
+        // these images. Only without predictions is the shape of the embeddings left to choose.
+        if (const int breeds = breedsSeen(topBreed); breeds >= 2) {
+            chosen.k = std::min(breeds, options.maxK);
+            byBreeds = true;
+        }
+    }
+    auto clusters = clusterEmbeddings(embeddings.rows, chosen);
     if (!clusters)
         return clusters.error();
     ImageGrouping out;
     out.k = clusters->k;
-    out.automatic = clusters->automatic;
+    out.automatic = clusters->automatic || byBreeds;
     for (size_t g = 0; g < clusters->groups.size(); ++g) {
         ImageGroup group;
         QHash<QString, int> votes;

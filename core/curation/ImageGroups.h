@@ -51,7 +51,11 @@ struct ImageGrouping {
     QVector<ImageGroup> groups; // largest first
 };
 
+// The number of breeds that are the top-1 prediction of at least two of `topBreed`'s rows.
+int breedsSeen(const QStringList& topBreed);
+
 // `topBreed`: each row's predicted breed (empty, or an empty entry: unknown), for the suggestions.
+// With options.k == 0, k is breedsSeen(topBreed) when that is at least 2, else automaticK.
 Expected<ImageGrouping> groupImages(const CentreEmbeddings& embeddings, const QStringList& topBreed,
                                     const ClusterOptions& options = {});
 

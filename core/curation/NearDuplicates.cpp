@@ -22,14 +22,15 @@ Expected<std::vector<NearDuplicatePair>> findNearDuplicates(const cv::Mat& rows,
     constexpr int64_t kBlock = 1024;
     for (int64_t start = 0; start < n; start += kBlock) {
         const int64_t end = std::min(n, start + kBlock);
-        // Row r of the block is image start + r: keep only columns after it (each pair once).
-        const at::Tensor scores = x.slice(0, start, end).mm(x.t()).triu(start + 1);
+        // Row r of the block is image start + r, column c image start + c: only the columns after
+        // the row's own (each pair once, half the products).
+        const at::Tensor scores = x.slice(0, start, end).mm(x.slice(0, start, n).t()).triu(1);
         const at::Tensor hits = (scores >= threshold).nonzero().contiguous();
         const int64_t* h = hits.data_ptr<int64_t>();
         const auto score = scores.accessor<float, 2>();
         for (int64_t i = 0; i < hits.size(0); ++i) {
             const int64_t r = h[2 * i], c = h[2 * i + 1];
-            pairs.push_back({int(start + r), int(c), std::min(1.f, score[r][c])});
+            pairs.push_back({int(start + r), int(start + c), std::min(1.f, score[r][c])});
         }
     }
     std::sort(pairs.begin(), pairs.end(), [](const NearDuplicatePair& p, const NearDuplicatePair& q) {
