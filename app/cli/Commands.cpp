@@ -12,6 +12,7 @@ std::unique_ptr<Command> makeBenchCommand();
 std::unique_ptr<Command> makeBenchLearnCommand();
 std::unique_ptr<Command> makeSyncCommand();
 std::unique_ptr<Command> makeServerStatusCommand();
+std::unique_ptr<Command> makeExportCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
 {
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Command>> allCommands()
     c.push_back(makePredictCommand());
     c.push_back(makeImportCommand());
     c.push_back(makeLabelCommand());
+    c.push_back(makeExportCommand());
     c.push_back(makeTrainCommand());
     c.push_back(makeEvalCommand());
     c.push_back(makeModelsCommand());

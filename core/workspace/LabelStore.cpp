@@ -74,6 +74,18 @@ LabelEvent labelFrom(const QSqlQuery& q)
 Expected<qint64> LabelStore::add(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                                      ReviewStatus status)
 {
+    return insert(imageId, breed, origin, author, status, sql::nowText(), Queue::AsCurators);
+}
+
+Expected<qint64> LabelStore::addRecorded(qint64 imageId, const LabelEvent& event)
+{
+    return insert(imageId, event.breed, event.origin, event.author, event.status,
+                  event.at.isValid() ? sql::timeText(event.at) : sql::nowText(), Queue::Never);
+}
+
+Expected<qint64> LabelStore::insert(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
+                                    ReviewStatus status, const QString& at, Queue queue)
+{
     const BreedCatalog& catalog = BreedCatalog::oxford();
     const int index = catalog.indexOf(breed);
     if (index < 0)
@@ -93,10 +105,17 @@ Expected<qint64> LabelStore::add(qint64 imageId, const QString& breed, LabelOrig
         if (!sql::exec(q,
                        QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status, uuid) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                       {imageId, catalog.at(index).id, toString(origin), author, sql::nowText(), toString(status),
+                       {imageId, catalog.at(index).id, toString(origin), author, at, toString(status),
                         QUuid::createUuid().toString(QUuid::WithoutBraces)}))
             return sql::error(QStringLiteral("cannot add the label"), q);
         id = q.lastInsertId().toLongLong();
+    }
+    // The schema's trigger queues every curator event; a recorded one leaves the queue in the
+    // same transaction, so no sync ever sees it there.
+    if (queue == Queue::Never && origin == LabelOrigin::Curator) {
+        QSqlQuery q(db);
+        if (!sql::exec(q, QStringLiteral("DELETE FROM outbox WHERE event_id = ?"), {id}))
+            return sql::error(QStringLiteral("cannot add the label"), q);
     }
     if (auto s = tx.commit(); !s)
         return s.error();
