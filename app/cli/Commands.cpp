@@ -15,6 +15,7 @@ std::unique_ptr<Command> makeServerStatusCommand();
 std::unique_ptr<Command> makeGroupsCommand();
 std::unique_ptr<Command> makeDuplicatesCommand();
 std::unique_ptr<Command> makeBenchGroupsCommand();
+std::unique_ptr<Command> makeExportCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
 {
@@ -24,6 +25,7 @@ std::vector<std::unique_ptr<Command>> allCommands()
     c.push_back(makeLabelCommand());
     c.push_back(makeGroupsCommand());
     c.push_back(makeDuplicatesCommand());
+    c.push_back(makeExportCommand());
     c.push_back(makeTrainCommand());
     c.push_back(makeEvalCommand());
     c.push_back(makeModelsCommand());

@@ -74,7 +74,7 @@ LabelEvent labelFrom(const QSqlQuery& q)
 Expected<qint64> LabelStore::add(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                                      ReviewStatus status)
 {
-    auto ids = addMany({imageId}, breed, origin, author, status);
+    auto ids = insert({imageId}, breed, origin, author, status, sql::nowText(), Queue::AsCurators);
     if (!ids)
         return ids.error();
     return ids->front();
@@ -82,6 +82,21 @@ Expected<qint64> LabelStore::add(qint64 imageId, const QString& breed, LabelOrig
 
 Expected<QVector<qint64>> LabelStore::addMany(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
                                               const QString& author, ReviewStatus status)
+{
+    return insert(imageIds, breed, origin, author, status, sql::nowText(), Queue::AsCurators);
+}
+
+Expected<qint64> LabelStore::addRecorded(qint64 imageId, const LabelEvent& event)
+{
+    auto ids = insert({imageId}, event.breed, event.origin, event.author, event.status,
+                      event.at.isValid() ? sql::timeText(event.at) : sql::nowText(), Queue::Never);
+    if (!ids)
+        return ids.error();
+    return ids->front();
+}
+
+Expected<QVector<qint64>> LabelStore::insert(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                             const QString& author, ReviewStatus status, const QString& at, Queue queue)
 {
     const BreedCatalog& catalog = BreedCatalog::oxford();
     const int index = catalog.indexOf(breed);
@@ -95,7 +110,6 @@ Expected<QVector<qint64>> LabelStore::addMany(const QVector<qint64>& imageIds, c
         return s.error();
     QVector<qint64> events;
     events.reserve(imageIds.size());
-    const QString at = sql::nowText();
     for (qint64 imageId : imageIds) {
         auto exists = imageExists(db, imageId);
         if (!exists)
@@ -109,7 +123,15 @@ Expected<QVector<qint64>> LabelStore::addMany(const QVector<qint64>& imageIds, c
                        {imageId, catalog.at(index).id, toString(origin), author, at, toString(status),
                         QUuid::createUuid().toString(QUuid::WithoutBraces)}))
             return sql::error(QStringLiteral("cannot add the label"), q);
-        events.append(q.lastInsertId().toLongLong());
+        const qint64 id = q.lastInsertId().toLongLong();
+        events.append(id);
+        // The schema's trigger queues every curator event; a recorded one leaves the queue in the
+        // same transaction, so no sync ever sees it there.
+        if (queue == Queue::Never && origin == LabelOrigin::Curator) {
+            QSqlQuery d(db);
+            if (!sql::exec(d, QStringLiteral("DELETE FROM outbox WHERE event_id = ?"), {id}))
+                return sql::error(QStringLiteral("cannot add the label"), d);
+        }
     }
     if (auto s = tx.commit(); !s)
         return s.error();
