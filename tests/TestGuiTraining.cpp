@@ -265,6 +265,7 @@ void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
         QTRY_VERIFY2(dash->stageText().contains(QStringLiteral("New model v1")) && dash->stageText().contains(QStringLiteral("now live")),
                      qPrintable(dash->stageText()));
         QVERIFY(dash->stageText().contains(QStringLiteral("%")));
+        QVERIFY2(dash->stageText().contains(QStringLiteral("Trained on all labels.")), qPrintable(dash->stageText())); // the policy it used
         QVERIFY2(!dash->stageText().contains(QStringLiteral("val accuracy")), qPrintable(dash->stageText()));
         QVERIFY(dash->stageLabel()->toolTip().contains(outcome.verdict));
         QVERIFY(!dash->epochsField()->hasFocus());

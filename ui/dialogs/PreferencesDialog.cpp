@@ -104,9 +104,9 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
                             "Each model records the policy it was trained with."));
     wf->addRow(tr("Train &on:"), m_policy);
     auto* originRow = new QHBoxLayout;
-    for (const auto& [origin, text] : {std::pair{QStringLiteral("dataset"), tr("&Imported datasets")},
-                                       std::pair{QStringLiteral("curator"), tr("C&urators")},
-                                       std::pair{QStringLiteral("server"), tr("Team se&rver")}}) {
+    for (const auto& [origin, text] : {std::pair{QStringLiteral("dataset"), tr("Imported &datasets")},
+                                       std::pair{QStringLiteral("curator"), tr("Curator&s")},
+                                       std::pair{QStringLiteral("server"), tr("Team ser&ver")}}) {
         auto* check = new QCheckBox(text, m_wsBox);
         check->setObjectName(origin);
         check->setProperty("origin", origin);
