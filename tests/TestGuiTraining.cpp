@@ -18,6 +18,7 @@
 #include "gallery/PredictionService.h"
 #include "TestSupport.h"
 #include "training/TrainingDashboard.h"
+#include "training/TrainingSummary.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
 
@@ -41,6 +42,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QThreadPool>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -53,6 +55,7 @@ private Q_SLOTS:
     void fineTuneFromTheDashboard();
     void statusFollowsTheLoopAndZeroShotStays();
     void chartAndConfusionMatrixSaveAsPngAndCsv();
+    void historyAndSummaryNameThePolicyAndPrunedVersions();
 
 private:
     QTemporaryDir m_settings;
@@ -273,6 +276,7 @@ void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
         QTRY_VERIFY2(dash->stageText().contains(QStringLiteral("New model v1")) && dash->stageText().contains(QStringLiteral("now live")),
                      qPrintable(dash->stageText()));
         QVERIFY(dash->stageText().contains(QStringLiteral("%")));
+        QVERIFY2(dash->stageText().contains(QStringLiteral("Trained on all labels.")), qPrintable(dash->stageText())); // the policy it used
         QVERIFY2(!dash->stageText().contains(QStringLiteral("val accuracy")), qPrintable(dash->stageText()));
         QVERIFY(dash->stageLabel()->toolTip().contains(outcome.verdict));
         QVERIFY(!dash->epochsField()->hasFocus());
@@ -557,6 +561,76 @@ void TestGuiTraining::chartAndConfusionMatrixSaveAsPngAndCsv()
     QVERIFY(!dash->saveConfusionPng(out.filePath(QStringLiteral("no/such/folder/m.png"))));
     QVERIFY2(dash->exportNote()->text().startsWith(QStringLiteral("Could not save the confusion matrix:")), qPrintable(dash->exportNote()->text()));
     QCOMPARE(readCsv(chartCsv), rows);
+void TestGuiTraining::historyAndSummaryNameThePolicyAndPrunedVersions()
+{
+    // Stored versions (their bundles never read here): v1 trained on all labels, v2 a quick update
+    // on curators' labels whose bundle retention deleted, v3 from before policies were recorded.
+    QTemporaryDir dir;
+    auto ws = Workspace::open(dir.path());
+    QVERIFY(ws);
+    std::shared_ptr<Workspace> workspace = *ws;
+    const QStringList policies = {QStringLiteral("all"), QStringLiteral("origins=curator"), QString()};
+    for (int i = 0; i < 3; ++i) {
+        ModelRecord m;
+        m.version = QStringLiteral("v%1").arg(i + 1);
+        m.file = QStringLiteral("models/%1.pcmodel").arg(m.version);
+        m.metrics.insert(QStringLiteral("kind"), i == 1 ? QStringLiteral("incremental") : QStringLiteral("full"));
+        if (!policies[i].isEmpty())
+            m.metrics.insert(QStringLiteral("policy"), policies[i]);
+        QVERIFY(workspace->models().add(m));
+    }
+    QVERIFY(workspace->models().markPruned(QStringLiteral("v2")));
+    LearningLoop loop(workspace, test::backbone());
+    QThreadPool pool;
+    ModelHistoryView history(workspace, &loop, &pool);
+    QTRY_COMPARE(history.tree()->topLevelItemCount(), 4); // newest first, the zero-shot head last
+    QTreeWidget* tree = history.tree();
+    auto column = [tree](const QString& title) {
+        for (int c = 0; c < tree->columnCount(); ++c)
+            if (tree->headerItem()->text(c) == title)
+                return c;
+        return -1;
+    };
+    const int policyColumn = column(QStringLiteral("Training set")), stateColumn = column(QStringLiteral("State"));
+    QVERIFY(policyColumn >= 0 && stateColumn >= 0);
+    QCOMPARE(tree->topLevelItem(2)->text(policyColumn), QStringLiteral("all"));
+    QCOMPARE(tree->topLevelItem(2)->toolTip(policyColumn), QStringLiteral("Trained on all labels"));
+    QCOMPARE(tree->topLevelItem(1)->text(policyColumn), QStringLiteral("origins=curator"));
+    QCOMPARE(tree->topLevelItem(1)->text(stateColumn), QStringLiteral("pruned"));
+    QCOMPARE(tree->topLevelItem(0)->text(policyColumn), QStringLiteral("–"));
+    QCOMPARE(tree->topLevelItem(0)->text(stateColumn), QStringLiteral("candidate"));
+    // A pruned version can't be activated: the button is off, and a double-click says why.
+    QVERIFY(history.selectVersion(QStringLiteral("v2")));
+    QVERIFY(history.isSelectedPruned());
+    QVERIFY(!history.activateButton()->isEnabled());
+    QSignalSpy said(&history, &ModelHistoryView::message);
+    history.activateSelected();
+    QCOMPARE(said.count(), 1);
+    QCOMPARE(said.first().first().toString(), QStringLiteral("Could not activate v2: ") + prunedModelMessage(QStringLiteral("v2")));
+    QCOMPARE(loop.activeVersion(), QStringLiteral("zero-shot"));
+    QVERIFY(history.selectVersion(QStringLiteral("zero-shot")));
+    QVERIFY(!history.isSelectedPruned());
+
+    // The dashboard's line names the policy, or why nothing was trained.
+    TrainOutcome trained;
+    trained.version = QStringLiteral("v4");
+    trained.activated = true;
+    trained.policy = QStringLiteral("approved");
+    const TrainingSummary summary = TrainingSummary::fromOutcome(trained, QDateTime::currentDateTime());
+    QVERIFY2(summary.headline(QStringLiteral("v4")).endsWith(QStringLiteral("now live. Trained on imported and server-approved labels.")),
+             qPrintable(summary.headline(QStringLiteral("v4"))));
+    TrainOutcome skipped;
+    skipped.policy = QStringLiteral("all");
+    skipped.verdict = QStringLiteral("no new labels since v3, the last full training: nothing to train");
+    QCOMPARE(TrainingSummary::fromOutcome(skipped, QDateTime::currentDateTime()).headline(QStringLiteral("v3")),
+             QStringLiteral("Nothing was trained: no new labels since v3, the last full training: nothing to train."));
+    TrainingRunRecord run;
+    run.outcome = QStringLiteral("skipped: ") + skipped.verdict;
+    run.params.insert(QStringLiteral("policy"), QStringLiteral("origins=dataset"));
+    const TrainingSummary fromLog = TrainingSummary::fromRecord(run, std::nullopt);
+    QVERIFY(fromLog.kind == TrainingSummary::Kind::NothingTrained);
+    QCOMPARE(fromLog.headline(QStringLiteral("v3")), TrainingSummary::fromOutcome(skipped, QDateTime()).headline(QStringLiteral("v3")));
+    QCOMPARE(fromLog.trainingSet, QStringLiteral("labels of origin dataset"));
 }
 
 QTEST_MAIN(TestGuiTraining)

@@ -201,7 +201,9 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     connect(m_loop, &LearningLoop::trainingFinished, this, [this](const TrainOutcome& outcome) {
         if (outcome.cancelled)
             say(tr("Training cancelled"));
-        else if (!outcome.version.isEmpty() && !outcome.activated)
+        else if (outcome.version.isEmpty())
+            say(tr("No new model: %1").arg(outcome.verdict), 10000); // a scheduled run with nothing new
+        else if (!outcome.activated)
             say(tr("%1 trained but kept as a candidate: %2").arg(outcome.version, outcome.verdict), 10000);
         if (!outcome.activated)
             return;
@@ -210,7 +212,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     });
     connect(m_loop, &LearningLoop::trainingFailed, this, [this](const QString& message) { say(tr("Training failed: %1").arg(message), 10000); });
     connect(m_scheduler, &TrainingScheduler::dailyRunDue, this, [this](const QString& reason) {
-        if (m_dashboard->startTraining(reason))
+        if (m_dashboard->startTraining(reason, /*onlyIfNew=*/true))
             say(tr("Scheduled fine-tuning started (%1)").arg(reason));
         else
             say(tr("Scheduled fine-tuning skipped: a run is already going"));
@@ -1220,9 +1222,12 @@ void MainWindow::showPreferences()
 {
     auto* dialog = new PreferencesDialog(this);
     dialog->setOpenWorkspace(m_workspace->dir());
+    dialog->setWorkspace(m_workspace);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PreferencesDialog::settingsChanged, this, [this] {
         applySettings();
+        if (m_dashboard)
+            m_dashboard->trainingPolicyChanged();
         say(tr("Preferences saved"));
     });
     dialog->open();

@@ -13,7 +13,9 @@
 // Predictions never wait: they read the ActiveModel snapshot, which the worker only swaps.
 #include "Expected.h"
 #include "model/ActiveModel.h"
+#include "training/ModelRetention.h"
 #include "training/Trainer.h"
+#include "training/TrainingLabels.h"
 
 #include <QHash>
 #include <QObject>
@@ -23,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace pc {
 
@@ -38,12 +41,18 @@ struct TrainRequest {
     double validationFraction = 0.2;
     int fineTuneBlocks = 0;      // > 0: also fine-tune the backbone's last blocks (slow on CPU)
     QString reason = QStringLiteral("manual"); // "manual", "after 20 labels", "daily 03:00", "correction"
+    // The training-set policy of this run; none: the workspace's stored one (TrainingLabels.h).
+    std::optional<TrainingLabelSelection> policy;
+    // Scheduled and automatic runs: no version when the training set is the one the last trained
+    // version learned from (TrainingSet.h); the outcome then says so. Manual runs train anyway.
+    bool onlyIfNew = false;
 };
 
 struct TrainOutcome {
     QString version;             // the new candidate ("v3"); empty when nothing was trained
     bool activated = false;
-    QString verdict;             // the gate's reason
+    QString verdict;             // the gate's reason, or why nothing was trained
+    QString policy;              // the training-set policy's spec: "all", "approved", "origins=curator", …
     QString previousVersion;     // the model that was live when the gate judged the candidate
     double previousAccuracy = std::nan(""); // its validation accuracy on the same split
     qint64 runId = 0;
@@ -51,6 +60,7 @@ struct TrainOutcome {
     double seconds = 0;
     int trainImages = 0, validationImages = 0;
     TrainingResult result;
+    RetentionReport retention;   // the old bundles pruned after this run (ModelRetention.h)
 };
 
 class LearningLoop : public QObject {
@@ -76,6 +86,9 @@ public:
     // judged by the gate like one trained here, on this workspace's validation split against the
     // active model; `trusted` activates it without the gate. outcome.version is the new version.
     Expected<TrainOutcome> admitCandidate(const QString& bundlePath, const QString& source, bool trusted);
+    // Deletes old model bundles by the retention rule (ModelRetention.h), keeping the newest `keep`
+    // quick updates (none given: the workspace's setting). Runs by itself after every training.
+    Expected<RetentionReport> pruneModels(std::optional<int> keep = std::nullopt, bool dryRun = false);
 
     // ---- asynchronous (GUI): queued, answered by signals or by `done`, which runs on the thread
     // this object lives in (the one that created it: the UI thread), only while `context` exists.
@@ -102,6 +115,8 @@ Q_SIGNALS:
 private:
     // Everything below runs on the strand.
     Expected<TrainOutcome> runTraining(const TrainRequest& request, quint64 cancelTicket);
+    // After a training that made a version: prunes by the workspace's rule, into outcome.retention.
+    void pruneAfterTraining(TrainOutcome& outcome);
     Expected<TrainOutcome> runAdmission(const QString& bundlePath, const QString& source, bool trusted, quint64 cancelTicket);
     Status<> runActivate(const QString& version);
     Expected<QString> runRollback();

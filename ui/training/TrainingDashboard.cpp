@@ -1,5 +1,6 @@
 #include "TrainingDashboard.h"
 #include "model/BreedCatalog.h"
+#include "training/TrainingLabels.h"
 #include "training/ValidationSet.h"
 
 #include "Background.h"
@@ -282,10 +283,12 @@ QString TrainingDashboard::idleText() const
                      .arg(QLocale().toString(m_lastRun.at.toLocalTime(), QLocale::ShortFormat),
                           m_lastRun.headline(m_loop->activeVersion(), stillHolds));
     }
-    if (m_labelledNow == 0)
+    if (m_labelledNow == 0 && m_policyIsDefault)
         parts << tr("Nothing to train on yet: import a labelled dataset or label some images.");
+    else if (m_labelledNow == 0)
+        parts << tr("Nothing to train on under the training-set policy (%1): change it in Preferences or label some images.").arg(m_policy);
     else if (m_labelledNow > 0)
-        parts << tr("%n labelled image(s) to train on.", nullptr, m_labelledNow);
+        parts << tr("%n labelled image(s) to train on (%1).", nullptr, m_labelledNow).arg(m_policy);
     return parts.isEmpty() ? tr("Idle") : parts.join(QLatin1Char(' '));
 }
 
@@ -313,6 +316,8 @@ void TrainingDashboard::countLabels()
     struct Count {
         int labelled = -1; // -1: unchanged since the last count
         qint64 lastEvent = 0;
+        QString policy;    // the training-set policy, described
+        bool policyIsDefault = true;
         QString error;     // the workspace could not be read
     };
     auto workspace = m_workspace;
@@ -328,15 +333,20 @@ void TrainingDashboard::countLabels()
                         c.lastEvent = *last;
                         if (c.lastEvent == known)
                             return c;
-                        const auto labels = workspace->labels().currentByImage();
+                        // The images the next run would learn from: the one rule, with the stored policy.
+                        const auto policy = TrainingLabelSelection::load(*workspace);
+                        if (!policy) {
+                            c.error = policy.error().message;
+                            return c;
+                        }
+                        const auto labels = selectTrainingLabels(*workspace, *policy);
                         if (!labels) {
                             c.error = labels.error().message;
                             return c;
                         }
-                        c.labelled = 0;
-                        for (const LabelEvent& e : *labels)
-                            if (e.status == ReviewStatus::Approved)
-                                ++c.labelled;
+                        c.labelled = int(labels->size());
+                        c.policy = policy->describe();
+                        c.policyIsDefault = policy->isDefault();
                         return c;
                     },
                     [this](const Count& c) {
@@ -345,8 +355,11 @@ void TrainingDashboard::countLabels()
                             showReadError(c.error);
                             return;
                         }
-                        if (c.labelled >= 0)
+                        if (c.labelled >= 0) {
                             m_labelledNow = c.labelled;
+                            m_policy = c.policy;
+                            m_policyIsDefault = c.policyIsDefault;
+                        }
                         m_labelEventNow = c.lastEvent;
                         if (m_pinLabelEvent) { // the first count after a run tells which labels it saw
                             m_labelEventAtLastRun = c.lastEvent;
@@ -358,6 +371,13 @@ void TrainingDashboard::countLabels()
 
 void TrainingDashboard::labelsChanged()
 {
+    if (!m_running)
+        countLabels();
+}
+
+void TrainingDashboard::trainingPolicyChanged()
+{
+    m_labelledNow = -1; // counted again even though no label changed
     if (!m_running)
         countLabels();
 }
@@ -375,11 +395,12 @@ void TrainingDashboard::updateButtons()
     off->setEnabled(false);
 }
 
-bool TrainingDashboard::startTraining(const QString& reason)
+bool TrainingDashboard::startTraining(const QString& reason, bool onlyIfNew)
 {
     TrainRequest request;
     request.kind = TrainRequest::Kind::Full;
     request.reason = reason;
+    request.onlyIfNew = onlyIfNew;
     request.trainer.maxEpochs = m_epochs->value();
     request.trainer.head = m_head->currentIndex() == 1 ? TrainerOptions::HeadKind::Mlp : TrainerOptions::HeadKind::Linear;
     if (!m_loop->start(request))
@@ -486,7 +507,8 @@ void TrainingDashboard::onFinished(const TrainOutcome& outcome)
     m_chartVersion = outcome.version;
     if (!outcome.version.isEmpty() && outcome.result.head.isValid())
         showEvaluation(outcome.version, outcome.result.head.classes(), outcome.result.validation,
-                       tr("New model %1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
+                       tr("New model %1 (trained on %2) on %n validation image(s)", nullptr, outcome.result.validation.count)
+                           .arg(outcome.version, TrainingLabelSelection::describeSpec(outcome.policy)));
 }
 
 void TrainingDashboard::onFailed(const QString& message)

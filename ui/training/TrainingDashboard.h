@@ -37,8 +37,9 @@ class TrainingDashboard : public QWidget {
 public:
     TrainingDashboard(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent = nullptr);
 
-    // false when a run is already going.
-    bool startTraining(const QString& reason = QStringLiteral("manual"));
+    // false when a run is already going. onlyIfNew: the scheduled run, which makes no version when
+    // no label changed since the last full run's (the last-run line then says so).
+    bool startTraining(const QString& reason = QStringLiteral("manual"), bool onlyIfNew = false);
     void cancelTraining();
     bool isRunning() const { return m_running; }
     // Evaluates the active model on the validation split (background) to fill the matrix and table.
@@ -46,6 +47,8 @@ public:
     // The workspace's labels changed (a label, an undo, an import, a removal): recount them, so a
     // reason like "no labelled images" goes once it no longer holds.
     void labelsChanged();
+    // The workspace's training-set policy changed (Preferences): the count and its policy again.
+    void trainingPolicyChanged();
 
     QPushButton* startButton() const { return m_start; }
     QPushButton* cancelButton() const { return m_cancel; }
@@ -127,7 +130,9 @@ private:
     qint64 m_labelEventNow = -1;
     bool m_pinLabelEvent = false;
     bool m_counting = false;
-    int m_labelledNow = -1;            // approved labels now (-1: not counted yet)
+    int m_labelledNow = -1;            // images the training-set policy selects now (-1: not counted yet)
+    QString m_policy;                  // that policy, described
+    bool m_policyIsDefault = true;
     QElapsedTimer m_stageClock;
 
     QPushButton* m_start;
