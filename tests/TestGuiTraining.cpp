@@ -561,6 +561,8 @@ void TestGuiTraining::chartAndConfusionMatrixSaveAsPngAndCsv()
     QVERIFY(!dash->saveConfusionPng(out.filePath(QStringLiteral("no/such/folder/m.png"))));
     QVERIFY2(dash->exportNote()->text().startsWith(QStringLiteral("Could not save the confusion matrix:")), qPrintable(dash->exportNote()->text()));
     QCOMPARE(readCsv(chartCsv), rows);
+}
+
 void TestGuiTraining::historyAndSummaryNameThePolicyAndPrunedVersions()
 {
     // Stored versions (their bundles never read here): v1 trained on all labels, v2 a quick update
