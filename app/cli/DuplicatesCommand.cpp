@@ -3,7 +3,6 @@
 
 #include "curation/ImageGroups.h"
 #include "curation/NearDuplicates.h"
-#include "training/EmbeddingCache.h"
 #include "workspace/Workspace.h"
 
 #include <QJsonArray>
@@ -52,15 +51,9 @@ public:
             err() << "petcurator-cli duplicates: " << ids.error().message << "\n";
             return Failure;
         }
-        catchInterrupts();
-        EmbeddingCacheOptions cache;
-        cache.cancel = &interruptFlag();
-        cache.progress = progressLines(QStringLiteral("embedding"));
-        auto embeddings = computeCentreEmbeddings(ws, *runtime->backbone, *ids, cache);
-        if (!embeddings) {
-            err() << "petcurator-cli duplicates: " << embeddings.error().message << "\n";
+        const auto embeddings = centreEmbeddingsFor(*runtime, *ids, name());
+        if (!embeddings)
             return Failure;
-        }
         auto pairs = nearDuplicateImages(*embeddings, threshold);
         auto records = ws.images();
         if (!pairs || !records) {

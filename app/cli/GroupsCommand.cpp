@@ -3,7 +3,6 @@
 
 #include "curation/ImageGroups.h"
 #include "model/BreedCatalog.h"
-#include "training/EmbeddingCache.h"
 #include "workspace/Workspace.h"
 
 #include <QJsonArray>
@@ -57,15 +56,9 @@ public:
                 out() << "No " << (scope == ImageScope::Unlabelled ? "unlabelled " : "") << "images to group in " << ws.dir() << "\n";
             return Success;
         }
-        catchInterrupts();
-        EmbeddingCacheOptions cache;
-        cache.cancel = &interruptFlag();
-        cache.progress = progressLines(QStringLiteral("embedding"));
-        auto embeddings = computeCentreEmbeddings(ws, *runtime->backbone, *ids, cache);
-        if (!embeddings) {
-            err() << "petcurator-cli groups: " << embeddings.error().message << "\n";
+        const auto embeddings = centreEmbeddingsFor(*runtime, *ids, name());
+        if (!embeddings)
             return Failure;
-        }
         if (embeddings->rows.empty()) {
             err() << "petcurator-cli groups: none of the " << ids->size() << " images could be embedded\n";
             return Failure;

@@ -2,6 +2,7 @@
 
 #include "model/Backbone.h"
 #include "model/ZeroShotHead.h"
+#include "training/EmbeddingCache.h"
 #include "training/LearningLoop.h"
 #include "workspace/Workspace.h"
 
@@ -19,6 +20,20 @@ extern "C" void onInterrupt(int) { g_interrupted = true; }
 } // namespace
 
 const std::atomic_bool& interruptFlag() { return g_interrupted; }
+
+std::optional<CentreEmbeddings> centreEmbeddingsFor(const Runtime& runtime, const QVector<qint64>& imageIds, const QString& command)
+{
+    catchInterrupts();
+    EmbeddingCacheOptions cache;
+    cache.cancel = &interruptFlag();
+    cache.progress = progressLines(QStringLiteral("embedding"));
+    auto embeddings = computeCentreEmbeddings(*runtime.workspace, *runtime.backbone, imageIds, cache);
+    if (!embeddings) {
+        err() << "petcurator-cli " << command << ": " << embeddings.error().message << "\n";
+        return std::nullopt;
+    }
+    return std::move(*embeddings);
+}
 
 std::function<void(int, int)> progressLines(const QString& what)
 {

@@ -5,6 +5,7 @@
 #include "Command.h"
 
 #include "Expected.h"
+#include "curation/ImageGroups.h"
 #include "model/ActiveModel.h"
 #include "model/Precision.h"
 #include "model/Predictor.h"
@@ -44,6 +45,10 @@ struct Runtime {
 // shared/datasets/oxford-iiit-pet-sample beside a folder above the executable (a source checkout's
 // build). Empty when there is none; nothing of the build machine is compiled in.
 QString defaultSampleDir();
+
+// The centre-view embeddings of these images, after computing what the cache lacks (progress on
+// stderr, Ctrl-C stops it). On failure, prints "petcurator-cli COMMAND: why" and gives nothing.
+std::optional<CentreEmbeddings> centreEmbeddingsFor(const Runtime& runtime, const QVector<qint64>& imageIds, const QString& command);
 
 // Progress for long steps, on stderr: "<what> 120/692" about every 5 % and at the end.
 std::function<void(int done, int total)> progressLines(const QString& what);
