@@ -144,6 +144,22 @@ private Q_SLOTS:
         expectCleanExit(third);
     }
 
+    void badArgumentsExitAtOnceWithOneLine()
+    {
+        // Offscreen there is no one to click a dialog away: the reason goes to stderr, then exit 2.
+        for (const QStringList& args : {QStringList{QStringLiteral("--precision"), QStringLiteral("fp16")},
+                                        QStringList{QStringLiteral("--threads"), QStringLiteral("0")}}) {
+            QProcess gui;
+            startGui(gui, m_tmp.filePath(QStringLiteral("bad-arguments")), args);
+            QVERIFY2(gui.waitForFinished(60000), qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": still running after 60 s")));
+            QCOMPARE(gui.exitCode(), 2);
+            // Qt may say something about the environment first; ours is the one line at the end.
+            const QString err = QString::fromUtf8(gui.readAllStandardError()).trimmed();
+            const QString last = err.section(QLatin1Char('\n'), -1);
+            QVERIFY2(last.startsWith(QStringLiteral("petcurator: ")) && last.contains(args.first()), qPrintable(err));
+        }
+    }
+
     void sigtermWhileLoadingExitsZero()
     {
         const QString ws = m_tmp.filePath(QStringLiteral("loading"));

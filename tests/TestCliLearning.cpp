@@ -4,7 +4,9 @@
 
 #include "workspace/Workspace.h"
 
+#include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -173,6 +175,70 @@ private Q_SLOTS:
         QCOMPARE(r.json()[QStringLiteral("active")].toString(), active);
         QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("activate"), QStringLiteral("v42")}).code, 1);
         QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("frobnicate")}).code, 2);
+    }
+
+    void trainOnlyIfNewPolicyAndPrune()
+    {
+        // pug_112 was confirmed as pug: no new labels since v1, the last full run.
+        Run r = cli({QStringLiteral("train"), QStringLiteral("--only-if-new"), QStringLiteral("--views"), QStringLiteral("1"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json()[QStringLiteral("version")].toString(), QString());
+        QCOMPARE(r.json()[QStringLiteral("verdict")].toString(), QStringLiteral("no new labels since v1, the last full training: nothing to train"));
+        r = cli({QStringLiteral("train"), QStringLiteral("--only-if-new"), QStringLiteral("--views"), QStringLiteral("1")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("no new labels since v1, the last full training: nothing to train\n"));
+
+        // A policy for one run; the model records it. A bad one is refused on one line.
+        r = cli({QStringLiteral("train"), QStringLiteral("--policy"), QStringLiteral("bogus")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
+        QVERIFY2(r.err.contains(QStringLiteral("unknown training-set policy 'bogus'")), qPrintable(r.err));
+        r = cli({QStringLiteral("train"), QStringLiteral("--policy"), QStringLiteral("origins=dataset"), QStringLiteral("--views"), QStringLiteral("1"),
+                 QStringLiteral("--epochs"), QStringLiteral("5"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json()[QStringLiteral("policy")].toString(), QStringLiteral("origins=dataset"));
+        QCOMPARE(r.json()[QStringLiteral("train_images")].toInt() + r.json()[QStringLiteral("val_images")].toInt(), 39); // not pug_112's curator label
+        const QString byPolicy = r.json()[QStringLiteral("version")].toString();
+        for (int i = 0; i < 2; ++i) {
+            r = cli({QStringLiteral("train"), QStringLiteral("--incremental"), QStringLiteral("--views"), QStringLiteral("1"), QStringLiteral("--json")});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QCOMPARE(r.json()[QStringLiteral("policy")].toString(), QStringLiteral("all"));
+        }
+        r = cli({QStringLiteral("models"), QStringLiteral("list")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("policy origins=dataset")), qPrintable(r.out));
+
+        // Prune by hand: bad arguments first, then a dry run, then the same for real.
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("prune"), QStringLiteral("--keep"), QStringLiteral("x")}).code, 2);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--keep"), QStringLiteral("3")}).code, 2);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("prune"), QStringLiteral("v1")}).code, 2);
+        r = cli({QStringLiteral("models"), QStringLiteral("prune"), QStringLiteral("--keep"), QStringLiteral("0"), QStringLiteral("--dry-run"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.json()[QStringLiteral("dry_run")].toBool());
+        QCOMPARE(r.json()[QStringLiteral("keep")].toInt(), 0);
+        const QJsonArray planned = r.json()[QStringLiteral("pruned")].toArray();
+        // Three quick updates (label --update and two above): at most two are live or the rollback target.
+        QVERIFY(!planned.isEmpty());
+        for (const QJsonValue& b : planned)
+            QVERIFY(QFile::exists(QDir(m_ws).filePath(b[QStringLiteral("file")].toString())));
+        r = cli({QStringLiteral("models"), QStringLiteral("prune"), QStringLiteral("--keep"), QStringLiteral("0")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral(" freed\n")), qPrintable(r.out));
+        for (const QJsonValue& b : planned) {
+            QVERIFY2(r.out.contains(QStringLiteral("deleted ") + b[QStringLiteral("file")].toString()), qPrintable(r.out));
+            QVERIFY(!QFile::exists(QDir(m_ws).filePath(b[QStringLiteral("file")].toString())));
+        }
+        const QJsonArray models = cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}).json()[QStringLiteral("models")].toArray();
+        const QString gone = planned.first()[QStringLiteral("version")].toString();
+        for (const QJsonValue& m : models)
+            if (m[QStringLiteral("version")].toString() == gone)
+                QVERIFY(m[QStringLiteral("pruned")].isString());
+        QVERIFY(cli({QStringLiteral("models"), QStringLiteral("list")}).out.contains(QStringLiteral("pruned")));
+        r = cli({QStringLiteral("models"), QStringLiteral("activate"), gone});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err, QStringLiteral("petcurator-cli models: model %1's bundle was pruned to save space: it can't be activated "
+                                       "(its metrics stay in the history)\n").arg(gone));
+        QVERIFY(!byPolicy.isEmpty());
     }
 
     void benchLearnReportsTheFirstModelAndTheViewFigures()

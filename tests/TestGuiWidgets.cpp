@@ -16,6 +16,8 @@
 #include "review/LabelWriter.h"
 #include "Percent.h"
 #include "dialogs/PreferencesDialog.h"
+#include "training/ModelRetention.h"
+#include "training/TrainingLabels.h"
 #include "review/SuggestionBars.h"
 #include "TestSupport.h"
 #include "Theme.h"
@@ -77,6 +79,7 @@ private Q_SLOTS:
     void preferencesRoundTrip();
     void confusionMatrixFillsItsPane();
     void preferencesShowTheOpenWorkspace();
+    void preferencesTrainingSetAndRetention();
     void detailPanelTextsFit();
     void onePercentRoundingAndWholeBreedChips();
 
@@ -532,6 +535,50 @@ void TestGuiWidgets::preferencesShowTheOpenWorkspace()
     dialog.save();
     QCOMPARE(AppSettings::workspaceDir(), QStringLiteral("/srv/pets/next"));
     AppSettings::setWorkspaceDir(QString());
+}
+
+void TestGuiWidgets::preferencesTrainingSetAndRetention()
+{
+    QTemporaryDir dir;
+    auto opened = Workspace::open(dir.path());
+    QVERIFY(opened.ok());
+    std::shared_ptr<Workspace> ws = *opened;
+    PreferencesDialog dialog;
+    QVERIFY(!dialog.policyField()->isEnabled()); // no workspace: nothing to set
+    dialog.setWorkspace(ws);
+    QVERIFY(dialog.policyField()->isEnabled());
+    QCOMPARE(dialog.policyField()->currentData().toString(), QStringLiteral("all"));
+    QCOMPARE(dialog.keepQuickUpdatesField()->value(), 10);
+    QVERIFY(!dialog.originCheck(QStringLiteral("curator"))->isEnabled());
+
+    // Chosen origins, and fewer quick updates kept: both stored in the workspace.
+    dialog.policyField()->setCurrentIndex(dialog.policyField()->findData(QStringLiteral("origins")));
+    QVERIFY(dialog.originCheck(QStringLiteral("curator"))->isEnabled());
+    dialog.originCheck(QStringLiteral("dataset"))->setChecked(false);
+    dialog.keepQuickUpdatesField()->setValue(4);
+    QVERIFY(dialog.save());
+    QCOMPARE(TrainingLabelSelection::load(*ws).value().spec(), QStringLiteral("origins=curator,server"));
+    QCOMPARE(ModelRetention::keep(*ws).value(), 4);
+    // No origin at all would train on nothing: refused in the dialog, the stored policy stays.
+    for (const char* o : {"curator", "server"})
+        dialog.originCheck(QString::fromLatin1(o))->setChecked(false);
+    QVERIFY(!dialog.save());
+    QCOMPARE(TrainingLabelSelection::load(*ws).value().spec(), QStringLiteral("origins=curator,server"));
+
+    // Another dialog shows what is stored. Approved only keeps the team-server settings' roles.
+    TrainingLabelSelection withRoles = TrainingLabelSelection::fromSpec(QStringLiteral("origins=curator")).value();
+    withRoles.roles = {QStringLiteral("reviewer"), QStringLiteral("admin")};
+    QVERIFY(withRoles.save(*ws).ok());
+    PreferencesDialog again;
+    again.setWorkspace(ws);
+    QCOMPARE(again.policyField()->currentData().toString(), QStringLiteral("stored")); // shown as it is
+    QVERIFY(again.policyField()->currentText().contains(QStringLiteral("by reviewer, admin")));
+    QCOMPARE(again.keepQuickUpdatesField()->value(), 4);
+    QVERIFY(again.save()); // untouched: unchanged
+    QCOMPARE(TrainingLabelSelection::load(*ws).value().spec(), withRoles.spec());
+    again.policyField()->setCurrentIndex(again.policyField()->findData(QStringLiteral("approved")));
+    QVERIFY(again.save());
+    QCOMPARE(TrainingLabelSelection::load(*ws).value().spec(), QStringLiteral("approved+roles=reviewer,admin"));
 }
 
 void TestGuiWidgets::detailPanelTextsFit()

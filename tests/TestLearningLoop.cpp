@@ -498,6 +498,7 @@ private Q_SLOTS:
 
         TrainRequest request = quick();
         request.centreFirstMinImages = 1;
+        request.onlyIfNew = true; // as the automatic runs ask: the second run has the same labels
         auto first = loop.train(request);
         QVERIFY2(first.ok(), first.ok() ? "" : qPrintable(first.error().message));
         QVERIFY(first->centreViewsOnly);
@@ -552,11 +553,14 @@ private Q_SLOTS:
         QVERIFY2(whole < 69, "the cancel came after the last photo");
         QVERIFY(ws->checkIntegrity().ok());
 
-        // A training that waits for every view completes them, and trains once.
+        // A training that waits for every view completes them, and trains once; even one that
+        // needs news: the same labels with every view are news after a model on centre views.
         request.centreViewsFirst = false;
+        request.onlyIfNew = true;
         auto next = loop.train(request);
         QVERIFY2(next.ok(), next.ok() ? "" : qPrintable(next.error().message));
         QVERIFY(!next->cancelled);
+        QCOMPARE(next->version, QStringLiteral("v2"));
         QVERIFY(!next->centreViewsOnly);
         QCOMPARE(next->viewsEmbedded, 69 - whole);
         counts = viewCounts(*ws);
@@ -597,6 +601,55 @@ private Q_SLOTS:
         QVERIFY(back.ok());
         QCOMPARE(*back, live);
         QCOMPARE(m_ws->models().active().value()->version, live);
+    }
+
+    void thePolicyChoosesTheTrainingSetAndIsRecorded()
+    {
+        // Five images relabelled by a curator, one more waiting for review (it never trains).
+        const QVector<ImageRecord> images = m_ws->images().value();
+        for (int i = 0; i < 5; ++i) {
+            const QString now = m_ws->labels().current(images[i].id).value()->breed;
+            const QString other = now == QStringLiteral("pug") ? QStringLiteral("beagle") : QStringLiteral("pug");
+            QVERIFY(m_ws->labels().add(images[i].id, other, LabelOrigin::Curator, QStringLiteral("ann")).ok());
+        }
+        QVERIFY(m_ws->labels().add(images[5].id, QStringLiteral("pug"), LabelOrigin::Curator, QStringLiteral("bob"), ReviewStatus::Pending).ok());
+
+        QHash<QString, TrainOutcome> outcomes;
+        for (const QString& policy : {QStringLiteral("all"), QStringLiteral("origins=dataset"), QStringLiteral("approved")}) {
+            TrainRequest r = quick();
+            r.trainer.maxEpochs = 5;
+            r.policy = TrainingLabelSelection::fromSpec(policy).value();
+            auto o = m_loop->train(r);
+            QVERIFY2(o.ok(), o.ok() ? "" : qPrintable(o.error().message));
+            QCOMPARE(o->policy, policy);
+            // The model and its run both name the policy.
+            QCOMPARE(m_ws->models().find(o->version).value()->metrics.value(QStringLiteral("policy")).toString(), policy);
+            const TrainingRunRecord run = m_ws->runs().all().value().constLast();
+            QCOMPARE(run.modelVersion, o->version);
+            QCOMPARE(run.params.value(QStringLiteral("policy")).toString(), policy);
+            outcomes.insert(policy, *o);
+        }
+        auto size = [&](const QString& policy) { return outcomes[policy].trainImages + outcomes[policy].validationImages; };
+        QCOMPARE(size(QStringLiteral("all")), 68);             // 69 less the pending one
+        QCOMPARE(size(QStringLiteral("origins=dataset")), 63); // less the curator's five
+        QCOMPARE(size(QStringLiteral("approved")), 63);        // the curator's, not approved by a server
+        QVERIFY(outcomes[QStringLiteral("all")].trainImages > outcomes[QStringLiteral("origins=dataset")].trainImages);
+
+        // No policy in the request: the workspace's stored one.
+        QVERIFY(TrainingLabelSelection::fromSpec(QStringLiteral("origins=dataset")).value().save(*m_ws).ok());
+        auto stored = m_loop->train(quick());
+        QVERIFY(stored.ok());
+        QCOMPARE(stored->policy, QStringLiteral("origins=dataset"));
+        QCOMPARE(stored->trainImages + stored->validationImages, 63);
+
+        // A policy that selects nothing says which policy it was, on one line.
+        TrainRequest none = quick();
+        none.policy = TrainingLabelSelection::fromSpec(QStringLiteral("origins=server")).value();
+        auto refused = m_loop->train(none);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().message,
+                 QStringLiteral("no labelled images to train on under the training-set policy 'origins=server' (labels of origin server): "
+                                "change the policy or label some images"));
     }
 };
 

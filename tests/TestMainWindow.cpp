@@ -3,6 +3,7 @@
 // picker, and bad files that end up in the import report instead of dialogs or crashes.
 #include "AppSettings.h"
 #include "GuiTestSupport.h"
+#include "WindowSession.h"
 #include "review/BreedPicker.h"
 #include "review/DetailPanel.h"
 #include "gallery/GalleryFilterModel.h"
@@ -44,35 +45,7 @@ using namespace pc;
 
 namespace {
 
-// One open workspace with its loop and window, torn down in the right order.
-struct Session {
-    std::shared_ptr<Workspace> workspace;
-    std::unique_ptr<LearningLoop> loop;
-    std::unique_ptr<MainWindow> window;
-
-    explicit Session(const QString& dir)
-    {
-        auto ws = Workspace::open(dir);
-        if (!ws)
-            qFatal("workspace: %s", qPrintable(ws.error().message));
-        workspace = *ws;
-        loop = std::make_unique<LearningLoop>(workspace, test::backbone());
-        window = std::make_unique<MainWindow>(workspace, test::backbone(), loop.get());
-        window->resize(1200, 800);
-        window->show();
-        QApplication::setActiveWindow(window.get());
-        (void)QTest::qWaitForWindowExposed(window.get());
-    }
-    ~Session()
-    {
-        window->close();
-        window.reset();
-        loop.reset();
-        workspace.reset();
-    }
-    MainWindow& w() { return *window; }
-    bool waitIdle(int ms = 120000) { return QTest::qWaitFor([this] { return window->isIdle(); }, ms); }
-};
+using Session = test::WindowSession;
 
 void drop(QWidget* target, const QStringList& paths)
 {

@@ -200,6 +200,7 @@ private Q_SLOTS:
             QVERIFY(r.kind == TrainRequest::Kind::Full);
             QCOMPARE(r.reason, QStringLiteral("after 3 new labels"));
             QCOMPARE(r.trainer.maxEpochs, 3);
+            QVERIFY(r.onlyIfNew); // no version without news
             QTRY_VERIFY_WITH_TIMEOUT(finished.count() == round && !m_loop->isBusy(), 120000);
             const TrainOutcome outcome = finished.last().first().value<TrainOutcome>();
             QVERIFY2(!outcome.version.isEmpty(), qPrintable(outcome.verdict));
@@ -230,6 +231,7 @@ private Q_SLOTS:
         QVERIFY(r.kind == TrainRequest::Kind::Incremental);
         QCOMPARE(r.reason, QStringLiteral("correction"));
         QCOMPARE(r.trainer.maxEpochs, 3);
+        QVERIFY(r.onlyIfNew);
         m_loop->waitForIdle();
         // Both off: a label is not even counted.
         s->setIncrementalOnCorrection(false);
@@ -241,6 +243,44 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QCOMPARE(counted.count(), 1);
         QCOMPARE(started.count(), 1);
+    }
+
+    void labelsThatChangeNothingMakeNoVersion()
+    {
+        // A full run after every label; the last full run's version knows the labels as they are.
+        AutoTrainRules rules;
+        rules.dailyEnabled = false;
+        rules.afterLabels = 1;
+        auto s = scheduler(rules);
+        s->setIncrementalOnCorrection(false);
+        TrainRequest quick;
+        quick.augmentedViews = 1;
+        quick.trainer.maxEpochs = 3;
+        s->setRequestTemplate(quick);
+        auto trained = m_loop->train(quick);
+        QVERIFY2(trained.ok(), trained.ok() ? "" : qPrintable(trained.error().message));
+        QVERIFY(!trained->version.isEmpty());
+        const qsizetype versions = m_ws->models().all().value().size();
+
+        // A curator confirms a label as it was: the scheduler starts its run, which makes nothing.
+        QSignalSpy counted(s.get(), &TrainingScheduler::labelsCounted);
+        QSignalSpy started(s.get(), &TrainingScheduler::runStarted);
+        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        const ImageRecord image = m_ws->images().value().constLast();
+        QVERIFY(m_ws->labels().add(image.id, m_ws->labels().current(image.id).value()->breed, LabelOrigin::Curator, QStringLiteral("test")).ok());
+        s->noteNewLabel();
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 && !m_loop->isBusy(), 120000);
+        const TrainOutcome outcome = finished.first().first().value<TrainOutcome>();
+        QVERIFY(outcome.version.isEmpty());
+        QCOMPARE(outcome.verdict, QStringLiteral("no new labels since %1, the last full training: nothing to train").arg(trained->version));
+        QCOMPARE(m_ws->models().all().value().size(), versions);
+        // Those labels were looked at: the count starts again from them.
+        QVERIFY(m_ws->labels().add(image.id, m_ws->labels().current(image.id).value()->breed, LabelOrigin::Curator, QStringLiteral("test")).ok());
+        s->setRules([] { AutoTrainRules off; off.dailyEnabled = false; off.afterLabels = 1000; return off; }());
+        s->noteNewLabel();
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() >= 2, 60000);
+        QCOMPARE(counted.last().first().toInt(), 1);
     }
 };
 

@@ -138,10 +138,13 @@ class TestWorkspace : public QObject {
     }
 
     // Adds a real sample photo; returns its id (0 on failure).
-    // What version 4 added, undone (to fake an older file).
+    // What version 5 added, undone (to fake an older file).
+    static QStringList undoVersion5() { return {QStringLiteral("ALTER TABLE models DROP COLUMN pruned")}; }
+
+    // What versions 4 and 5 added, undone (to fake an older file).
     static QStringList undoVersion4()
     {
-        return {QStringLiteral("DROP TRIGGER outbox_queue_curator_events"), QStringLiteral("DROP TRIGGER label_events_uuid_fixed"),
+        return undoVersion5() + QStringList{QStringLiteral("DROP TRIGGER outbox_queue_curator_events"), QStringLiteral("DROP TRIGGER label_events_uuid_fixed"),
                 QStringLiteral("DROP TABLE outbox"), QStringLiteral("DROP TABLE review_verdicts"),
                 QStringLiteral("DROP INDEX label_events_uuid"), QStringLiteral("ALTER TABLE label_events DROP COLUMN uuid"),
                 QStringLiteral("ALTER TABLE label_events DROP COLUMN role"), QStringLiteral("ALTER TABLE label_events DROP COLUMN server_status")};
@@ -169,7 +172,7 @@ private Q_SLOTS:
         const QString dir = freshDir() + QStringLiteral("/nested/deeper");
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion().value(), 4);
+        QCOMPARE(ws->schemaVersion().value(), 5);
         QVERIFY(QFileInfo(dir + QStringLiteral("/workspace.sqlite")).isFile());
         QVERIFY(QFileInfo(dir + QStringLiteral("/images")).isDir());
         QVERIFY(QFileInfo(ws->modelsDir()).isDir());
@@ -180,13 +183,13 @@ private Q_SLOTS:
 
         ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion().value(), 4);
+        QCOMPARE(ws->schemaVersion().value(), 5);
         QCOMPARE(ws->imageCount().value(), 1);
         QVERIFY(ws->image(id).value());
         ws.reset();
         // The version is in the file, where another tool sees it too.
         QCOMPARE(rawSql(dir + QStringLiteral("/workspace.sqlite"), {QStringLiteral("PRAGMA user_version")}),
-                 QStringList{QStringLiteral("4")});
+                 QStringList{QStringLiteral("5")});
     }
 
     void migratesAVersion1Workspace()
@@ -212,7 +215,7 @@ private Q_SLOTS:
 
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion().value(), 4);
+        QCOMPARE(ws->schemaVersion().value(), 5);
         const QVector<ModelStore::Activation> log = ws->models().activations().value();
         QCOMPARE(log.size(), 1);
         QCOMPARE(log[0].version, QStringLiteral("v1"));
@@ -241,7 +244,7 @@ private Q_SLOTS:
 
         auto ws = openOrFail(dir);
         QVERIFY(ws);
-        QCOMPARE(ws->schemaVersion().value(), 4);
+        QCOMPARE(ws->schemaVersion().value(), 5);
         const QVector<LabelEvent> history = ws->labels().history(image).value();
         QCOMPARE(history.size(), 3);
         QSet<QString> uuids;
@@ -613,6 +616,56 @@ private Q_SLOTS:
         auto again = openOrFail(dir);
         QVERIFY(again);
         QVERIFY(!again->models().active().value());
+    }
+
+    void prunedModelKeepsItsRowAndCannotGoLive()
+    {
+        // Schema 5: a version made before it (schema 4, no pruned column) opens as not pruned.
+        const QString dir = freshDir();
+        {
+            auto ws = openOrFail(dir);
+            QVERIFY(ws);
+            for (const char* v : {"v1", "v2", "v3"}) {
+                ModelRecord m;
+                m.version = QString::fromLatin1(v);
+                m.file = QStringLiteral("models/%1.pcmodel").arg(m.version);
+                QVERIFY(ws->models().add(m));
+            }
+            QVERIFY(ws->models().setActive(QStringLiteral("v3")));
+        }
+        const QString db = dir + QStringLiteral("/workspace.sqlite");
+        QString error;
+        rawSql(db, undoVersion5() + QStringList{QStringLiteral("PRAGMA user_version = 4")}, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        auto ws = openOrFail(dir);
+        QVERIFY(ws);
+        QCOMPARE(ws->schemaVersion().value(), 5);
+        for (auto list = ws->models().all().value(); const ModelRecord& m : list)
+            QVERIFY2(!m.isPruned(), qPrintable(m.version));
+
+        QVERIFY(ws->models().markPruned(QStringLiteral("v1")));
+        const auto v1 = ws->models().find(QStringLiteral("v1")).value();
+        QVERIFY(v1 && v1->isPruned());
+        QVERIFY(qAbs(v1->pruned.secsTo(QDateTime::currentDateTimeUtc())) < 60);
+        QCOMPARE(v1->file, QStringLiteral("models/v1.pcmodel")); // the row keeps what it was
+        QVERIFY(ws->models().markPruned(QStringLiteral("v1")));  // again: nothing changes
+        QCOMPARE(ws->models().find(QStringLiteral("v1")).value()->pruned, v1->pruned);
+        // A pruned version can't go live; the active one can't be pruned; an unknown one is named.
+        auto refused = ws->models().setActive(QStringLiteral("v1"));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().message, prunedModelMessage(QStringLiteral("v1")));
+        QCOMPARE(ws->models().active().value()->version, QStringLiteral("v3"));
+        auto live = ws->models().markPruned(QStringLiteral("v3"));
+        QVERIFY(!live);
+        QCOMPARE(live.error().message, QStringLiteral("cannot prune model v3: it is the active model"));
+        QVERIFY(!ws->models().find(QStringLiteral("v3")).value()->isPruned());
+        QVERIFY(!ws->models().markPruned(QStringLiteral("v9")));
+        QCOMPARE(ws->models().all().value().size(), 3);
+        // update() keeps the mark.
+        ModelRecord changed = *v1;
+        changed.gateVerdict = QStringLiteral("re-judged");
+        QVERIFY(ws->models().update(changed));
+        QVERIFY(ws->models().find(QStringLiteral("v1")).value()->isPruned());
     }
 
     void trainingRuns()

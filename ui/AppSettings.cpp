@@ -72,6 +72,9 @@ QString AppSettings::curatorName()
 }
 void AppSettings::setCuratorName(const QString& name) { put("review/curator", name.trimmed()); }
 
+QString AppSettings::exportDir() { return get("export/dir").toString(); }
+void AppSettings::setExportDir(const QString& dir) { put("export/dir", dir); }
+
 bool AppSettings::darkTheme() { return get("view/darkTheme", false).toBool(); }
 void AppSettings::setDarkTheme(bool on) { put("view/darkTheme", on); }
 

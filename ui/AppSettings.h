@@ -41,6 +41,10 @@ struct AppSettings {
     static QString curatorName();
     static void setCuratorName(const QString& name);
 
+    // Where the last chart or table was exported (the save dialog opens there); empty: none yet.
+    static QString exportDir();
+    static void setExportDir(const QString& dir);
+
     static bool darkTheme();
     static void setDarkTheme(bool on);
 

@@ -14,6 +14,7 @@
 #include "review/ImageView.h"
 #include "review/SetLabelCommand.h"
 #include "review/LabelWriter.h"
+#include "groups/GroupsView.h"
 #include "models/ModelHistoryView.h"
 #include "gallery/PredictionService.h"
 #include "dialogs/PreferencesDialog.h"
@@ -163,18 +164,19 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     m_scheduler = new TrainingScheduler(m_loop, {}, this);
 
     // The views that need the loop take the places kept for them.
-    const bool onTraining = m_tabs->currentIndex() == int(View::Training), onModels = m_tabs->currentIndex() == int(View::Models);
+    const int shown = m_tabs->currentIndex();
     m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
     m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
+    m_groups = new GroupsView(m_gallery, m_predictions, m_writer, m_undo, m_tabs);
     for (auto [view, widget, title] : {std::tuple{View::Training, static_cast<QWidget*>(m_dashboard), tr("Training")},
-                                       std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")}}) {
+                                       std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")},
+                                       std::tuple{View::Groups, static_cast<QWidget*>(m_groups), tr("Groups")}}) {
         QWidget* placeholder = m_tabs->widget(int(view));
         m_tabs->removeTab(int(view));
         m_tabs->insertTab(int(view), widget, title);
         delete placeholder;
     }
-    if (onTraining || onModels)
-        m_tabs->setCurrentIndex(int(onTraining ? View::Training : View::Models));
+    m_tabs->setCurrentIndex(shown);
 
     connect(m_predictions, &PredictionService::predicted, this, &MainWindow::onPredicted);
     connect(m_predictions, &PredictionService::failed, this, [this](qint64 id, const QString& reason) {
@@ -199,7 +201,9 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     connect(m_loop, &LearningLoop::trainingFinished, this, [this](const TrainOutcome& outcome) {
         if (outcome.cancelled)
             say(tr("Training cancelled"));
-        else if (!outcome.version.isEmpty() && !outcome.activated)
+        else if (outcome.version.isEmpty())
+            say(tr("No new model: %1").arg(outcome.verdict), 10000); // a scheduled run with nothing new
+        else if (!outcome.activated)
             say(tr("%1 trained but kept as a candidate: %2").arg(outcome.version, outcome.verdict), 10000);
         if (!outcome.activated)
             return;
@@ -208,7 +212,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     });
     connect(m_loop, &LearningLoop::trainingFailed, this, [this](const QString& message) { say(tr("Training failed: %1").arg(message), 10000); });
     connect(m_scheduler, &TrainingScheduler::dailyRunDue, this, [this](const QString& reason) {
-        if (m_dashboard->startTraining(reason))
+        if (m_dashboard->startTraining(reason, /*onlyIfNew=*/true))
             say(tr("Scheduled fine-tuning started (%1)").arg(reason));
         else
             say(tr("Scheduled fine-tuning skipped: a run is already going"));
@@ -317,10 +321,10 @@ void MainWindow::buildUi()
     m_reviewStack->addWidget(m_reviewPage);
     m_reviewStack->setCurrentWidget(m_welcome);
 
-    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3 switch views. Training and Models
+    // No mnemonics here: Alt+T is the Training menu; Ctrl+1/2/3/4 switch views. Training and Models
     // need the model: until it is loaded they say so (attachEngine puts the real views in).
     m_tabs->addTab(m_reviewStack, tr("Review"));
-    for (const QString& title : {tr("Training"), tr("Models")}) {
+    for (const QString& title : {tr("Training"), tr("Models"), tr("Groups")}) {
         auto* waiting = new QLabel(tr("Loading the model…"), m_tabs);
         waiting->setAlignment(Qt::AlignCenter);
         waiting->setObjectName(QStringLiteral("waitingForModel"));
@@ -583,8 +587,8 @@ void MainWindow::buildMenus()
 
     // View
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("&Review"), tr("&Training"), tr("&Models")};
-    for (int i = 0; i < 3; ++i) {
+    const QStringList names{tr("&Review"), tr("&Training"), tr("&Models"), tr("&Groups")};
+    for (int i = 0; i < int(names.size()); ++i) {
         QAction* a = makeAction(QStringLiteral("actionView%1").arg(i + 1), names[i], {QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i))});
         connect(a, &QAction::triggered, this, [this, i] { showView(View(i)); });
         view->addAction(a);
@@ -1218,9 +1222,12 @@ void MainWindow::showPreferences()
 {
     auto* dialog = new PreferencesDialog(this);
     dialog->setOpenWorkspace(m_workspace->dir());
+    dialog->setWorkspace(m_workspace);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PreferencesDialog::settingsChanged, this, [this] {
         applySettings();
+        if (m_dashboard)
+            m_dashboard->trainingPolicyChanged();
         say(tr("Preferences saved"));
     });
     dialog->open();

@@ -29,6 +29,7 @@ class BreedPicker;
 class DetailPanel;
 class GalleryFilterModel;
 class GalleryView;
+class GroupsView;
 class ImportController;
 class ImportReportView;
 class LabelWriter;
@@ -48,7 +49,7 @@ struct ImportReport;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class View { Review = 0, Training = 1, Models = 2 };
+    enum class View { Review = 0, Training = 1, Models = 2, Groups = 3 };
 
     MainWindow(std::shared_ptr<Workspace> workspace, std::shared_ptr<const Backbone> backbone, LearningLoop* loop,
                QWidget* parent = nullptr);
@@ -111,6 +112,7 @@ public:
     BreedPicker* breedPicker() const { return m_picker; }
     TrainingDashboard* dashboard() const { return m_dashboard; }
     ModelHistoryView* modelHistory() const { return m_history; }
+    GroupsView* groupsView() const { return m_groups; }
     ImportReportView* importReport() const { return m_report; }
     WelcomePanel* welcomePanel() const { return m_welcome; }
     QUndoStack* undoStack() const { return m_undo; }
@@ -193,6 +195,7 @@ private:
     BreedPicker* m_picker = nullptr;
     TrainingDashboard* m_dashboard = nullptr;
     ModelHistoryView* m_history = nullptr;
+    GroupsView* m_groups = nullptr;
     ImportReportView* m_report = nullptr;
 
     QComboBox* m_showCombo = nullptr;

@@ -28,4 +28,18 @@ QString versionText()
              pc::bf16Evidence(), pc::Backbone::libtorchVersion(), QString::fromLatin1(qVersion()), QStringLiteral(CV_VERSION));
 }
 
+bool intOption(const QCommandLineParser& parser, const QString& command, const QString& name, int lo, int hi, int& value)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    const int v = parser.value(name).toInt(&ok);
+    if (ok && v >= lo && v <= hi) {
+        value = v;
+        return true;
+    }
+    err() << "petcurator-cli " << command << ": --" << name << " must be a number from " << lo << " to " << hi << "\n";
+    return false;
+}
+
 } // namespace pc::cli

@@ -29,4 +29,8 @@ enum ExitCode { Success = 0, Failure = 1, BadArguments = 2 };
 
 QString versionText();
 
+// An integer option from lo to hi: true when unset (value unchanged) or valid; else prints
+// "petcurator-cli COMMAND: --NAME must be a number from lo to hi" and returns false.
+bool intOption(const QCommandLineParser& parser, const QString& command, const QString& name, int lo, int hi, int& value);
+
 } // namespace pc::cli

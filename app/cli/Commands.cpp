@@ -12,6 +12,10 @@ std::unique_ptr<Command> makeBenchCommand();
 std::unique_ptr<Command> makeBenchLearnCommand();
 std::unique_ptr<Command> makeSyncCommand();
 std::unique_ptr<Command> makeServerStatusCommand();
+std::unique_ptr<Command> makeGroupsCommand();
+std::unique_ptr<Command> makeDuplicatesCommand();
+std::unique_ptr<Command> makeBenchGroupsCommand();
+std::unique_ptr<Command> makeExportCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
 {
@@ -19,11 +23,15 @@ std::vector<std::unique_ptr<Command>> allCommands()
     c.push_back(makePredictCommand());
     c.push_back(makeImportCommand());
     c.push_back(makeLabelCommand());
+    c.push_back(makeGroupsCommand());
+    c.push_back(makeDuplicatesCommand());
+    c.push_back(makeExportCommand());
     c.push_back(makeTrainCommand());
     c.push_back(makeEvalCommand());
     c.push_back(makeModelsCommand());
     c.push_back(makeBenchCommand());
     c.push_back(makeBenchLearnCommand());
+    c.push_back(makeBenchGroupsCommand());
     c.push_back(makeSyncCommand());
     c.push_back(makeServerStatusCommand());
     return c;

@@ -20,6 +20,18 @@ extern "C" void onInterrupt(int) { g_interrupted = true; }
 
 const std::atomic_bool& interruptFlag() { return g_interrupted; }
 
+std::function<void(int, int)> progressLines(const QString& what)
+{
+    return [what, shown = -1](int done, int total) mutable {
+        const int step = total > 0 ? done * 20 / total : 0;
+        if (total <= 0 || (step == shown && done != total))
+            return;
+        shown = step;
+        err() << what << " " << done << "/" << total << "\n";
+        err().flush();
+    };
+}
+
 void catchInterrupts()
 {
     std::signal(SIGINT, onInterrupt);

@@ -10,6 +10,7 @@
 #include "model/Predictor.h"
 
 #include <atomic>
+#include <functional>
 
 namespace pc {
 class Backbone;
@@ -43,6 +44,9 @@ struct Runtime {
 // shared/datasets/oxford-iiit-pet-sample beside a folder above the executable (a source checkout's
 // build). Empty when there is none; nothing of the build machine is compiled in.
 QString defaultSampleDir();
+
+// Progress for long steps, on stderr: "<what> 120/692" about every 5 % and at the end.
+std::function<void(int done, int total)> progressLines(const QString& what);
 
 // Ctrl-C (SIGINT) and SIGTERM set this flag instead of killing the process, so long work stops
 // between two committed steps.

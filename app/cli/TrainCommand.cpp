@@ -2,6 +2,7 @@
 #include "Runtime.h"
 
 #include "training/LearningLoop.h"
+#include "training/TrainingLabels.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,19 +27,14 @@ public:
         p.addOption({QStringLiteral("views"), QStringLiteral("Augmented views cached per image (default 4)."), QStringLiteral("K"), QStringLiteral("4")});
         p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("N"), QStringLiteral("1")});
         p.addOption({QStringLiteral("fine-tune-blocks"), QStringLiteral("Also fine-tune the backbone's last N blocks (slow on CPU)."), QStringLiteral("N"), QStringLiteral("0")});
+        p.addOption({QStringLiteral("policy"),
+                     QStringLiteral("Training-set policy for this run: all, approved (imported labels and those the team server approved), "
+                                    "origins=LIST of dataset,curator,server (default: the workspace's, set in Preferences or by sync --train-on)."),
+                     QStringLiteral("POLICY")});
+        p.addOption({QStringLiteral("only-if-new"),
+                     QStringLiteral("Train only when the labels changed since the last version (since the last full run's without "
+                                    "--incremental): for cron. Otherwise say so and exit 0.")});
         addRuntimeOptions(p);
-    }
-
-    static bool intOption(const QCommandLineParser& p, const QString& name, int lo, int hi, int& value)
-    {
-        if (!p.isSet(name))
-            return true;
-        bool ok = false;
-        value = p.value(name).toInt(&ok);
-        if (ok && value >= lo && value <= hi)
-            return true;
-        err() << "petcurator-cli train: --" << name << " must be a number from " << lo << " to " << hi << "\n";
-        return false;
     }
 
     int run(const QCommandLineParser& p) const override
@@ -48,12 +44,21 @@ public:
         // centre views whose better follow-up would be cancelled when the process exits).
         request.centreViewsFirst = false;
         int seed = 1;
-        if (!intOption(p, QStringLiteral("epochs"), 1, 10000, request.trainer.maxEpochs) || !intOption(p, QStringLiteral("views"), 0, 32, request.augmentedViews)
-            || !intOption(p, QStringLiteral("seed"), 0, 1 << 30, seed) || !intOption(p, QStringLiteral("fine-tune-blocks"), 0, 16, request.fineTuneBlocks))
+        if (!intOption(p, name(), QStringLiteral("epochs"), 1, 10000, request.trainer.maxEpochs) || !intOption(p, name(), QStringLiteral("views"), 0, 32, request.augmentedViews)
+            || !intOption(p, name(), QStringLiteral("seed"), 0, 1 << 30, seed) || !intOption(p, name(), QStringLiteral("fine-tune-blocks"), 0, 16, request.fineTuneBlocks))
             return BadArguments;
         request.trainer.seed = quint64(seed);
         if (p.isSet(QStringLiteral("mlp")))
             request.trainer.head = TrainerOptions::HeadKind::Mlp;
+        if (p.isSet(QStringLiteral("policy"))) {
+            auto policy = TrainingLabelSelection::fromSpec(p.value(QStringLiteral("policy")));
+            if (!policy) {
+                err() << "petcurator-cli train: --policy: " << policy.error().message << "\n";
+                return BadArguments;
+            }
+            request.policy = *policy;
+        }
+        request.onlyIfNew = p.isSet(QStringLiteral("only-if-new"));
         if (p.isSet(QStringLiteral("incremental"))) {
             request.kind = TrainRequest::Kind::Incremental;
             if (!p.isSet(QStringLiteral("epochs")))
@@ -95,16 +100,21 @@ public:
                                                {QStringLiteral("val_accuracy"), v.top1}, {QStringLiteral("val_mean_per_class"), v.meanPerClass},
                                                {QStringLiteral("train_images"), outcome->trainImages}, {QStringLiteral("val_images"), outcome->validationImages},
                                                {QStringLiteral("epochs"), epochs}, {QStringLiteral("seconds"), outcome->seconds},
-                                               {QStringLiteral("run"), outcome->runId}})
+                                               {QStringLiteral("run"), outcome->runId}, {QStringLiteral("policy"), outcome->policy},
+                                               {QStringLiteral("retention"), outcome->retention.toJson()}})
                          .toJson(QJsonDocument::Compact)
                   << "\n";
         } else if (outcome->cancelled) {
             out() << "training cancelled; the active model is unchanged\n";
+        } else if (outcome->version.isEmpty()) {
+            out() << outcome->verdict << "\n"; // --only-if-new, and the labels are the last version's
         } else {
-            out() << QStringLiteral("%1: validation top-1 %2%, mean per-class %3% on %4 images (trained on %5) in %6 s; %7 (%8)\n")
+            out() << QStringLiteral("%1: validation top-1 %2%, mean per-class %3% on %4 images (trained on %5, policy %6) in %7 s; %8 (%9)\n")
                          .arg(outcome->version).arg(v.top1 * 100, 0, 'f', 1).arg(v.meanPerClass * 100, 0, 'f', 1).arg(outcome->validationImages)
-                         .arg(outcome->trainImages).arg(outcome->seconds, 0, 'f', 1)
+                         .arg(outcome->trainImages).arg(outcome->policy).arg(outcome->seconds, 0, 'f', 1)
                          .arg(outcome->activated ? QStringLiteral("now active") : QStringLiteral("kept as a candidate"), outcome->verdict);
+            if (!outcome->retention.pruned.isEmpty())
+                out() << outcome->retention.summary() << "\n";
         }
         return outcome->cancelled ? Failure : Success;
     }

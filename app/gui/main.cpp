@@ -17,7 +17,20 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <QIcon>
 #include <QMessageBox>
+
+#include <cstdio>
 #include <QTimer>
+
+// A start-up failure: one line on stderr (scripts and terminals see why), and a dialog when there is a
+// screen to show it on. Offscreen or minimal, a modal box would wait for a click that never comes.
+static int startupError(const QString& message, int status)
+{
+    std::fprintf(stderr, "petcurator: %s\n", qPrintable(message));
+    const QString platform = QGuiApplication::platformName();
+    if (platform != QStringLiteral("offscreen") && platform != QStringLiteral("minimal"))
+        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), message);
+    return status;
+}
 
 int main(int argc, char** argv)
 {
@@ -63,8 +76,7 @@ int main(int argc, char** argv)
         bool ok = false;
         const int n = parser.value(threadsOption).toInt(&ok);
         if (!ok || n < 1 || n > 256) {
-            QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), QStringLiteral("--threads must be a number from 1 to 256"));
-            return 2;
+            return startupError(QStringLiteral("--threads must be a number from 1 to 256"), 2);
         }
         pc::AppSettings::setThreadsOverride(n);
     }
@@ -76,8 +88,7 @@ int main(int argc, char** argv)
         const auto choice = pc::parsePrecisionChoice(parser.value(precisionOption));
         const auto resolved = choice ? pc::resolvePrecision(*choice) : pc::Expected<pc::Precision>(choice.error());
         if (!resolved) {
-            QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), resolved.error().message);
-            return 2;
+            return startupError(resolved.error().message, 2);
         }
         pc::AppSettings::setPrecisionOverride(parser.value(precisionOption));
         precision = *resolved;
@@ -99,16 +110,13 @@ int main(int argc, char** argv)
     case pc::SingleInstance::Role::HandedOver:
         return 0;
     case pc::SingleInstance::Role::Refused:
-        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"), QStringLiteral("Cannot open the workspace: %1").arg(instance.error()));
-        return 1;
+        return startupError(QStringLiteral("Cannot open the workspace: %1").arg(instance.error()), 1);
     case pc::SingleInstance::Role::Primary:
         break;
     }
     auto workspace = pc::Workspace::open(dir);
     if (!workspace) {
-        QMessageBox::critical(nullptr, QStringLiteral("PetCurator"),
-                              QStringLiteral("The workspace %1 could not be opened: %2").arg(dir, workspace.error().message));
-        return 1;
+        return startupError(QStringLiteral("The workspace %1 could not be opened: %2").arg(dir, workspace.error().message), 1);
     }
 
     // Shutdown is an order (ARCHITECTURE.md "Threads"): the event loop ends; the loader, the
@@ -140,9 +148,7 @@ int main(int argc, char** argv)
         QObject::connect(&loading, &QFutureWatcherBase::finished, &window, [&] {
             const auto backbone = loading.result();
             if (!backbone) {
-                QMessageBox::critical(&window, QStringLiteral("PetCurator"),
-                                      QStringLiteral("The pretrained weights could not be loaded: %1").arg(backbone.error().message));
-                QApplication::exit(1);
+                QApplication::exit(startupError(QStringLiteral("The pretrained weights could not be loaded: %1").arg(backbone.error().message), 1));
                 return;
             }
             loop = std::make_unique<pc::LearningLoop>(*workspace, *backbone);

@@ -14,6 +14,7 @@
 #include "training/Gate.h"
 #include "training/Strand.h"
 #include "training/TrainingLabels.h"
+#include "training/TrainingSet.h"
 #include "training/ValidationSplit.h"
 #include "workspace/Workspace.h"
 
@@ -160,6 +161,8 @@ static Expected<std::shared_ptr<const ModelSnapshot>> loadSnapshot(const Workspa
     const std::optional<ModelRecord>& record = *found;
     if (!record)
         return Error{QStringLiteral("no model version %1 in this workspace").arg(version)};
+    if (record->isPruned())
+        return Error{prunedModelMessage(version)};
     auto bundle = readModelBundle(QDir(ws.dir()).filePath(record->file),
                                   {BreedCatalog::oxford().ids(), QString::fromLatin1(Backbone::kId), backbone.weightsHash()});
     if (!bundle)
@@ -355,6 +358,8 @@ Expected<TrainOutcome> LearningLoop::train(const TrainRequest& request)
     ++m_trainings;
     return m_strand->call([this, request, ticket] {
         auto outcome = runTraining(request, ticket);
+        if (outcome)
+            pruneAfterTraining(*outcome);
         --m_trainings;
         return outcome;
     });
@@ -380,6 +385,13 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     const auto lastLabelEvent = m_workspace->labels().lastEventId();
     if (!lastLabelEvent)
         return lastLabelEvent.error();
+    // The labels it learns from: the request's training-set policy, else the workspace's.
+    auto trainingSet = selectTrainingSet(*m_workspace, request.policy, hash);
+    if (!trainingSet)
+        return trainingSet.error();
+    outcome.policy = trainingSet->policy.spec();
+    params.insert(QStringLiteral("policy"), outcome.policy);
+    params.insert(QStringLiteral("training_set"), trainingSet->fingerprint);
     const auto centreViewsOnly = trainsOnCentreViewsFirst(request);
     if (!centreViewsOnly)
         return centreViewsOnly.error();
@@ -393,18 +405,33 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
             qWarning("%s", qPrintable(s.error().message)); // the run's own failure is the one to report
         return Error{message};
     };
+    // No version without news: a scheduled run with the last version's training set stops here.
+    if (request.onlyIfNew) {
+        auto unchanged = nothingNewSince(*m_workspace, *trainingSet, !incremental);
+        if (!unchanged)
+            return fail(unchanged.error().message);
+        if (!unchanged->isEmpty()) {
+            outcome.verdict = *unchanged;
+            if (auto s = m_workspace->runs().finish(outcome.runId, QStringLiteral("skipped: ") + outcome.verdict); !s)
+                qWarning("%s", qPrintable(s.error().message));
+            if (!incremental)
+                m_labelsAtLastFullRun = *lastLabelEvent; // those labels were looked at
+            outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
+            return outcome;
+        }
+    }
 
     // 1. Every stored image gets its cached views (only the centre one for now, when centre-first).
     if (auto s = fillEmbeddingCache(request, *centreViewsOnly, outcome); !s)
         return fail(s.error().message);
 
     // 2. Labelled images, and the fixed validation split.
-    auto selected = selectTrainingLabels(*m_workspace);
-    if (!selected)
-        return fail(selected.error().message);
-    QHash<qint64, int> labels = std::move(*selected);
+    QHash<qint64, int> labels = std::move(trainingSet->labels);
     for (auto it = labels.begin(); it != labels.end();)
         it = m_embeddings.contains(it.key()) ? std::next(it) : labels.erase(it);
+    if (labels.isEmpty() && !trainingSet->policy.isDefault())
+        return fail(QStringLiteral("no labelled images to train on under the training-set policy '%1' (%2): change the policy or label some images")
+                        .arg(outcome.policy, trainingSet->policy.describe()));
     if (labels.isEmpty())
         return fail(QStringLiteral("no labelled images to train on: import a labelled dataset or label some images"));
     auto split = ensureValidationSplit(*m_workspace, labels, request.validationFraction);
@@ -486,6 +513,10 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     metrics.insert(QStringLiteral("best_epoch"), outcome.result.bestEpoch);
     metrics.insert(QStringLiteral("epochs"), int(outcome.result.epochs.size()));
     metrics.insert(QStringLiteral("kind"), params.value(QStringLiteral("kind")));
+    metrics.insert(QStringLiteral("policy"), outcome.policy);
+    metrics.insert(QStringLiteral("training_set"), trainingSet->fingerprint);
+    if (*centreViewsOnly)
+        metrics.insert(QStringLiteral("centre_views_only"), true); // the training on every view is still to come
     ModelBundle bundle;
     auto version = m_workspace->models().nextVersion();
     if (!version)
@@ -537,6 +568,41 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     return outcome;
 }
 
+void LearningLoop::pruneAfterTraining(TrainOutcome& outcome)
+{
+    Q_ASSERT(m_strand->isCurrentThread());
+    if (outcome.version.isEmpty())
+        return; // nothing new stored: nothing new to prune
+    // The training succeeded either way; a retention problem is only logged (the next run retries).
+    const auto keep = ModelRetention::keep(*m_workspace);
+    if (!keep) {
+        qWarning("model retention: %s", qPrintable(keep.error().message));
+        return;
+    }
+    auto report = ModelRetention::prune(*m_workspace, *keep);
+    if (!report) {
+        qWarning("model retention: %s", qPrintable(report.error().message));
+        return;
+    }
+    outcome.retention = std::move(*report);
+}
+
+Expected<RetentionReport> LearningLoop::pruneModels(std::optional<int> keep, bool dryRun)
+{
+    return m_strand->call([this, keep, dryRun]() -> Expected<RetentionReport> {
+        int n = 0;
+        if (keep) {
+            n = *keep;
+        } else {
+            const auto stored = ModelRetention::keep(*m_workspace);
+            if (!stored)
+                return stored.error();
+            n = *stored;
+        }
+        return ModelRetention::prune(*m_workspace, n, dryRun);
+    });
+}
+
 bool LearningLoop::start(const TrainRequest& request)
 {
     int none = 0;
@@ -551,6 +617,8 @@ void LearningLoop::runAndReport(const TrainRequest& request, quint64 ticket)
 {
     Q_ASSERT(m_strand->isCurrentThread());
     auto outcome = runTraining(request, ticket);
+    if (outcome)
+        pruneAfterTraining(*outcome);
     releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
     --m_trainings; // before the signals: their receivers see an idle loop
     if (outcome)

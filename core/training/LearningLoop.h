@@ -16,7 +16,9 @@
 // training it leads to is queued on the strand like any request.
 #include "Expected.h"
 #include "model/ActiveModel.h"
+#include "training/ModelRetention.h"
 #include "training/Trainer.h"
+#include "training/TrainingLabels.h"
 
 #include <QHash>
 #include <QObject>
@@ -26,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace pc {
 
@@ -42,12 +45,17 @@ struct TrainRequest {
     double validationFraction = 0.2;
     int fineTuneBlocks = 0;      // > 0: also fine-tune the backbone's last blocks (slow on CPU)
     QString reason = QStringLiteral("manual"); // "manual", "after 20 labels", "daily 03:00", "correction"
+    // The training-set policy of this run; none: the workspace's stored one (TrainingLabels.h).
+    std::optional<TrainingLabelSelection> policy;
+    // Scheduled and automatic runs: no version when the training set is the one the last trained
+    // version learned from (TrainingSet.h); the outcome then says so. Manual runs train anyway.
+    bool onlyIfNew = false;
     // When at least centreFirstMinImages images lack their augmented views (a fresh import), the
     // run embeds only the centre views that are missing (one forward pass per image), trains and
     // gates on centre views: a first model in seconds. The augmented views are then filled in the
     // background (at the loop's priority, idle in the app; cancel() stops it), and the same request
-    // runs again once they are all there (reason "augmented views ready"). Fewer missing, or off, the run computes
-    // every view first and trains once (the CLI's train, whose caller waits for the end anyway).
+    // runs again once they are all there (reason "augmented views ready"). Fewer missing, or off,
+    // the run computes every view first and trains once (the CLI's train, whose caller waits).
     bool centreViewsFirst = true;
     int centreFirstMinImages = 64;
 };
@@ -55,7 +63,8 @@ struct TrainRequest {
 struct TrainOutcome {
     QString version;             // the new candidate ("v3"); empty when nothing was trained
     bool activated = false;
-    QString verdict;             // the gate's reason
+    QString verdict;             // the gate's reason, or why nothing was trained
+    QString policy;              // the training-set policy's spec: "all", "approved", "origins=curator", …
     QString previousVersion;     // the model that was live when the gate judged the candidate
     double previousAccuracy = std::nan(""); // its validation accuracy on the same split
     qint64 runId = 0;
@@ -66,6 +75,7 @@ struct TrainOutcome {
     qint64 viewsEmbedded = 0;    // views this run added to the embedding cache…
     double embeddingSeconds = 0; // …and the time that took
     TrainingResult result;
+    RetentionReport retention;   // the old bundles pruned after this run (ModelRetention.h)
 };
 
 class LearningLoop : public QObject {
@@ -91,6 +101,9 @@ public:
     // judged by the gate like one trained here, on this workspace's validation split against the
     // active model; `trusted` activates it without the gate. outcome.version is the new version.
     Expected<TrainOutcome> admitCandidate(const QString& bundlePath, const QString& source, bool trusted);
+    // Deletes old model bundles by the retention rule (ModelRetention.h), keeping the newest `keep`
+    // quick updates (none given: the workspace's setting). Runs by itself after every training.
+    Expected<RetentionReport> pruneModels(std::optional<int> keep = std::nullopt, bool dryRun = false);
 
     // ---- asynchronous (GUI): queued, answered by signals or by `done`, which runs on the thread
     // this object lives in (the one that created it: the UI thread), only while `context` exists.
@@ -123,6 +136,8 @@ Q_SIGNALS:
 private:
     // Everything below runs on the strand.
     Expected<TrainOutcome> runTraining(const TrainRequest& request, quint64 cancelTicket);
+    // After a training that made a version: prunes by the workspace's rule, into outcome.retention.
+    void pruneAfterTraining(TrainOutcome& outcome);
     Expected<TrainOutcome> runAdmission(const QString& bundlePath, const QString& source, bool trusted, quint64 cancelTicket);
     Status<> runActivate(const QString& version);
     Expected<QString> runRollback();

@@ -84,6 +84,7 @@ void LearningLoop::fillAugmentedViewsLater(const TrainRequest& request, quint64 
         return; // cancelled while this run was saving or being judged
     TrainRequest next = request;
     next.reason = QStringLiteral("augmented views ready");
+    next.onlyIfNew = false; // the labels are the same; the views are the news
     // Runs on the fill's thread; the training goes on the strand like any request.
     m_views->start(request.augmentedViews, [this, next, ticket](const Expected<EmbeddingCacheReport>& report) {
         if (!report) {

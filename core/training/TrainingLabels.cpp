@@ -36,14 +36,71 @@ bool TrainingLabelSelection::accepts(const LabelEvent& e) const
 QString TrainingLabelSelection::describe() const
 {
     if (isDefault())
-        return QStringLiteral("all approved labels");
+        return QStringLiteral("all labels");
     QStringList parts;
-    parts << (approvedOnly ? QStringLiteral("labels the server approved") : QStringLiteral("approved labels"));
-    if (!roles.isEmpty())
-        parts << QStringLiteral("from %1").arg(roles.join(QStringLiteral(", ")));
+    parts << (approvedOnly ? QStringLiteral("imported and server-approved labels") : QStringLiteral("labels"));
     if (!origins.isEmpty())
         parts << QStringLiteral("of origin %1").arg(origins.join(QStringLiteral(", ")));
+    if (!roles.isEmpty())
+        parts << QStringLiteral("by %1").arg(roles.join(QStringLiteral(", ")));
     return parts.join(QLatin1Char(' '));
+}
+
+QString TrainingLabelSelection::spec() const
+{
+    if (isDefault())
+        return QStringLiteral("all");
+    QStringList terms;
+    if (approvedOnly)
+        terms << QStringLiteral("approved");
+    if (!origins.isEmpty())
+        terms << QStringLiteral("origins=") + origins.join(QLatin1Char(','));
+    if (!roles.isEmpty())
+        terms << QStringLiteral("roles=") + roles.join(QLatin1Char(','));
+    return terms.join(QLatin1Char('+'));
+}
+
+Expected<TrainingLabelSelection> TrainingLabelSelection::fromSpec(const QString& spec)
+{
+    const QString usage = QStringLiteral("expected all, approved, origins=LIST (of %1) or roles=LIST (of %2), joined by '+'")
+                              .arg(kOrigins.join(QLatin1Char(',')), kRoles.join(QLatin1Char(',')));
+    const QStringList terms = spec.trimmed().split(QLatin1Char('+'));
+    TrainingLabelSelection s;
+    for (const QString& raw : terms) {
+        const QString term = raw.trimmed();
+        const QString key = term.section(QLatin1Char('='), 0, 0).trimmed().toLower();
+        const QString value = term.section(QLatin1Char('='), 1);
+        const QStringList list = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        if (key == QLatin1String("all") && !term.contains(QLatin1Char('=')) && terms.size() == 1)
+            return s;
+        if (key == QLatin1String("approved") && !term.contains(QLatin1Char('='))) {
+            s.approvedOnly = true;
+            continue;
+        }
+        if ((key == QLatin1String("origins") || key == QLatin1String("roles")) && term.contains(QLatin1Char('='))) {
+            const QStringList& known = key == QLatin1String("origins") ? kOrigins : kRoles;
+            QStringList& into = key == QLatin1String("origins") ? s.origins : s.roles;
+            if (list.isEmpty())
+                return Error{QStringLiteral("training-set policy '%1': %2= needs at least one of %3").arg(spec, key, known.join(QLatin1Char(',')))};
+            for (const QString& item : list) {
+                const QString v = item.trimmed().toLower();
+                if (!known.contains(v))
+                    return Error{QStringLiteral("training-set policy '%1': unknown %2 '%3' (expected %4)")
+                                     .arg(spec, key.chopped(1), item.trimmed(), known.join(QLatin1Char(',')))};
+                if (!into.contains(v))
+                    into << v;
+            }
+            continue;
+        }
+        return Error{QStringLiteral("unknown training-set policy '%1': %2").arg(spec, usage)};
+    }
+    return s;
+}
+
+QString TrainingLabelSelection::describeSpec(const QString& spec)
+{
+    const auto s = fromSpec(spec);
+    return s ? s->describe() : spec;
 }
 
 QJsonObject TrainingLabelSelection::toJson() const

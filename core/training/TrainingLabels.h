@@ -1,11 +1,13 @@
 #pragma once
-// Which labels a model learns from and is judged on: the one rule, for training runs and for the
-// gate's evaluation of a server model. A label counts when it is an image's current label and
-// approved; a team can narrow that down (stored in the workspace, so the app, the CLI and the
-// automatic runs agree):
+// Which labels a model learns from and is judged on: the one rule (the training-set policy), for
+// training runs and for the gate's evaluation of a server model. A label counts when it is an
+// image's current label and approved (a label pending review never trains); a team can narrow that
+// down (stored in the workspace, so the app, the CLI and the automatic runs agree):
 //   approvedOnly  curator and server labels count only once the team server reports them approved
 //   roles         curator and server labels count only from these server roles (reviewer, admin, …)
 //   origins       only labels of these origins (dataset, curator, server)
+// Written as a short spec for the CLI, the run log and each model's metrics: "all", "approved",
+// "origins=curator,server", "roles=reviewer,admin", or terms joined by '+' ("approved+origins=server").
 #include "Expected.h"
 
 #include <QHash>
@@ -24,7 +26,15 @@ struct TrainingLabelSelection {
 
     bool accepts(const LabelEvent& current) const;
     bool isDefault() const { return !approvedOnly && roles.isEmpty() && origins.isEmpty(); }
-    QString describe() const; // "all approved labels", "reviewed labels from reviewer, admin", …
+    QString describe() const; // "all labels", "imported and server-approved labels", "labels of origin curator", …
+    bool operator==(const TrainingLabelSelection&) const = default;
+
+    // The short spec ("all", "approved", "origins=curator,server", …); fromSpec(spec()) gives it back.
+    QString spec() const;
+    // A spec typed by a person or read back from a model; unknown words are a one-line error.
+    static Expected<TrainingLabelSelection> fromSpec(const QString& spec);
+    // describe() of a stored spec; the spec itself when it can't be read (an older or newer format).
+    static QString describeSpec(const QString& spec);
 
     QJsonObject toJson() const;
     // Unknown roles or origins are an error, so a typo never silently empties the training set.

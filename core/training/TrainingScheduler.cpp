@@ -42,6 +42,7 @@ TrainRequest TrainingScheduler::request(TrainRequest::Kind kind, const QString& 
     TrainRequest r = m_template;
     r.kind = kind;
     r.reason = reason;
+    r.onlyIfNew = true; // no version without news: labels that change nothing train nothing
     if (kind == TrainRequest::Kind::Incremental) {
         // A short update from the live head: a correction should show within a second or so.
         r.trainer.maxEpochs = 3;

@@ -4,9 +4,12 @@
 //    events came since the last full training, and starts a full training when the rule says so;
 //    otherwise, with a trained model live, a short incremental update (the "correction" run).
 //    A label that arrives while a training runs gets its turn when that run ends.
+//    The runs it starts are onlyIfNew (TrainingSet.h): when the labels changed nothing that the last
+//    version learned from (a label confirmed as it was), no version is made and the outcome says so.
 //  - daily at a set time: the next due time is computed from the rule (nextDailyRun) and a timer
 //    waits for it; dailyRunDue() says when it is reached. The owner starts that run (the GUI
-//    through its dashboard, with the dashboard's settings), or skips it when one is going.
+//    through its dashboard, with the dashboard's settings), onlyIfNew like the scheduler's own, or
+//    skips it when one is going.
 // The clock is injectable, so tests move time instead of waiting for it.
 #include "training/AutoTrainRules.h"
 #include "training/LearningLoop.h"

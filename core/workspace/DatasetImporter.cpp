@@ -3,6 +3,7 @@
 #include "imaging/CollectFiles.h"
 #include "model/BreedCatalog.h"
 #include "workspace/ImportPipeline.h"
+#include "workspace/LabelManifest.h"
 #include "workspace/OxfordAnnotations.h"
 
 #include <QCollator>
@@ -87,14 +88,14 @@ ImportReport importOxford(Workspace& ws, const QString& dir, const ImportOptions
             continue;
         }
         listed.insert(file);
-        jobs.append({images.filePath(file), e.breedIndex, e.split, QStringLiteral("oxford"), {}});
+        jobs.append({images.filePath(file), e.breedIndex, e.split, QStringLiteral("oxford"), {}, {}});
     }
     // Files nobody listed are imported unlabelled and named in the report: a curator can label them
     // later, and nothing in the folder is dropped silently.
     for (const QString& f : files)
         if (!listed.contains(f))
             jobs.append({images.filePath(f), -1, {}, QStringLiteral("oxford"),
-                         QStringLiteral("no valid line in the annotation lists: imported unlabelled")});
+                         QStringLiteral("no valid line in the annotation lists: imported unlabelled"), {}});
 
     runImport(ws, jobs, options, report);
     return report;
@@ -118,12 +119,50 @@ ImportReport importFolderPerClass(Workspace& ws, const QString& dir, const Impor
             continue;
         }
         for (const QString& f : files)
-            jobs.append({f, breed, {}, QStringLiteral("folders"), {}});
+            jobs.append({f, breed, {}, QStringLiteral("folders"), {}, {}});
     }
     // Loose files beside the breed folders: unlabelled, and said so (see importOxford).
     for (const QString& f : entries(root, QDir::Files))
-        jobs.append({root.filePath(f), -1, {}, QStringLiteral("folders"), QStringLiteral("not in a breed folder: imported unlabelled")});
+        jobs.append({root.filePath(f), -1, {}, QStringLiteral("folders"), QStringLiteral("not in a breed folder: imported unlabelled"), {}});
 
+    runImport(ws, jobs, options, report);
+    return report;
+}
+
+ImportReport importManifest(Workspace& ws, const QString& manifest, const ImportOptions& options, std::optional<ManifestFormat> format)
+{
+    ImportReport report;
+    const QFileInfo info(manifest);
+    if (!info.isFile()) {
+        report.issues.append({manifest, QStringLiteral("not a file")});
+        return report;
+    }
+    if (!format)
+        format = manifestFormatForFile(manifest);
+    if (!format) {
+        report.issues.append({manifest, QStringLiteral("not a manifest: the name ends neither in .csv nor in .json")});
+        return report;
+    }
+    auto contents = readManifest(manifest, *format, options.author);
+    if (!contents) {
+        report.issues.append({manifest, contents.error().message});
+        return report;
+    }
+    for (const auto& issue : contents->issues) {
+        report.issues.append({issue.first, issue.second});
+        ++report.skipped;
+    }
+    const QDir base = info.absoluteDir();
+    const BreedCatalog& breeds = BreedCatalog::oxford();
+    QVector<ImportJob> jobs;
+    for (const ManifestRow& row : contents->rows) {
+        LabelEvent recorded;
+        recorded.origin = row.origin;
+        recorded.author = row.author;
+        recorded.status = row.status;
+        recorded.at = row.at;
+        jobs.append({base.filePath(row.path), breeds.indexOf(row.breed), row.split, QStringLiteral("manifest"), {}, ManifestEntry{row.sha256, recorded}});
+    }
     runImport(ws, jobs, options, report);
     return report;
 }
@@ -133,7 +172,7 @@ ImportReport importFiles(Workspace& ws, const QStringList& paths, const ImportOp
     ImportReport report;
     QVector<ImportJob> jobs;
     for (const QString& f : collectFiles(paths))
-        jobs.append({f, -1, {}, source, {}});
+        jobs.append({f, -1, {}, source, {}, {}});
     runImport(ws, jobs, options, report);
     return report;
 }

@@ -9,10 +9,12 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace pc {
 
 class Workspace;
+enum class ManifestFormat; // LabelManifest.h
 
 struct ImportIssue {
     QString path;    // file, or "list.txt:17" for a bad annotation line
@@ -41,6 +43,12 @@ struct ImportOptions {
 ImportReport importOxford(Workspace& ws, const QString& dir, const ImportOptions& options = {});
 // <dir>/<breed name>/*: folder names matched to breeds ignoring case, '_' and spaces.
 ImportReport importFolderPerClass(Workspace& ws, const QString& dir, const ImportOptions& options = {});
+// A csv or json manifest (LabelManifest.h, as exportLabels writes it): the images it names,
+// relative to its folder, each with its label event as recorded there (origin, author, review
+// status, time). A file whose content does not match the row's SHA-256 is skipped. The format
+// comes from the file's extension unless given.
+ImportReport importManifest(Workspace& ws, const QString& manifest, const ImportOptions& options = {},
+                            std::optional<ManifestFormat> format = std::nullopt);
 // Files and folders (recursive), unlabelled.
 ImportReport importFiles(Workspace& ws, const QStringList& paths, const ImportOptions& options = {},
                          const QString& source = QStringLiteral("files"));

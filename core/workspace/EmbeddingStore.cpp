@@ -98,6 +98,20 @@ Expected<QHash<qint64, cv::Mat>> EmbeddingStore::all(const QString& weightsHash)
     return out;
 }
 
+Expected<QHash<qint64, cv::Mat>> EmbeddingStore::centreViews(const QString& weightsHash) const
+{
+    QHash<qint64, cv::Mat> out;
+    auto s = readRows(m_db.connection(), QStringLiteral("cannot read the embeddings"),
+                      QStringLiteral("SELECT image_id, dim, substr(data, 1, dim * 2) FROM embeddings WHERE weights_hash = ? AND views > 0"),
+                      {weightsHash}, [&](const QSqlQuery& q) {
+                          if (auto m = embeddingsFrom(1, q.value(1).toInt(), q.value(2).toByteArray()))
+                              out.insert(q.value(0).toLongLong(), std::move(*m));
+                      });
+    if (!s)
+        return s.error();
+    return out;
+}
+
 Expected<QSet<qint64>> EmbeddingStore::imagesWith(const QString& weightsHash) const
 {
     QSet<qint64> out;

@@ -28,6 +28,9 @@ public:
     Expected<QSet<qint64>> imagesWith(const QString& weightsHash) const;
     // How many views each cached image has (1: the centre view only, so far).
     Expected<QHash<qint64, int>> viewCounts(const QString& weightsHash) const;
+    // Only the first view (the centre crop) of every cached image: 1 × dim each, read without the
+    // augmented views (a fifth of the bytes), for grouping and near-duplicates.
+    Expected<QHash<qint64, cv::Mat>> centreViews(const QString& weightsHash) const;
 
 private:
     Expected<bool> write(qint64 imageId, const QString& weightsHash, const cv::Mat& views, bool replace);

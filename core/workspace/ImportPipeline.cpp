@@ -2,6 +2,7 @@
 
 #include "concurrency/ThreadPriority.h"
 #include "model/BreedCatalog.h"
+#include "workspace/ImageStore.h"
 #include "workspace/Workspace.h"
 
 #include <QDir>
@@ -84,11 +85,29 @@ Expected<bool> hasDatasetLabel(const Workspace& ws, qint64 imageId, const QStrin
                        [&](const LabelEvent& e) { return e.origin == LabelOrigin::Dataset && e.breed == breed; });
 }
 
+// Whether the image already holds this recorded event (same breed, origin, author and, when the
+// manifest gives one, time): then importing the manifest again adds nothing.
+Expected<bool> hasRecordedLabel(const Workspace& ws, qint64 imageId, const LabelEvent& recorded)
+{
+    const auto history = ws.labels().history(imageId);
+    if (!history)
+        return history.error();
+    return std::any_of(history->cbegin(), history->cend(), [&](const LabelEvent& e) {
+        return e.breed == recorded.breed && e.origin == recorded.origin && e.author == recorded.author
+            && (!recorded.at.isValid() || e.at == recorded.at);
+    });
+}
+
 void store(Workspace& ws, const ImportJob& job, const Loaded& loaded, const ImportOptions& options, ImportReport& report)
 {
     ++report.seen;
     if (!loaded.error.isEmpty()) {
         report.issues.append({job.path, loaded.error});
+        ++report.skipped;
+        return;
+    }
+    if (job.manifest && !job.manifest->sha256.isEmpty() && ImageStore::sha256(loaded.bytes) != job.manifest->sha256) {
+        report.issues.append({job.path, QStringLiteral("its content does not match the SHA-256 the manifest gives")});
         ++report.skipped;
         return;
     }
@@ -108,6 +127,24 @@ void store(Workspace& ws, const ImportJob& job, const Loaded& loaded, const Impo
     if (job.breedIndex < 0)
         return;
     const QString breed = BreedCatalog::oxford().at(job.breedIndex).id;
+    if (job.manifest) {
+        LabelEvent event = job.manifest->label;
+        event.breed = breed;
+        const auto had = hasRecordedLabel(ws, added->id, event);
+        if (!had) {
+            report.issues.append({job.path, had.error().message});
+            return;
+        }
+        if (*had)
+            return;
+        auto label = ws.labels().addRecorded(added->id, event);
+        if (!label) {
+            report.issues.append({job.path, label.error().message});
+            return;
+        }
+        ++report.labelled;
+        return;
+    }
     const auto labelled = hasDatasetLabel(ws, added->id, breed);
     if (!labelled) {
         report.issues.append({job.path, labelled.error().message});

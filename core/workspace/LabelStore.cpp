@@ -74,33 +74,68 @@ LabelEvent labelFrom(const QSqlQuery& q)
 Expected<qint64> LabelStore::add(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                                      ReviewStatus status)
 {
+    auto ids = insert({imageId}, breed, origin, author, status, sql::nowText(), Queue::AsCurators);
+    if (!ids)
+        return ids.error();
+    return ids->front();
+}
+
+Expected<QVector<qint64>> LabelStore::addMany(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                              const QString& author, ReviewStatus status)
+{
+    return insert(imageIds, breed, origin, author, status, sql::nowText(), Queue::AsCurators);
+}
+
+Expected<qint64> LabelStore::addRecorded(qint64 imageId, const LabelEvent& event)
+{
+    auto ids = insert({imageId}, event.breed, event.origin, event.author, event.status,
+                      event.at.isValid() ? sql::timeText(event.at) : sql::nowText(), Queue::Never);
+    if (!ids)
+        return ids.error();
+    return ids->front();
+}
+
+Expected<QVector<qint64>> LabelStore::insert(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                             const QString& author, ReviewStatus status, const QString& at, Queue queue)
+{
     const BreedCatalog& catalog = BreedCatalog::oxford();
     const int index = catalog.indexOf(breed);
     if (index < 0)
         return Error{QStringLiteral("unknown breed \"%1\": expected one of the %2 Oxford-IIIT Pet breeds").arg(breed).arg(catalog.size())};
+    if (imageIds.isEmpty())
+        return Error{QStringLiteral("no image to label")};
     const QSqlDatabase db = m_db.connection();
     sql::WriteTransaction tx(db);
     if (auto s = tx.begin(); !s)
         return s.error();
-    auto exists = imageExists(db, imageId);
-    if (!exists)
-        return exists.error();
-    if (!*exists)
-        return Error{QStringLiteral("unknown image id %1").arg(imageId)};
-    qint64 id = 0;
-    {
+    QVector<qint64> events;
+    events.reserve(imageIds.size());
+    for (qint64 imageId : imageIds) {
+        auto exists = imageExists(db, imageId);
+        if (!exists)
+            return exists.error();
+        if (!*exists)
+            return Error{QStringLiteral("unknown image id %1").arg(imageId)};
         QSqlQuery q(db);
         if (!sql::exec(q,
                        QStringLiteral("INSERT INTO label_events (image_id, breed, origin, author, at, status, uuid) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                       {imageId, catalog.at(index).id, toString(origin), author, sql::nowText(), toString(status),
+                       {imageId, catalog.at(index).id, toString(origin), author, at, toString(status),
                         QUuid::createUuid().toString(QUuid::WithoutBraces)}))
             return sql::error(QStringLiteral("cannot add the label"), q);
-        id = q.lastInsertId().toLongLong();
+        const qint64 id = q.lastInsertId().toLongLong();
+        events.append(id);
+        // The schema's trigger queues every curator event; a recorded one leaves the queue in the
+        // same transaction, so no sync ever sees it there.
+        if (queue == Queue::Never && origin == LabelOrigin::Curator) {
+            QSqlQuery d(db);
+            if (!sql::exec(d, QStringLiteral("DELETE FROM outbox WHERE event_id = ?"), {id}))
+                return sql::error(QStringLiteral("cannot add the label"), d);
+        }
     }
     if (auto s = tx.commit(); !s)
         return s.error();
-    return id;
+    return events;
 }
 
 Status<> LabelStore::setReviewStatus(qint64 eventId, ReviewStatus status)

@@ -40,6 +40,13 @@ public:
 
     Expected<qint64> add(qint64 imageId, const QString& breed, LabelOrigin origin, const QString& author,
                          ReviewStatus status = ReviewStatus::Approved);
+    // The same label for many images, one event each, in one transaction: all or none.
+    Expected<QVector<qint64>> addMany(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                      const QString& author, ReviewStatus status = ReviewStatus::Approved);
+    // A label event recorded elsewhere (an export manifest), stored with its own breed, origin,
+    // author, status and time (`at`; now when invalid). It is not queued for the team server: it is
+    // a copy of a label someone already gave, not new work by this workspace's curator.
+    Expected<qint64> addRecorded(qint64 imageId, const LabelEvent& event);
     Status<> setReviewStatus(qint64 eventId, ReviewStatus status);
     Expected<std::optional<LabelEvent>> current(qint64 imageId) const;
     Expected<QVector<LabelEvent>> history(qint64 imageId) const;
@@ -51,6 +58,10 @@ public:
     Expected<qint64> lastEventId() const;
 
 private:
+    enum class Queue { AsCurators, Never }; // whether a curator event goes to the outbox
+    Expected<QVector<qint64>> insert(const QVector<qint64>& imageIds, const QString& breed, LabelOrigin origin,
+                                     const QString& author, ReviewStatus status, const QString& at, Queue queue);
+
     const WorkspaceDatabase& m_db;
 };
 

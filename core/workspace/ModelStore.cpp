@@ -35,7 +35,7 @@ std::optional<ModelState> modelStateFromString(const QString& s)
 namespace {
 
 const QString kModelColumns =
-    QStringLiteral("version, parent, created, backbone_id, weights_hash, metrics, file, checksum, state, gate_verdict");
+    QStringLiteral("version, parent, created, backbone_id, weights_hash, metrics, file, checksum, state, gate_verdict, pruned");
 
 ModelRecord modelFrom(const QSqlQuery& q)
 {
@@ -50,6 +50,8 @@ ModelRecord modelFrom(const QSqlQuery& q)
     m.checksum = q.value(7).toString();
     m.state = modelStateFromString(q.value(8).toString()).value_or(ModelState::Retired);
     m.gateVerdict = q.value(9).toString();
+    if (const QString pruned = q.value(10).toString(); !pruned.isEmpty())
+        m.pruned = sql::timeFromText(pruned);
     return m;
 }
 
@@ -91,9 +93,10 @@ Status<> ModelStore::add(const ModelRecord& model)
         QSqlQuery q(db);
         const QDateTime created = model.created.isValid() ? model.created : QDateTime::currentDateTimeUtc();
         if (!sql::exec(q,
-                       QStringLiteral("INSERT INTO models (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").arg(kModelColumns),
+                       QStringLiteral("INSERT INTO models (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").arg(kModelColumns),
                        {model.version, model.parent, sql::timeText(created), model.backboneId, model.weightsHash,
-                        jsonText(model.metrics), model.file, model.checksum, toString(model.state), model.gateVerdict}))
+                        jsonText(model.metrics), model.file, model.checksum, toString(model.state), model.gateVerdict,
+                        model.isPruned() ? sql::timeText(model.pruned) : QString()}))
             return sql::error(QStringLiteral("cannot add model %1").arg(model.version), q);
     }
     return tx.commit();
@@ -117,9 +120,10 @@ Status<> ModelStore::update(const ModelRecord& model)
         const QDateTime created = model.created.isValid() ? model.created : QDateTime::currentDateTimeUtc();
         if (!sql::exec(q,
                        QStringLiteral("UPDATE models SET parent = ?, created = ?, backbone_id = ?, weights_hash = ?, metrics = ?, "
-                                      "file = ?, checksum = ?, state = ?, gate_verdict = ? WHERE version = ?"),
+                                      "file = ?, checksum = ?, state = ?, gate_verdict = ?, pruned = ? WHERE version = ?"),
                        {model.parent, sql::timeText(created), model.backboneId, model.weightsHash, jsonText(model.metrics),
-                        model.file, model.checksum, toString(model.state), model.gateVerdict, model.version}))
+                        model.file, model.checksum, toString(model.state), model.gateVerdict,
+                        model.isPruned() ? sql::timeText(model.pruned) : QString(), model.version}))
             return sql::error(QStringLiteral("cannot update model %1").arg(model.version), q);
         if (q.numRowsAffected() != 1)
             return Error{QStringLiteral("unknown model %1").arg(model.version)};
@@ -157,10 +161,12 @@ Status<> ModelStore::setActive(const QString& version, const QString& verdict, c
         return s;
     {
         QSqlQuery q = reader(db);
-        if (!sql::exec(q, QStringLiteral("SELECT 1 FROM models WHERE version = ?"), {version}))
+        if (!sql::exec(q, QStringLiteral("SELECT pruned FROM models WHERE version = ?"), {version}))
             return sql::error(QStringLiteral("cannot activate model %1").arg(version), q);
         if (!q.next())
             return Error{QStringLiteral("cannot activate model %1: no such model").arg(version)};
+        if (!q.value(0).toString().isEmpty())
+            return Error{prunedModelMessage(version)};
     }
     {
         // Retire first: the partial unique index allows one active row at any moment.
@@ -205,6 +211,30 @@ Expected<QVector<ModelStore::Activation>> ModelStore::activations() const
     if (!s)
         return s.error();
     return out;
+}
+
+QString prunedModelMessage(const QString& version)
+{
+    return QStringLiteral("model %1's bundle was pruned to save space: it can't be activated (its metrics stay in the history)").arg(version);
+}
+
+Status<> ModelStore::markPruned(const QString& version)
+{
+    QSqlQuery q(m_db.connection());
+    if (!sql::exec(q, QStringLiteral("UPDATE models SET pruned = ? WHERE version = ? AND state <> 'active' AND pruned = ''"),
+                   {sql::nowText(), version}))
+        return sql::error(QStringLiteral("cannot mark model %1 as pruned").arg(version), q);
+    if (q.numRowsAffected() == 1)
+        return done();
+    auto found = find(version);
+    if (!found)
+        return found.error();
+    const std::optional<ModelRecord>& model = *found;
+    if (!model)
+        return Error{QStringLiteral("cannot prune model %1: no such model").arg(version)};
+    if (model->state == ModelState::Active)
+        return Error{QStringLiteral("cannot prune model %1: it is the active model").arg(version)};
+    return done(); // pruned already
 }
 
 Expected<QString> ModelStore::nextVersion() const

@@ -29,7 +29,13 @@ struct ModelRecord {
     QString checksum;       // SHA-256 of the bundle file
     ModelState state = ModelState::Candidate;
     QString gateVerdict;    // why it was (not) activated
+    QDateTime pruned{};     // when its bundle was deleted to save space (invalid: the bundle is there)
+
+    bool isPruned() const { return pruned.isValid(); }
 };
+
+// The one-line refusal to activate a version whose bundle was pruned.
+QString prunedModelMessage(const QString& version);
 
 class ModelStore {
 public:
@@ -53,6 +59,9 @@ public:
     };
     Expected<QVector<Activation>> activations() const; // oldest first
     Expected<QString> nextVersion() const;
+    // Records that `version`'s bundle is being deleted (retention): its row and history stay; it can
+    // no longer be activated. The active version is refused.
+    Status<> markPruned(const QString& version);
 
 private:
     const WorkspaceDatabase& m_db;

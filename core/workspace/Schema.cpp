@@ -188,11 +188,18 @@ Status<> toVersion4(const QSqlDatabase& db)
     });
 }
 
+// Version 5: model retention (issue 9). A version whose bundle was pruned to save space keeps its
+// row, metrics and place in the activation log; this says when its bundle went (empty: it is there).
+Status<> toVersion5(const QSqlDatabase& db)
+{
+    return runAll(db, {QStringLiteral("ALTER TABLE models ADD COLUMN pruned TEXT NOT NULL DEFAULT ''")});
+}
+
 // migrations[i] takes the schema from version i to version i + 1. A new version is one function
 // appended here. (PRAGMA foreign_keys cannot change inside a transaction: a migration that rebuilds
 // a table must keep the references valid itself.)
 using Migration = Status<> (*)(const QSqlDatabase&);
-constexpr Migration kMigrations[] = {&toVersion1, &toVersion2, &toVersion3, &toVersion4};
+constexpr Migration kMigrations[] = {&toVersion1, &toVersion2, &toVersion3, &toVersion4, &toVersion5};
 
 Expected<int> pragmaInt(const QSqlDatabase& db, const QString& pragma)
 {

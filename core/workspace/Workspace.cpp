@@ -261,6 +261,11 @@ Expected<int> Workspace::imageCount() const
     return readValue<int>(db(), QStringLiteral("cannot count the images"), QStringLiteral("SELECT count(*) FROM images WHERE removed = ''"));
 }
 
+Expected<int> Workspace::removedImageCount() const
+{
+    return readValue<int>(db(), QStringLiteral("cannot count the removed images"), QStringLiteral("SELECT count(*) FROM images WHERE removed <> ''"));
+}
+
 Status<> Workspace::setImagesRemoved(const QVector<qint64>& imageIds, bool removed)
 {
     const QSqlDatabase db = this->db();

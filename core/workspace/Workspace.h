@@ -70,6 +70,7 @@ public:
     // The images in the workspace (removed ones left out).
     Expected<QVector<ImageRecord>> images() const;
     Expected<int> imageCount() const;
+    Expected<int> removedImageCount() const; // taken out with setImagesRemoved (an export says how many it left out)
     // Takes images out of the workspace, or puts them back (undo), in one transaction. Their bytes
     // and label events stay; a removed image is left out of images(), labels().currentByImage() and training.
     Status<> setImagesRemoved(const QVector<qint64>& imageIds, bool removed);

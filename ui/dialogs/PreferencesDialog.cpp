@@ -2,6 +2,7 @@
 
 #include "AppSettings.h"
 #include "model/Precision.h"
+#include "training/ModelRetention.h"
 #include "workspace/Workspace.h"
 
 #include <QCheckBox>
@@ -92,6 +93,47 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
                           autoBox));
     layout->addWidget(autoBox);
 
+    // This workspace's own settings.
+    m_wsBox = new QGroupBox(tr("This workspace's models"), this);
+    auto* wf = new QFormLayout(m_wsBox);
+    m_policy = new QComboBox(m_wsBox);
+    m_policy->addItem(tr("All labels"), QStringLiteral("all"));
+    m_policy->addItem(tr("Approved only (imported labels, and others once the team server approved them)"), QStringLiteral("approved"));
+    m_policy->addItem(tr("Labels of the chosen origins"), QStringLiteral("origins"));
+    m_policy->setToolTip(tr("Which labels training learns from and the gate judges on. A label pending review never trains. "
+                            "Each model records the policy it was trained with."));
+    wf->addRow(tr("Train &on:"), m_policy);
+    auto* originRow = new QHBoxLayout;
+    for (const auto& [origin, text] : {std::pair{QStringLiteral("dataset"), tr("Imported &datasets")},
+                                       std::pair{QStringLiteral("curator"), tr("Curator&s")},
+                                       std::pair{QStringLiteral("server"), tr("Team ser&ver")}}) {
+        auto* check = new QCheckBox(text, m_wsBox);
+        check->setObjectName(origin);
+        check->setProperty("origin", origin);
+        originRow->addWidget(check);
+        m_origins << check;
+    }
+    originRow->addStretch(1);
+    wf->addRow(QString(), originRow);
+    m_keepQuick = new QSpinBox(m_wsBox);
+    m_keepQuick->setRange(0, 1000);
+    m_keepQuick->setSuffix(tr(" quick updates"));
+    m_keepQuick->setAccessibleName(tr("Quick updates to keep"));
+    m_keepQuick->setToolTip(tr("After each training, the files of older quick updates are deleted; their metrics stay in the history. "
+                               "The live version, the previous one and every other version that was ever live always stay."));
+    wf->addRow(tr("&Keep the newest:"), m_keepQuick);
+    m_wsNote = new QLabel(m_wsBox);
+    m_wsNote->setWordWrap(true);
+    wf->addRow(m_wsNote);
+    layout->addWidget(m_wsBox);
+    auto showOrigins = [this] {
+        const bool on = m_policy->currentData().toString() == QLatin1String("origins");
+        for (QCheckBox* c : std::as_const(m_origins))
+            c->setEnabled(on);
+    };
+    connect(m_policy, &QComboBox::currentIndexChanged, this, showOrigins);
+    loadWorkspaceSettings();
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply, this);
     layout->addWidget(buttons);
 
@@ -104,8 +146,8 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     connect(m_afterLabelsOn, &QCheckBox::toggled, m_afterLabels, &QWidget::setEnabled);
     connect(m_dailyOn, &QCheckBox::toggled, m_dailyAt, &QWidget::setEnabled);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        save();
-        accept();
+        if (save())
+            accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, &PreferencesDialog::save);
@@ -116,6 +158,80 @@ void PreferencesDialog::setOpenWorkspace(const QString& dir)
 {
     m_openWorkspace = dir;
     load();
+}
+
+QCheckBox* PreferencesDialog::originCheck(const QString& origin) const
+{
+    for (QCheckBox* c : m_origins)
+        if (c->property("origin").toString() == origin)
+            return c;
+    return nullptr;
+}
+
+void PreferencesDialog::setWorkspace(std::shared_ptr<Workspace> workspace)
+{
+    m_ws = std::move(workspace);
+    loadWorkspaceSettings();
+}
+
+// Reads the workspace's settings (two small reads of its settings table).
+void PreferencesDialog::loadWorkspaceSettings()
+{
+    m_loadedKeep = -1;
+    m_loadedPolicy = {};
+    const int stored = m_policy->findData(QStringLiteral("stored"));
+    if (stored >= 0)
+        m_policy->removeItem(stored);
+    if (!m_ws) {
+        m_wsBox->setEnabled(false);
+        m_wsNote->setText(tr("<small>No workspace is open.</small>"));
+        return;
+    }
+    const auto policy = TrainingLabelSelection::load(*m_ws);
+    const auto keep = ModelRetention::keep(*m_ws);
+    if (!policy || !keep) {
+        // Not shown as defaults: saving would then overwrite what could not be read.
+        m_wsBox->setEnabled(false);
+        m_wsNote->setText(tr("Cannot read this workspace's settings: %1").arg((!policy ? policy.error() : keep.error()).message));
+        return;
+    }
+    m_wsBox->setEnabled(true);
+    m_wsNote->setText(tr("<small>Stored in the workspace: <tt>petcurator-cli train</tt> and the automatic runs use them too "
+                         "(<tt>train --policy</tt> overrides the policy for one run).</small>"));
+    m_loadedPolicy = *policy;
+    m_loadedKeep = *keep;
+    m_keepQuick->setValue(*keep);
+    const TrainingLabelSelection& p = *policy;
+    QString choice = QStringLiteral("all");
+    if (!p.roles.isEmpty() || (p.approvedOnly && !p.origins.isEmpty())) {
+        // Narrowed further by the team-server settings: shown as it is and kept unless changed here.
+        m_policy->addItem(tr("As stored: %1").arg(p.describe()), QStringLiteral("stored"));
+        choice = QStringLiteral("stored");
+    } else if (p.approvedOnly) {
+        choice = QStringLiteral("approved");
+    } else if (!p.origins.isEmpty()) {
+        choice = QStringLiteral("origins");
+    }
+    for (QCheckBox* c : std::as_const(m_origins))
+        c->setChecked(p.origins.isEmpty() || p.origins.contains(c->property("origin").toString()));
+    m_policy->setCurrentIndex(m_policy->findData(choice));
+    for (QCheckBox* c : std::as_const(m_origins))
+        c->setEnabled(choice == QLatin1String("origins"));
+}
+
+TrainingLabelSelection PreferencesDialog::chosenPolicy() const
+{
+    const QString choice = m_policy->currentData().toString();
+    if (choice == QLatin1String("stored"))
+        return m_loadedPolicy;
+    TrainingLabelSelection p;
+    p.roles = m_loadedPolicy.roles; // the team-server settings' part, kept
+    p.approvedOnly = choice == QLatin1String("approved");
+    if (choice == QLatin1String("origins"))
+        for (QCheckBox* c : m_origins)
+            if (c->isChecked())
+                p.origins << c->property("origin").toString();
+    return p;
 }
 
 void PreferencesDialog::load()
@@ -141,7 +257,7 @@ void PreferencesDialog::load()
     m_incremental->setChecked(AppSettings::incrementalOnCorrection());
 }
 
-void PreferencesDialog::save()
+bool PreferencesDialog::save()
 {
     // Untouched, the field only mirrors the open workspace: don't pin it as the next start's.
     if (m_workspace->text().trimmed() != m_shownWorkspace) {
@@ -159,7 +275,33 @@ void PreferencesDialog::save()
     r.dailyAt = m_dailyAt->time();
     AppSettings::setAutoTrainRules(r);
     AppSettings::setIncrementalOnCorrection(m_incremental->isChecked());
+    if (m_ws && m_wsBox->isEnabled()) {
+        // Written only when changed: another window or the CLI may have changed the rest since.
+        QStringList problems;
+        const TrainingLabelSelection policy = chosenPolicy();
+        if (m_policy->currentData().toString() == QLatin1String("origins") && policy.origins.isEmpty())
+            problems << tr("Choose at least one origin to train on; the training-set policy was not changed.");
+        else if (!(policy == m_loadedPolicy)) {
+            if (auto s = policy.save(*m_ws); !s)
+                problems << s.error().message;
+            else
+                m_loadedPolicy = policy;
+        }
+        if (m_keepQuick->value() != m_loadedKeep) {
+            if (auto s = ModelRetention::setKeep(*m_ws, m_keepQuick->value()); !s)
+                problems << s.error().message;
+            else
+                m_loadedKeep = m_keepQuick->value();
+        }
+        if (!problems.isEmpty()) {
+            // Said in the dialog, which stays open; the rest is saved.
+            m_wsNote->setText(problems.join(QLatin1Char('\n')));
+            Q_EMIT settingsChanged();
+            return false;
+        }
+    }
     Q_EMIT settingsChanged();
+    return true;
 }
 
 } // namespace pc

@@ -3,6 +3,7 @@
 
 #include "model/ActiveModel.h"
 #include "model/Backbone.h"
+#include "model/BatchEmbedder.h"
 #include "model/BatchPredictor.h"
 #include "model/EmbeddingRows.h"
 #include "model/MemoryPolicy.h"
@@ -10,6 +11,7 @@
 #include "workspace/Workspace.h"
 
 #include <QMutex>
+#include <QPointer>
 #include <QTimer>
 #include <atomic>
 #include <opencv2/core.hpp>
@@ -178,13 +180,12 @@ void PredictionService::refresh(const QVector<ImageRef>& images)
     m_refreshes.post([this, images] { refreshNow(images); });
 }
 
-void PredictionService::refreshNow(const QVector<ImageRef>& images)
+void PredictionService::loadCachedCentres(const QVector<qint64>& imageIds)
 {
     Results& r = *m_results;
-    const auto snap = m_active->snapshot();
     const QString hash = m_backbone->weightsHash();
-    // The centre views the embedding cache holds that we don't have yet.
-    // A cache that can't be read only costs time: those images get a full prediction.
+    // The centre views the embedding cache holds that we don't have yet (of every image when no
+    // ids are given). A cache that can't be read only costs time: those images get computed.
     const auto cachedRead = m_workspace->embeddings().imagesWith(hash);
     if (!cachedRead)
         qWarning("predictions: %s", qPrintable(cachedRead.error().message));
@@ -192,34 +193,104 @@ void PredictionService::refreshNow(const QVector<ImageRef>& images)
     QVector<qint64> missing;
     {
         QMutexLocker lock(&r.mutex);
-        for (qint64 id : cached)
-            if (!r.centre.contains(id))
-                missing << id;
-    }
-    if (!missing.isEmpty()) {
-        if (missing.size() > 2000) {
-            const auto allRead = m_workspace->embeddings().all(hash);
-            if (!allRead)
-                qWarning("predictions: %s", qPrintable(allRead.error().message));
-            const QHash<qint64, cv::Mat> all = allRead ? *allRead : QHash<qint64, cv::Mat>();
-            QMutexLocker lock(&r.mutex);
-            for (qint64 id : missing)
-                if (auto it = all.constFind(id); it != all.constEnd() && !it->empty())
-                    r.centre.insert(id, it->row(0));
+        if (imageIds.isEmpty()) {
+            for (qint64 id : cached)
+                if (!r.centre.contains(id))
+                    missing << id;
         } else {
-            for (qint64 id : missing) {
-                const auto e = m_workspace->embeddings().views(id, hash);
-                if (!e) {
-                    qWarning("predictions: %s", qPrintable(e.error().message));
-                    continue;
-                }
-                if (*e && !(*e)->empty()) {
-                    QMutexLocker lock(&r.mutex);
-                    r.centre.insert(id, (*e)->row(0));
-                }
-            }
+            for (qint64 id : imageIds)
+                if (cached.contains(id) && !r.centre.contains(id))
+                    missing << id;
         }
     }
+    if (missing.size() > 2000) {
+        const auto allRead = m_workspace->embeddings().centreViews(hash);
+        if (!allRead)
+            qWarning("predictions: %s", qPrintable(allRead.error().message));
+        const QHash<qint64, cv::Mat> all = allRead ? *allRead : QHash<qint64, cv::Mat>();
+        QMutexLocker lock(&r.mutex);
+        for (qint64 id : missing)
+            if (auto it = all.constFind(id); it != all.constEnd() && !it->empty())
+                r.centre.insert(id, it->row(0));
+        return;
+    }
+    for (qint64 id : missing) {
+        const auto e = m_workspace->embeddings().views(id, hash);
+        if (!e) {
+            qWarning("predictions: %s", qPrintable(e.error().message));
+            continue;
+        }
+        if (*e && !(*e)->empty()) {
+            QMutexLocker lock(&r.mutex);
+            r.centre.insert(id, (*e)->row(0));
+        }
+    }
+}
+
+void PredictionService::centreEmbeddings(const QVector<ImageRef>& images, QObject* context,
+                                         std::function<void(const CentreEmbeddings&)> done)
+{
+    QPointer<QObject> guard(context);
+    m_refreshes.post([this, images, guard, done = std::move(done)] {
+        Results& r = *m_results;
+        QVector<qint64> ids;
+        ids.reserve(images.size());
+        for (const ImageRef& ref : images)
+            ids << ref.id;
+        loadCachedCentres(ids);
+        QVector<ImageRef> unknown;
+        {
+            QMutexLocker lock(&r.mutex);
+            for (const ImageRef& ref : images)
+                if (!r.centre.contains(ref.id))
+                    unknown << ref;
+        }
+        // The rest through the shared backbone, centre view only, in batches.
+        constexpr qsizetype kChunk = 64;
+        for (qsizetype start = 0; start < unknown.size() && !r.stopped; start += kChunk) {
+            QStringList paths;
+            const qsizetype end = std::min(unknown.size(), start + kChunk);
+            for (qsizetype i = start; i < end; ++i)
+                paths << m_workspace->storedImagePath(unknown[i].sha256);
+            BatchEmbedOptions options;
+            options.workers = m_predictions.workers();
+            options.cancel = &r.stopped;
+            const std::vector<EmbeddedFile> embedded = embedFiles(*m_backbone, paths, options);
+            QMutexLocker lock(&r.mutex);
+            for (qsizetype i = start; i < end; ++i)
+                if (const EmbeddedFile& e = embedded[size_t(i - start)]; !e.error && !e.embedding.empty())
+                    r.centre.insert(unknown[i].id, e.embedding.row(0));
+        }
+        CentreEmbeddings out;
+        {
+            QMutexLocker lock(&r.mutex);
+            out.rows.create(int(images.size()), r.centre.dim(), CV_32F);
+            int n = 0;
+            for (const ImageRef& ref : images) {
+                if (!r.centre.contains(ref.id)) {
+                    out.missing << ref.id;
+                    continue;
+                }
+                r.centre.row(ref.id).copyTo(out.rows.row(n++));
+                out.imageIds << ref.id;
+            }
+            out.rows = out.rows.rowRange(0, n).clone();
+        }
+        if (r.stopped)
+            return;
+        QMetaObject::invokeMethod(this, [guard, done, out = std::move(out)] {
+            if (guard)
+                done(out);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void PredictionService::refreshNow(const QVector<ImageRef>& images)
+{
+    Results& r = *m_results;
+    const auto snap = m_active->snapshot();
+    const QString hash = m_backbone->weightsHash();
+    loadCachedCentres({});
     std::optional<BatchPredictor> model;
     if (snap)
         model.emplace(snap, kTop);

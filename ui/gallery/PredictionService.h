@@ -7,6 +7,7 @@
 // Both run on work queues (core/concurrency) at background priority: they use what the UI leaves. Results are saved to
 // the workspace and delivered to the UI in batches.
 #include "concurrency/WorkQueue.h"
+#include "curation/ImageGroups.h"
 #include "gallery/GalleryModel.h"
 
 #include <QObject>
@@ -33,6 +34,10 @@ public:
 
     void predict(const QVector<ImageRef>& images);
     void refresh(const QVector<ImageRef>& images);
+    // The shared backbone's centre-view embeddings of these images, for grouping: from memory, the
+    // embedding cache, or computed now (batched, centre view only). `done` runs on this object's
+    // thread while `context` lives; images that cannot be decoded are listed as missing.
+    void centreEmbeddings(const QVector<ImageRef>& images, QObject* context, std::function<void(const CentreEmbeddings&)> done);
     void setWorkers(int workers);
 
     int pending() const;
@@ -52,6 +57,8 @@ private:
     bool postPrediction(const ImageRef& ref);
     void predictNow(const ImageRef& ref);            // on a prediction worker
     void refreshNow(const QVector<ImageRef>& images); // on the refresh worker
+    // Copies the cached centre views of these images that are not in memory yet (refresh worker).
+    void loadCachedCentres(const QVector<qint64>& imageIds);
     void scheduleFlush();
     void flush();
     void releaseFreeMemoryIfIdle();

@@ -3,6 +3,7 @@
 #include "Background.h"
 #include "Percent.h"
 #include "training/LearningLoop.h"
+#include "training/TrainingLabels.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -18,7 +19,7 @@
 namespace pc {
 
 namespace {
-enum Column { Active, Version, Created, ValAcc, MeanPerClass, Images, Epochs, Kind, Parent, State, Verdict, ColumnCount };
+enum Column { Active, Version, Created, ValAcc, MeanPerClass, Images, Epochs, Kind, TrainingSet, Parent, State, Verdict, ColumnCount };
 
 QString percent(const QJsonObject& metrics, const char* key)
 {
@@ -37,7 +38,8 @@ ModelHistoryView::ModelHistoryView(std::shared_ptr<Workspace> workspace, Learnin
     m_tree = new QTreeWidget(this);
     m_tree->setColumnCount(ColumnCount);
     m_tree->setHeaderLabels({QString(), tr("Version"), tr("Created"), tr("Validation accuracy"), tr("Mean per breed"),
-                             tr("Images (train / validation)"), tr("Epochs"), tr("Kind"), tr("Parent"), tr("State"), tr("Gate verdict")});
+                             tr("Images (train / validation)"), tr("Epochs"), tr("Kind"), tr("Training set"), tr("Parent"), tr("State"),
+                             tr("Gate verdict")});
     m_tree->setRootIsDecorated(false);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
@@ -127,8 +129,19 @@ void ModelHistoryView::show(const QVector<ModelRecord>& models)
                                                                    : QString::number(epochs.toInt()))
                                                 : QStringLiteral("–"));
         item->setText(Kind, m.metrics.value(QLatin1String("kind")).toString());
+        // The policy it was trained with (none recorded: a server model, or one from before policies).
+        const QString policy = m.metrics.value(QLatin1String("policy")).toString();
+        item->setText(TrainingSet, policy.isEmpty() ? QStringLiteral("–") : policy);
+        item->setToolTip(TrainingSet, policy.isEmpty() ? tr("Not recorded") : tr("Trained on %1").arg(TrainingLabelSelection::describeSpec(policy)));
+        item->setData(State, Qt::UserRole, m.isPruned());
         item->setText(Parent, m.parent.isEmpty() ? QStringLiteral("–") : m.parent);
-        item->setText(State, toString(m.state));
+        item->setText(State, m.isPruned() ? tr("pruned") : toString(m.state));
+        if (m.isPruned()) {
+            item->setToolTip(State, tr("Its file was deleted to save space on %1: the metrics stay, it can't be activated")
+                                        .arg(QLocale().toString(m.pruned.toLocalTime(), QLocale::ShortFormat)));
+            for (int c = 0; c < ColumnCount; ++c)
+                item->setForeground(c, palette().color(QPalette::Disabled, QPalette::Text));
+        }
         item->setText(Verdict, m.gateVerdict);
         item->setToolTip(Verdict, m.gateVerdict);
         for (int c : {ValAcc, MeanPerClass, Images, Epochs})
@@ -151,7 +164,7 @@ void ModelHistoryView::show(const QVector<ModelRecord>& models)
         item->setToolTip(Active, active ? tr("Active: serving predictions") : QString());
         item->setText(Version, zeroShot);
         item->setData(Version, Qt::UserRole, zeroShot);
-        for (int c : {Created, ValAcc, MeanPerClass, Images, Epochs, Parent})
+        for (int c : {Created, ValAcc, MeanPerClass, Images, Epochs, TrainingSet, Parent})
             item->setText(c, QStringLiteral("–"));
         item->setText(Kind, tr("untrained"));
         item->setText(State, active ? toString(ModelState::Active) : QString());
@@ -180,10 +193,17 @@ void ModelHistoryView::show(const QVector<ModelRecord>& models)
     Q_EMIT modelsChanged(models);
 }
 
+bool ModelHistoryView::isSelectedPruned() const
+{
+    const QTreeWidgetItem* item = m_tree->currentItem();
+    return item && item->data(State, Qt::UserRole).toBool();
+}
+
 void ModelHistoryView::updateButtons()
 {
     const QString v = selectedVersion();
-    m_activate->setEnabled(!m_swapping && !v.isEmpty() && v != m_loop->activeVersion());
+    m_activate->setEnabled(!m_swapping && !v.isEmpty() && v != m_loop->activeVersion() && !isSelectedPruned());
+    m_activate->setToolTip(isSelectedPruned() ? tr("%1's file was pruned to save space: it can't be activated").arg(v) : QString());
     // One trained version is enough: before it there is the zero-shot head (the last row).
     m_rollback->setEnabled(!m_swapping && m_tree->topLevelItemCount() > 1);
 }
@@ -193,6 +213,10 @@ void ModelHistoryView::activateSelected()
     const QString version = selectedVersion();
     if (version.isEmpty() || m_swapping || version == m_loop->activeVersion())
         return;
+    if (isSelectedPruned()) { // e.g. a double-click on its row: the loop's own one-line refusal
+        Q_EMIT message(tr("Could not activate %1: %2").arg(version, prunedModelMessage(version)));
+        return;
+    }
     m_swapping = true;
     updateButtons();
     // Queued on the loop like every model change: it waits for a running training's own

@@ -1,5 +1,6 @@
 #pragma once
-// Every model version with its metrics, the gate's verdict and a marker on the active one;
+// Every model version with its metrics, the training-set policy it learned from, the gate's
+// verdict, a marker on the active one and "pruned" on those whose bundle was deleted (retention);
 // activate any version (the untrained zero-shot head too), or roll back to the previous one. The
 // swap runs off the UI thread.
 #include "workspace/Workspace.h"
@@ -26,6 +27,7 @@ public:
     QPushButton* activateButton() const { return m_activate; }
     QPushButton* rollbackButton() const { return m_rollback; }
     QString selectedVersion() const;
+    bool isSelectedPruned() const; // its bundle was deleted: it can't be activated
     bool selectVersion(const QString& version);
 
     void activateSelected();

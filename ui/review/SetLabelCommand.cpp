@@ -9,8 +9,8 @@
 namespace pc {
 
 SetLabelCommand::SetLabelCommand(LabelWriter* writer, GalleryModel* gallery, qint64 imageId, const QString& imageName,
-                           const QString& breed, const QString& author, PreviousLabel previous)
-    : m_writer(writer), m_gallery(gallery), m_ticket(std::make_shared<LabelTicket>()), m_previous(std::move(previous)),
+                           const QString& breed, const QString& author, PreviousLabel previous, QUndoCommand* parent)
+    : CurationCommand(parent), m_writer(writer), m_gallery(gallery), m_ticket(std::make_shared<LabelTicket>()), m_previous(std::move(previous)),
       m_imageName(imageName)
 {
     m_ticket->imageId = imageId;

@@ -23,7 +23,7 @@ public:
     };
 
     SetLabelCommand(LabelWriter* writer, GalleryModel* gallery, qint64 imageId, const QString& imageName,
-                 const QString& breed, const QString& author, PreviousLabel previous);
+                 const QString& breed, const QString& author, PreviousLabel previous, QUndoCommand* parent = nullptr);
 
     void redo() override;
     void undo() override;

@@ -98,7 +98,24 @@ bool ConfusionMatrixView::cellAt(const QPoint& pos, int* row, int* col) const
 void ConfusionMatrixView::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
+    paintMatrix(p, true);
+}
+
+QImage ConfusionMatrixView::toImage(qreal devicePixelRatio) const
+{
+    QImage image(size() * devicePixelRatio, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(devicePixelRatio);
+    image.fill(palette().color(QPalette::Base)); // the chart's background too: white on a page
+    QPainter p(&image);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    paintMatrix(p, false);
+    return image;
+}
+
+void ConfusionMatrixView::paintMatrix(QPainter& p, bool withCursor) const
+{
     const QPalette& pal = palette();
+    p.setFont(font());
     if (m_shown.isEmpty()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, tr("The confusion matrix appears after a training run."));
@@ -162,13 +179,26 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*)
         p.setBrush(Qt::NoBrush);
         p.drawRect(QRect(g.origin.x() + c * g.cellW, g.origin.y() + r * g.cellH, g.cellW, g.cellH).adjusted(1, 1, -1, -1));
     };
-    outline(m_hoverRow, m_hoverCol, pal.color(QPalette::Highlight), 1);
-    if (hasFocus())
-        outline(m_cursorRow, m_cursorCol, pal.color(QPalette::Highlight), 2);
+    if (withCursor) {
+        outline(m_hoverRow, m_hoverCol, pal.color(QPalette::Highlight), 1);
+        if (hasFocus())
+            outline(m_cursorRow, m_cursorCol, pal.color(QPalette::Highlight), 2);
+    }
     // Axis captions, in the corner next to the grid.
+    // On two lines when the breed names leave too narrow a corner for one.
     p.setPen(pal.color(QPalette::PlaceholderText));
     p.setFont(font());
-    p.drawText(QRect(0, 0, g.labelW - 4, g.headerH - 4), Qt::AlignRight | Qt::AlignBottom, tr("true ↓   predicted →"));
+    const QRect corner(0, 0, g.labelW - 4, g.headerH - 4);
+    const QFontMetrics fm(font());
+    QString caption = tr("true ↓   predicted →");
+    if (fm.horizontalAdvance(caption) > corner.width()) {
+        QString predicted = tr("predicted →");
+        if (fm.horizontalAdvance(predicted) > corner.width())
+            predicted = tr("pred. →");
+        caption = fm.elidedText(tr("true ↓"), Qt::ElideRight, corner.width()) + QLatin1Char('\n')
+            + fm.elidedText(predicted, Qt::ElideRight, corner.width());
+    }
+    p.drawText(corner, Qt::AlignRight | Qt::AlignBottom, caption);
 }
 
 void ConfusionMatrixView::activate(int row, int col)

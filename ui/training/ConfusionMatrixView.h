@@ -4,9 +4,12 @@
 // asks to show those images in the gallery. The grid fills the pane; labels shrink with the rows and
 // a count is only drawn where it fits (the tooltip always has it).
 #include <QFont>
+#include <QImage>
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
+
+class QPainter;
 
 namespace pc {
 
@@ -29,6 +32,10 @@ public:
     // The cell rectangle of (true, predicted) in widget coordinates; null when not shown.
     QRect cellRect(int trueClass, int predictedClass) const;
 
+    // The matrix as it is on screen, at its size and `devicePixelRatio` times its pixels, without
+    // the keyboard cursor or the hover outline: for a figure.
+    QImage toImage(qreal devicePixelRatio) const;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -50,6 +57,7 @@ private:
         QFont font;               // labels and counts, shrunk to the rows when they are small
     };
     Geometry geometry() const;
+    void paintMatrix(QPainter& p, bool withCursor) const;
     bool cellAt(const QPoint& pos, int* row, int* col) const; // positions in m_shown
     void activate(int row, int col);
 

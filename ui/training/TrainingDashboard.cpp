@@ -1,9 +1,12 @@
 #include "TrainingDashboard.h"
 #include "model/BreedCatalog.h"
+#include "training/TrainingLabels.h"
 #include "training/ValidationSet.h"
 
 #include "Background.h"
 #include "training/ConfusionMatrixView.h"
+#include "training/FigureExport.h"
+#include "training/TrainingCsv.h"
 #include "gallery/GalleryModel.h"
 #include "Percent.h"
 #include "Theme.h"
@@ -11,7 +14,9 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QAction>
 #include <QComboBox>
+#include <QDir>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -19,6 +24,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -107,8 +113,37 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     controls->addWidget(m_head);
     controls->addSpacing(fontMetrics().height());
     controls->addWidget(m_progress, 1);
+    // Figures and tables for a paper or a notebook: the chart and the matrix, as PNG or CSV.
+    m_saveChartPng = new QAction(tr("Save the &chart as PNG…"), this);
+    m_saveChartPng->setObjectName(QStringLiteral("actionSaveChartPng"));
+    m_saveChartCsv = new QAction(tr("Save the chart's &data as CSV…"), this);
+    m_saveChartCsv->setObjectName(QStringLiteral("actionSaveChartCsv"));
+    m_saveChartCsv->setToolTip(tr("One row per epoch: training and validation loss and accuracy, learning rate"));
+    m_saveConfusionPng = new QAction(tr("Save the confusion &matrix as PNG…"), this);
+    m_saveConfusionPng->setObjectName(QStringLiteral("actionSaveConfusionPng"));
+    m_saveConfusionCsv = new QAction(tr("Save the confusion matrix as a &table (CSV)…"), this);
+    m_saveConfusionCsv->setObjectName(QStringLiteral("actionSaveConfusionCsv"));
+    m_saveConfusionCsv->setToolTip(tr("Validation image counts: a row per true breed, a column per predicted breed"));
+    auto* exportMenu = new QMenu(this);
+    exportMenu->setObjectName(QStringLiteral("exportMenu"));
+    exportMenu->setToolTipsVisible(true);
+    exportMenu->addActions({m_saveChartPng, m_saveChartCsv});
+    exportMenu->addSeparator();
+    exportMenu->addActions({m_saveConfusionPng, m_saveConfusionCsv});
+    m_export = new QPushButton(tr("E&xport"), this);
+    m_export->setObjectName(QStringLiteral("exportResults"));
+    m_export->setToolTip(tr("Save the chart or the confusion matrix as a PNG figure or a CSV table"));
+    m_export->setMenu(exportMenu);
+    controls->addWidget(m_export);
     layout->addLayout(controls);
     layout->addWidget(m_stage);
+    // What the last export saved, or why it could not; hidden until the first one.
+    m_exportNote = new QLabel(this);
+    m_exportNote->setObjectName(QStringLiteral("exportNote"));
+    m_exportNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_exportNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_exportNote->hide();
+    layout->addWidget(m_exportNote);
 
     // Live charts.
     m_chart = new QChart;
@@ -152,6 +187,10 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     m_chartView = new QChartView(m_chart, this);
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setObjectName(QStringLiteral("trainingChart"));
+    m_chartView->setAccessibleName(tr("Loss and accuracy per epoch"));
+    m_chartView->setAccessibleDescription(tr("The context menu (Menu key) saves the chart as PNG or its data as CSV"));
+    m_chartView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_chartView->addActions({m_saveChartPng, m_saveChartCsv});
     m_chartView->setMinimumHeight(fontMetrics().height() * 16);
     m_chartView->setMinimumWidth(fontMetrics().height() * 24);
 
@@ -183,6 +222,10 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(new QLabel(tr("<b>Validation confusion matrix</b>"), right));
     m_confusion = new ConfusionMatrixView(right);
+    m_confusion->setAccessibleDescription(m_confusion->accessibleDescription()
+                                          + tr("; the context menu (Menu key) saves it as PNG or its counts as CSV"));
+    m_confusion->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_confusion->addActions({m_saveConfusionPng, m_saveConfusionCsv});
     rightLayout->addWidget(m_confusion, 1);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(left);
@@ -195,6 +238,10 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
 
     connect(m_start, &QPushButton::clicked, this, [this] { startTraining(); });
     connect(m_cancel, &QPushButton::clicked, this, &TrainingDashboard::cancelTraining);
+    connect(m_saveChartPng, &QAction::triggered, this, [this] { exportFromMenu(Figure::Chart, Format::Png); });
+    connect(m_saveChartCsv, &QAction::triggered, this, [this] { exportFromMenu(Figure::Chart, Format::Csv); });
+    connect(m_saveConfusionPng, &QAction::triggered, this, [this] { exportFromMenu(Figure::ConfusionMatrix, Format::Png); });
+    connect(m_saveConfusionCsv, &QAction::triggered, this, [this] { exportFromMenu(Figure::ConfusionMatrix, Format::Csv); });
     connect(m_confusion, &ConfusionMatrixView::cellActivated, this, [this](int t, int p, const QVector<qint64>& ids) {
         const QStringList& classes = m_confusion->data().classes;
         Q_EMIT showImagesRequested(QSet<qint64>(ids.begin(), ids.end()),
@@ -208,6 +255,7 @@ TrainingDashboard::TrainingDashboard(std::shared_ptr<Workspace> workspace, Learn
     connect(m_loop, &LearningLoop::activeModelChanged, this, &TrainingDashboard::refreshState);
     applyChartPalette();
     updateButtons();
+    updateExportActions();
     refreshState();
     loadLastRun();
     countLabels();
@@ -235,10 +283,12 @@ QString TrainingDashboard::idleText() const
                      .arg(QLocale().toString(m_lastRun.at.toLocalTime(), QLocale::ShortFormat),
                           m_lastRun.headline(m_loop->activeVersion(), stillHolds));
     }
-    if (m_labelledNow == 0)
+    if (m_labelledNow == 0 && m_policyIsDefault)
         parts << tr("Nothing to train on yet: import a labelled dataset or label some images.");
+    else if (m_labelledNow == 0)
+        parts << tr("Nothing to train on under the training-set policy (%1): change it in Preferences or label some images.").arg(m_policy);
     else if (m_labelledNow > 0)
-        parts << tr("%n labelled image(s) to train on.", nullptr, m_labelledNow);
+        parts << tr("%n labelled image(s) to train on (%1).", nullptr, m_labelledNow).arg(m_policy);
     return parts.isEmpty() ? tr("Idle") : parts.join(QLatin1Char(' '));
 }
 
@@ -266,6 +316,8 @@ void TrainingDashboard::countLabels()
     struct Count {
         int labelled = -1; // -1: unchanged since the last count
         qint64 lastEvent = 0;
+        QString policy;    // the training-set policy, described
+        bool policyIsDefault = true;
         QString error;     // the workspace could not be read
     };
     auto workspace = m_workspace;
@@ -281,15 +333,20 @@ void TrainingDashboard::countLabels()
                         c.lastEvent = *last;
                         if (c.lastEvent == known)
                             return c;
-                        const auto labels = workspace->labels().currentByImage();
+                        // The images the next run would learn from: the one rule, with the stored policy.
+                        const auto policy = TrainingLabelSelection::load(*workspace);
+                        if (!policy) {
+                            c.error = policy.error().message;
+                            return c;
+                        }
+                        const auto labels = selectTrainingLabels(*workspace, *policy);
                         if (!labels) {
                             c.error = labels.error().message;
                             return c;
                         }
-                        c.labelled = 0;
-                        for (const LabelEvent& e : *labels)
-                            if (e.status == ReviewStatus::Approved)
-                                ++c.labelled;
+                        c.labelled = int(labels->size());
+                        c.policy = policy->describe();
+                        c.policyIsDefault = policy->isDefault();
                         return c;
                     },
                     [this](const Count& c) {
@@ -298,8 +355,11 @@ void TrainingDashboard::countLabels()
                             showReadError(c.error);
                             return;
                         }
-                        if (c.labelled >= 0)
+                        if (c.labelled >= 0) {
                             m_labelledNow = c.labelled;
+                            m_policy = c.policy;
+                            m_policyIsDefault = c.policyIsDefault;
+                        }
                         m_labelEventNow = c.lastEvent;
                         if (m_pinLabelEvent) { // the first count after a run tells which labels it saw
                             m_labelEventAtLastRun = c.lastEvent;
@@ -311,6 +371,13 @@ void TrainingDashboard::countLabels()
 
 void TrainingDashboard::labelsChanged()
 {
+    if (!m_running)
+        countLabels();
+}
+
+void TrainingDashboard::trainingPolicyChanged()
+{
+    m_labelledNow = -1; // counted again even though no label changed
     if (!m_running)
         countLabels();
 }
@@ -328,11 +395,12 @@ void TrainingDashboard::updateButtons()
     off->setEnabled(false);
 }
 
-bool TrainingDashboard::startTraining(const QString& reason)
+bool TrainingDashboard::startTraining(const QString& reason, bool onlyIfNew)
 {
     TrainRequest request;
     request.kind = TrainRequest::Kind::Full;
     request.reason = reason;
+    request.onlyIfNew = onlyIfNew;
     request.trainer.maxEpochs = m_epochs->value();
     request.trainer.head = m_head->currentIndex() == 1 ? TrainerOptions::HeadKind::Mlp : TrainerOptions::HeadKind::Linear;
     if (!m_loop->start(request))
@@ -370,12 +438,18 @@ void TrainingDashboard::clearSeries()
     m_trainAcc->clear();
     m_valAcc->clear();
     m_maxLoss = 0;
+    m_epochMetrics.clear();
+    m_chartVersion.clear();
     m_axisX->setRange(1, 5);
     m_axisLoss->setRange(0, 1);
+    updateExportActions();
 }
 
-void TrainingDashboard::addEpoch(int epoch, double loss, double trainAcc, double valAcc)
+void TrainingDashboard::addEpoch(const EpochMetrics& metrics)
 {
+    m_epochMetrics << metrics;
+    const int epoch = metrics.epoch;
+    const double loss = metrics.loss, trainAcc = metrics.trainAccuracy, valAcc = metrics.valAccuracy;
     if (std::isfinite(loss)) {
         m_loss->append(epoch, loss);
         m_maxLoss = std::max(m_maxLoss, loss);
@@ -388,6 +462,7 @@ void TrainingDashboard::addEpoch(int epoch, double loss, double trainAcc, double
     if (epoch > int(m_axisX->max()))
         m_axisX->setRange(1, epoch);
     m_axisX->setTickInterval(std::max(1, int(m_axisX->max()) / 10));
+    updateExportActions();
 }
 
 void TrainingDashboard::onStage(const QString& stage, int done, int total)
@@ -417,7 +492,7 @@ void TrainingDashboard::onEpoch(const EpochMetrics& m)
 {
     if (!m_running)
         beginRun();
-    addEpoch(m.epoch, m.loss, m.trainAccuracy, m.valAccuracy);
+    addEpoch(m);
     m_activityDetail = tr("Epoch %1 · loss %2 · right on %3 of the training images and %4 of the validation images")
                            .arg(m.epoch)
                            .arg(m.loss, 0, 'f', 3)
@@ -429,9 +504,11 @@ void TrainingDashboard::onEpoch(const EpochMetrics& m)
 void TrainingDashboard::onFinished(const TrainOutcome& outcome)
 {
     endRun(TrainingSummary::fromOutcome(outcome, QDateTime::currentDateTime()), 1);
+    m_chartVersion = outcome.version;
     if (!outcome.version.isEmpty() && outcome.result.head.isValid())
-        showEvaluation(outcome.result.head.classes(), outcome.result.validation,
-                       tr("New model %1 on %n validation image(s)", nullptr, outcome.result.validation.count).arg(outcome.version));
+        showEvaluation(outcome.version, outcome.result.head.classes(), outcome.result.validation,
+                       tr("New model %1 (trained on %2) on %n validation image(s)", nullptr, outcome.result.validation.count)
+                           .arg(outcome.version, TrainingLabelSelection::describeSpec(outcome.policy)));
 }
 
 void TrainingDashboard::onFailed(const QString& message)
@@ -454,11 +531,13 @@ void TrainingDashboard::endRun(const TrainingSummary& summary, int progress)
     countLabels();
 }
 
-void TrainingDashboard::showEvaluation(const QStringList& classes, const Evaluation& e, const QString& caption)
+void TrainingDashboard::showEvaluation(const QString& version, const QStringList& classes, const Evaluation& e, const QString& caption)
 {
+    m_evaluatedVersion = version;
     m_evalCaption->setText(tr("%1: %2 right (%3 on average per breed). Click a cell to see its images in the gallery.")
                                .arg(caption, percentText(e.top1), percentText(e.meanPerClass)));
     m_confusion->setData(toConfusionData(classes, e));
+    updateExportActions();
     m_table->setSortingEnabled(false);
     m_table->setRowCount(0);
     for (int i = 0; i < classes.size(); ++i) {
@@ -518,9 +597,17 @@ void TrainingDashboard::loadLastRun()
                         for (const QJsonValue& v : run.epochs) {
                             const QJsonObject o = v.toObject();
                             const double epoch = jsonNumber(o, {"epoch"});
-                            addEpoch(std::isfinite(epoch) ? int(epoch) : m_loss->count() + 1, jsonNumber(o, {"loss"}),
-                                     jsonNumber(o, {"train_accuracy", "trainAccuracy"}), jsonNumber(o, {"val_accuracy", "valAccuracy"}));
+                            EpochMetrics m; // EpochMetrics::toJson's keys; a key an older run lacks stays NaN
+                            m.epoch = std::isfinite(epoch) ? int(epoch) : int(m_epochMetrics.size()) + 1;
+                            m.loss = jsonNumber(o, {"loss"});
+                            m.trainAccuracy = jsonNumber(o, {"train_accuracy", "trainAccuracy"});
+                            m.valAccuracy = jsonNumber(o, {"val_accuracy", "valAccuracy"});
+                            m.valMeanPerClass = jsonNumber(o, {"val_mean_per_class", "valMeanPerClass"});
+                            m.valLoss = jsonNumber(o, {"val_loss", "valLoss"});
+                            m.learningRate = jsonNumber(o, {"learning_rate", "learningRate"});
+                            addEpoch(m);
                         }
+                        m_chartVersion = run.modelVersion;
                         m_lastRun = TrainingSummary::fromRecord(run, last.model);
                         m_labelEventAtLastRun = -1; // unknown: an old failure's reason is not repeated
                         refreshState();
@@ -571,7 +658,7 @@ void TrainingDashboard::evaluateActiveModel()
                             showReadError(r.error);
                         if (!r.ok || m_running)
                             return;
-                        showEvaluation(r.classes, r.evaluation,
+                        showEvaluation(r.version, r.classes, r.evaluation,
                                        tr("Live model %1 on %n validation image(s)", nullptr, r.evaluation.count).arg(r.version));
                     });
 }
@@ -613,6 +700,83 @@ void TrainingDashboard::applyChartPalette()
     m_trainAcc->setPen(pen);
     pen.setColor(valColor);
     m_valAcc->setPen(pen);
+}
+
+void TrainingDashboard::updateExportActions()
+{
+    const bool chart = !m_epochMetrics.isEmpty();
+    const bool matrix = !m_confusion->shownClasses().isEmpty();
+    m_saveChartPng->setEnabled(chart);
+    m_saveChartCsv->setEnabled(chart);
+    m_saveConfusionPng->setEnabled(matrix);
+    m_saveConfusionCsv->setEnabled(matrix);
+    m_export->setEnabled(chart || matrix);
+}
+
+QString TrainingDashboard::figureName(Figure figure) const
+{
+    return figure == Figure::Chart ? tr("the chart") : tr("the confusion matrix");
+}
+
+void TrainingDashboard::exportFromMenu(Figure figure, Format format)
+{
+    const bool png = format == Format::Png;
+    const QString& version = figure == Figure::Chart ? m_chartVersion : m_evaluatedVersion;
+    QString name = figure == Figure::Chart ? QStringLiteral("training-curves") : QStringLiteral("confusion-matrix");
+    if (!version.isEmpty())
+        name += QLatin1Char('-') + version;
+    name += png ? QStringLiteral(".png") : QStringLiteral(".csv");
+    const QString title = figure == Figure::Chart ? (png ? tr("Save the chart as PNG") : tr("Save the chart's data as CSV"))
+                                                  : (png ? tr("Save the confusion matrix as PNG") : tr("Save the confusion matrix as CSV"));
+    const QString filter = png ? tr("PNG images (*.png)") : tr("CSV tables (*.csv)");
+    const QString path = askSavePath(this, title, name, filter, png ? QStringLiteral("png") : QStringLiteral("csv"));
+    if (path.isEmpty())
+        return; // cancelled
+    if (save(figure, format, path))
+        rememberExportFolder(path);
+}
+
+Status<> TrainingDashboard::saveChartPng(const QString& path) { return save(Figure::Chart, Format::Png, path); }
+Status<> TrainingDashboard::saveChartCsv(const QString& path) { return save(Figure::Chart, Format::Csv, path); }
+Status<> TrainingDashboard::saveConfusionPng(const QString& path) { return save(Figure::ConfusionMatrix, Format::Png, path); }
+Status<> TrainingDashboard::saveConfusionCsv(const QString& path) { return save(Figure::ConfusionMatrix, Format::Csv, path); }
+
+Status<> TrainingDashboard::save(Figure figure, Format format, const QString& path)
+{
+    Status<> saved = writeExport(figure, format, path);
+    const QString shown = QDir::toNativeSeparators(path);
+    if (saved)
+        m_exportNote->setText(tr("Saved %1 to %2").arg(figureName(figure), shown));
+    else
+        m_exportNote->setText(tr("Could not save %1: %2").arg(figureName(figure), saved.error().message));
+    // One line, whatever the reason says; the whole of it in the tooltip.
+    m_exportNote->setToolTip(m_exportNote->text());
+    m_exportNote->show();
+    return saved;
+}
+
+Status<> TrainingDashboard::writeExport(Figure figure, Format format, const QString& path) const
+{
+    if (figure == Figure::Chart) {
+        if (m_epochMetrics.isEmpty())
+            return Error{tr("no epochs to show yet")};
+        if (format == Format::Csv)
+            return saveFileAtomically(path, epochMetricsCsv(m_epochMetrics));
+        const QString what = m_chartVersion.isEmpty() ? tr("Loss and accuracy per epoch")
+                                                      : tr("Loss and accuracy per epoch, model %1").arg(m_chartVersion);
+        return savePng(renderChart(m_chartView, figurePixelRatio(m_chartView)), path, what);
+    }
+    const ConfusionData& data = m_confusion->data();
+    if (m_confusion->shownClasses().isEmpty())
+        return Error{tr("no evaluation to show yet")};
+    if (format == Format::Csv) {
+        const auto csv = confusionMatrixCsv(data.classes, data.counts);
+        if (!csv)
+            return csv.error();
+        return saveFileAtomically(path, *csv);
+    }
+    const QString what = tr("Validation confusion matrix, model %1 (rows: true breed, columns: predicted)").arg(m_evaluatedVersion);
+    return savePng(m_confusion->toImage(figurePixelRatio(m_confusion)), path, what);
 }
 
 void TrainingDashboard::changeEvent(QEvent* event)

@@ -2,7 +2,9 @@
 // Fine-tuning at a glance: start and cancel, the stage and its progress, live charts of loss and
 // training/validation accuracy per epoch, the validation confusion matrix (click a cell to see
 // those images) and the per-breed accuracy. Shows every run of the learning loop, including the
-// automatic ones.
+// automatic ones. The chart and the matrix can be saved as PNG figures and CSV tables (the Export
+// button, or each view's context menu).
+#include "Expected.h"
 #include "training/TrainingSummary.h"
 #include "training/LearningLoop.h"
 
@@ -10,6 +12,7 @@
 #include <QWidget>
 #include <memory>
 
+class QAction;
 class QChart;
 class QChartView;
 class QComboBox;
@@ -34,8 +37,9 @@ class TrainingDashboard : public QWidget {
 public:
     TrainingDashboard(std::shared_ptr<Workspace> workspace, LearningLoop* loop, QThreadPool* ioPool, QWidget* parent = nullptr);
 
-    // false when a run is already going.
-    bool startTraining(const QString& reason = QStringLiteral("manual"));
+    // false when a run is already going. onlyIfNew: the scheduled run, which makes no version when
+    // no label changed since the last full run's (the last-run line then says so).
+    bool startTraining(const QString& reason = QStringLiteral("manual"), bool onlyIfNew = false);
     void cancelTraining();
     bool isRunning() const { return m_running; }
     // Evaluates the active model on the validation split (background) to fill the matrix and table.
@@ -43,6 +47,8 @@ public:
     // The workspace's labels changed (a label, an undo, an import, a removal): recount them, so a
     // reason like "no labelled images" goes once it no longer holds.
     void labelsChanged();
+    // The workspace's training-set policy changed (Preferences): the count and its policy again.
+    void trainingPolicyChanged();
 
     QPushButton* startButton() const { return m_start; }
     QPushButton* cancelButton() const { return m_cancel; }
@@ -60,6 +66,23 @@ public:
     QString stageText() const;
     QLabel* stageLabel() const { return m_stage; }
     QSpinBox* epochsField() const { return m_epochs; }
+    // Every epoch of the run the chart shows, as the trainer reported it.
+    const QVector<EpochMetrics>& epochMetrics() const { return m_epochMetrics; }
+
+    // Save what the dashboard shows at `path`: the chart or the confusion matrix as a PNG figure
+    // (at its size on screen, twice the pixels), or their numbers as a CSV table (core's
+    // TrainingCsv). Each says on the dashboard's export line what it saved or why it could not; the
+    // Export menu and the context menus ask for the path first, then call these.
+    Status<> saveChartPng(const QString& path);
+    Status<> saveChartCsv(const QString& path);
+    Status<> saveConfusionPng(const QString& path);
+    Status<> saveConfusionCsv(const QString& path);
+    QPushButton* exportButton() const { return m_export; }
+    QAction* saveChartPngAction() const { return m_saveChartPng; }
+    QAction* saveChartCsvAction() const { return m_saveChartCsv; }
+    QAction* saveConfusionPngAction() const { return m_saveConfusionPng; }
+    QAction* saveConfusionCsvAction() const { return m_saveConfusionCsv; }
+    QLabel* exportNote() const { return m_exportNote; }
 
 Q_SIGNALS:
     void showImagesRequested(const QSet<qint64>& imageIds, const QString& caption);
@@ -80,8 +103,15 @@ private:
     void countLabels(); // in the background; refreshes the idle text when done
     QString idleText() const;
     void clearSeries();
-    void addEpoch(int epoch, double loss, double trainAcc, double valAcc);
-    void showEvaluation(const QStringList& classes, const Evaluation& evaluation, const QString& caption);
+    void addEpoch(const EpochMetrics& metrics);
+    enum class Figure { Chart, ConfusionMatrix };
+    enum class Format { Png, Csv };
+    void exportFromMenu(Figure figure, Format format); // asks for the file, then saves
+    Status<> save(Figure figure, Format format, const QString& path);
+    Status<> writeExport(Figure figure, Format format, const QString& path) const;
+    QString figureName(Figure figure) const;
+    void updateExportActions();
+    void showEvaluation(const QString& version, const QStringList& classes, const Evaluation& evaluation, const QString& caption);
     void loadLastRun();
     void applyChartPalette();
     void updateButtons();
@@ -100,7 +130,9 @@ private:
     qint64 m_labelEventNow = -1;
     bool m_pinLabelEvent = false;
     bool m_counting = false;
-    int m_labelledNow = -1;            // approved labels now (-1: not counted yet)
+    int m_labelledNow = -1;            // images the training-set policy selects now (-1: not counted yet)
+    QString m_policy;                  // that policy, described
+    bool m_policyIsDefault = true;
     QElapsedTimer m_stageClock;
 
     QPushButton* m_start;
@@ -118,6 +150,15 @@ private:
     QValueAxis* m_axisAcc;
     QValueAxis* m_axisLoss;
     double m_maxLoss = 0;
+    QVector<EpochMetrics> m_epochMetrics; // what the chart shows, for its CSV
+    QString m_chartVersion;               // the model the chart's run made ("" while running or none)
+    QString m_evaluatedVersion;           // the model the matrix evaluates
+    QPushButton* m_export;
+    QLabel* m_exportNote;
+    QAction* m_saveChartPng;
+    QAction* m_saveChartCsv;
+    QAction* m_saveConfusionPng;
+    QAction* m_saveConfusionCsv;
     QLabel* m_evalCaption;
     ConfusionMatrixView* m_confusion;
     QTableWidget* m_table;

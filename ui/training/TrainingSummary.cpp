@@ -12,8 +12,11 @@ TrainingSummary TrainingSummary::fromOutcome(const TrainOutcome& o, const QDateT
         s.kind = Kind::Cancelled;
         return s;
     }
+    if (!o.policy.isEmpty())
+        s.trainingSet = TrainingLabelSelection::describeSpec(o.policy);
     if (o.version.isEmpty()) {
         s.kind = Kind::NothingTrained;
+        s.reason = o.verdict;
         s.details = o.verdict;
         return s;
     }
@@ -28,6 +31,8 @@ TrainingSummary TrainingSummary::fromOutcome(const TrainOutcome& o, const QDateT
                     .arg(o.trainImages)
                     .arg(o.validationImages)
                     .arg(o.verdict);
+    if (!o.retention.pruned.isEmpty())
+        s.details += QLatin1Char('\n') + tr("Retention: %1").arg(o.retention.summary());
     return s;
 }
 
@@ -46,6 +51,12 @@ TrainingSummary TrainingSummary::fromRecord(const TrainingRunRecord& run, const 
     TrainingSummary s;
     s.at = run.finished.isValid() ? run.finished : run.started;
     s.version = run.modelVersion;
+    // The model's own record of its policy first (the run's when it has none).
+    QString policy = run.params.value(QLatin1String("policy")).toString();
+    if (model && model->metrics.contains(QLatin1String("policy")))
+        policy = model->metrics.value(QLatin1String("policy")).toString();
+    if (!policy.isEmpty())
+        s.trainingSet = TrainingLabelSelection::describeSpec(policy);
     if (model) {
         const QJsonValue acc = model->metrics.value(QLatin1String("val_accuracy"));
         if (acc.isDouble())
@@ -59,6 +70,10 @@ TrainingSummary TrainingSummary::fromRecord(const TrainingRunRecord& run, const 
         s.kind = Kind::Candidate;
     } else if (outcome == QLatin1String("cancelled")) {
         s.kind = Kind::Cancelled;
+    } else if (outcome.startsWith(QLatin1String("skipped:"))) {
+        s.kind = Kind::NothingTrained;
+        s.reason = outcome.mid(outcome.indexOf(QLatin1Char(':')) + 1).trimmed();
+        s.details = s.reason;
     } else if (outcome.startsWith(QLatin1String("failed"))) {
         s.kind = Kind::Failed;
         s.failure = outcome.mid(outcome.indexOf(QLatin1Char(':')) + 1).trimmed();
@@ -67,6 +82,11 @@ TrainingSummary TrainingSummary::fromRecord(const TrainingRunRecord& run, const 
         s.kind = Kind::Interrupted; // still "running": the app closed during the run
     }
     return s;
+}
+
+QString TrainingSummary::trainedOn() const
+{
+    return trainingSet.isEmpty() ? QString() : QLatin1Char(' ') + tr("Trained on %1.").arg(trainingSet);
 }
 
 QString TrainingSummary::headline(const QString& live, bool withFailureMessage) const
@@ -78,7 +98,7 @@ QString TrainingSummary::headline(const QString& live, bool withFailureMessage) 
     case Kind::Cancelled:
         return tr("Cancelled; the live model stayed as it was.");
     case Kind::NothingTrained:
-        return tr("Nothing was trained.");
+        return reason.isEmpty() ? tr("Nothing was trained.") : tr("Nothing was trained: %1.").arg(reason);
     case Kind::Interrupted:
         return tr("Interrupted: the app closed during the run.");
     case Kind::Failed:
@@ -94,15 +114,17 @@ QString TrainingSummary::headline(const QString& live, bool withFailureMessage) 
         else
             what = tr("New model %1").arg(version);
         // History, not state: say so when another model is live by now.
-        return live == version ? tr("%1: now live.").arg(what) : tr("%1: went live, since replaced by %2.").arg(what, live);
+        return (live == version ? tr("%1: now live.").arg(what) : tr("%1: went live, since replaced by %2.").arg(what, live)) + trainedOn();
     }
     case Kind::Candidate:
         if (compared)
             return tr("New model %1 is not better (%2 vs %3): kept as a candidate.")
-                .arg(version, percentText(accuracy), percentText(previousAccuracy));
-        return std::isfinite(accuracy)
-                   ? tr("New model %1 (%2) kept as a candidate: it could not be compared with the live model.").arg(version, percentText(accuracy))
-                   : tr("New model %1 kept as a candidate.").arg(version);
+                       .arg(version, percentText(accuracy), percentText(previousAccuracy))
+                   + trainedOn();
+        return (std::isfinite(accuracy)
+                    ? tr("New model %1 (%2) kept as a candidate: it could not be compared with the live model.").arg(version, percentText(accuracy))
+                    : tr("New model %1 kept as a candidate.").arg(version))
+               + trainedOn();
     }
     return {};
 }

@@ -1,8 +1,10 @@
 #pragma once
-// A finished training run in plain words ("New model v2 is better (94.1% vs 38.5%): now live"),
+// A finished training run in plain words ("New model v2 is better (94.1% vs 38.5%): now live.
+// Trained on all labels."),
 // with the gate's technical line kept for a tooltip. Made from the loop's outcome, from its
 // failure, or from the run stored in the workspace after a restart.
 #include "training/LearningLoop.h"
+#include "training/TrainingLabels.h"
 #include "workspace/Workspace.h"
 
 #include <QCoreApplication>
@@ -24,6 +26,8 @@ public:
     double previousAccuracy = std::nan("");
     QString failure;              // the loop's one-line error
     QString details;              // the technical line: time, images, the gate's verdict
+    QString trainingSet;          // the policy it trained on, described ("all labels", …); empty: not recorded
+    QString reason;               // why nothing was trained ("no new labels since v7: nothing to train")
 
     static TrainingSummary fromOutcome(const TrainOutcome& outcome, const QDateTime& at);
     static TrainingSummary fromFailure(const QString& message, const QDateTime& at);
@@ -33,6 +37,9 @@ public:
     // `live` is the version live now: a model that went live and was replaced since says so.
     // A failure's message is left out when it no longer holds (the caller knows).
     QString headline(const QString& live, bool withFailureMessage = true) const;
+
+private:
+    QString trainedOn() const; // " Trained on all labels.", or nothing when not recorded
 };
 
 } // namespace pc
