@@ -333,6 +333,7 @@ int main(int argc, char** argv)
         if (!parser.isSet(skipTrainOpt)) {
             bench.begin(QStringLiteral("fine-tune: embedding cache + training + swap + refresh"));
             bool finished = false;
+            bool centreViewsOnly = false;
             QString outcomeText;
             // The context of the two connections below: they write these locals, so they must end
             // with this block. (With &app as context they outlived it, and every incremental update
@@ -340,8 +341,10 @@ int main(int argc, char** argv)
             QObject phaseScope;
             QObject::connect(&loop, &LearningLoop::trainingFinished, &phaseScope, [&](const TrainOutcome& o) {
                 finished = true;
-                outcomeText = QStringLiteral("%1 %2, %3 epochs, val %4%").arg(o.version, o.activated ? "activated" : "candidate")
-                                  .arg(o.result.epochs.size()).arg(o.result.validation.top1 * 100, 0, 'f', 1);
+                centreViewsOnly = o.centreViewsOnly;
+                outcomeText = QStringLiteral("%1 %2, %3 epochs, val %4%%5").arg(o.version, o.activated ? "activated" : "candidate")
+                                  .arg(o.result.epochs.size()).arg(o.result.validation.top1 * 100, 0, 'f', 1)
+                                  .arg(o.centreViewsOnly ? QStringLiteral(", centre views only") : QString());
             });
             QObject::connect(&loop, &LearningLoop::trainingFailed, &phaseScope, [&](const QString& m) {
                 finished = true;
@@ -354,6 +357,15 @@ int main(int argc, char** argv)
             waitFor([&] { return finished && !loop.isBusy(); }, 30 * 60000);
             waitFor([&] { return window.isIdle(); }, 10 * 60000);
             bench.end(outcomeText);
+
+            if (centreViewsOnly) {
+                // The loop fills the augmented views in the background, then trains on every view.
+                bench.begin(QStringLiteral("augmented views in the background + training on every view + swap + refresh"));
+                finished = false;
+                waitFor([&] { return finished && !loop.isBusy(); }, 30 * 60000);
+                waitFor([&] { return window.isIdle(); }, 10 * 60000);
+                bench.end(outcomeText);
+            }
 
             if (storedModels().size() < 2) {
                 bench.begin(QStringLiteral("second fine-tune (embeddings cached) + swap + refresh"));

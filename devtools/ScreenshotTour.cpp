@@ -171,17 +171,22 @@ void ScreenshotTour::stepTraining()
 {
     m_window->showView(MainWindow::View::Training);
     auto runs = std::make_shared<int>(0);
+    auto centreViewsOnly = std::make_shared<bool>(false);
     auto* loop = m_window->learningLoop();
-    connect(loop, &LearningLoop::trainingFinished, this, [runs] { ++*runs; });
+    connect(loop, &LearningLoop::trainingFinished, this, [runs, centreViewsOnly](const TrainOutcome& o) {
+        ++*runs;
+        *centreViewsOnly = o.centreViewsOnly;
+    });
     connect(loop, &LearningLoop::trainingFailed, this, [runs] { ++*runs; });
     if (!m_window->dashboard()->startTraining(QStringLiteral("screenshots")))
         ++*runs; // already running or nothing to do: show what there is
     waitUntil([runs, loop] { return *runs >= 1 && !loop->isBusy(); }, 20 * 60000,
-              [this, runs, loop] {
-                  settle(1500, [this, runs, loop] {
+              [this, runs, loop, centreViewsOnly] {
+                  settle(1500, [this, runs, loop, centreViewsOnly] {
                       save(m_window, QStringLiteral("training.png"));
-                      // A second, shorter run (the vectors are cached now) so the history has a choice.
-                      if (!m_window->dashboard()->startTraining(QStringLiteral("screenshots, second run")))
+                      // A second, shorter run (the vectors are cached now) so the history has a choice;
+                      // after a first model on centre views, the loop's own run on every view is it.
+                      if (!*centreViewsOnly && !m_window->dashboard()->startTraining(QStringLiteral("screenshots, second run")))
                           ++*runs;
                       waitUntil([runs, loop] { return *runs >= 2 && !loop->isBusy(); }, 20 * 60000,
                                 [this] { settle(1000, [this] { stepModels(); }); }, QStringLiteral("the second training run"));

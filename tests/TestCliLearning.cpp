@@ -2,6 +2,8 @@
 // import, label, train, eval, models, and predict on the active model. No display involved.
 #include "TestSupport.h"
 
+#include "workspace/Workspace.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -74,6 +76,14 @@ private Q_SLOTS:
         QVERIFY(o[QStringLiteral("activated")].toBool());
         QVERIFY(o[QStringLiteral("epochs")].toArray().size() >= 1);
         QVERIFY(o[QStringLiteral("val_images")].toInt() >= 4);
+        // The command waits for its training: every view is cached before it, none left for later.
+        auto ws = Workspace::open(m_ws);
+        QVERIFY(ws.ok());
+        const auto counts = (*ws)->embeddings().viewCounts(test::backbone()->weightsHash());
+        QVERIFY(counts.ok());
+        QCOMPARE(counts->size(), 40);
+        for (int views : *counts)
+            QCOMPARE(views, 2);
     }
 
     void trainingIsTheSameInEveryProcess()
@@ -229,6 +239,24 @@ private Q_SLOTS:
         QCOMPARE(r.err, QStringLiteral("petcurator-cli models: model %1's bundle was pruned to save space: it can't be activated "
                                        "(its metrics stay in the history)\n").arg(gone));
         QVERIFY(!byPolicy.isEmpty());
+    }
+
+    void benchLearnReportsTheFirstModelAndTheViewFigures()
+    {
+        // Runs, and prints the time to the first model and the caches' speeds (not judged here: the
+        // machine is shared; the figures are measured on a quiet one).
+        const Run r = cli({QStringLiteral("bench-learn"), QStringLiteral("--json"), QStringLiteral("--oxford"), m_data, QStringLiteral("--folds"),
+                           QStringLiteral("2"), QStringLiteral("--repeats"), QStringLiteral("1"), QStringLiteral("--scale"), QStringLiteral("100")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = r.json();
+        QCOMPARE(o[QStringLiteral("sample_images")].toInt(), 40);
+        QCOMPARE(o[QStringLiteral("centre_views")].toInt(), 40);
+        QCOMPARE(o[QStringLiteral("augmented_views")].toInt(), 160);
+        QVERIFY(o[QStringLiteral("first_model_activated")].toBool());
+        for (const char* key : {"import_to_active_model_s", "centre_views_per_s", "augmented_views_per_s", "embedding_views_per_s",
+                                "import_to_all_views_model_s", "cv_top1", "incremental_update_s_median"})
+            QVERIFY2(o[QLatin1String(key)].toDouble() > 0, key);
+        QVERIFY(o[QStringLiteral("import_to_all_views_model_s")].toDouble() > o[QStringLiteral("import_to_active_model_s")].toDouble());
     }
 };
 

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void statusFollowsTheLoopAndZeroShotStays();
     void chartAndConfusionMatrixSaveAsPngAndCsv();
     void historyAndSummaryNameThePolicyAndPrunedVersions();
+    void aFreshImportGoesLiveOnCentreViewsThenImproves();
 
 private:
     QTemporaryDir m_settings;
@@ -633,6 +634,65 @@ void TestGuiTraining::historyAndSummaryNameThePolicyAndPrunedVersions()
     QVERIFY(fromLog.kind == TrainingSummary::Kind::NothingTrained);
     QCOMPARE(fromLog.headline(QStringLiteral("v3")), TrainingSummary::fromOutcome(skipped, QDateTime()).headline(QStringLiteral("v3")));
     QCOMPARE(fromLog.trainingSet, QStringLiteral("labels of origin dataset"));
+}
+
+void TestGuiTraining::aFreshImportGoesLiveOnCentreViewsThenImproves()
+{
+    // 69 photos, none with views cached: the dashboard's run trains on centre views and goes live;
+    // the loop fills the augmented views in the background, then runs again on every view, which
+    // the dashboard and the model history show like any run.
+    QTemporaryDir dataset, dir;
+    test::makeOxfordSubset(dataset.path(),
+                           {QStringLiteral("pug"), QStringLiteral("samoyed"), QStringLiteral("Persian"), QStringLiteral("Bombay"),
+                            QStringLiteral("beagle"), QStringLiteral("Abyssinian")},
+                           12);
+    auto ws = Workspace::open(dir.path());
+    QVERIFY(ws);
+    std::shared_ptr<Workspace> workspace = *ws;
+    LearningLoop loop(workspace, test::backbone());
+    MainWindow w(workspace, test::backbone(), &loop);
+    w.resize(1200, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.importOxford(dataset.path());
+    QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() == 69; }, 180000));
+
+    QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
+    QSignalSpy failed(&loop, &LearningLoop::trainingFailed);
+    QSignalSpy ready(&loop, &LearningLoop::augmentedViewsReady);
+    w.showView(MainWindow::View::Training);
+    TrainingDashboard* dash = w.dashboard();
+    QStringList states;
+    connect(dash, &TrainingDashboard::stateChanged, this, [&](const QString& state) { states << state; });
+    QTest::mouseClick(dash->startButton(), Qt::LeftButton);
+    QVERIFY(QTest::qWaitFor([&] { return finished.count() >= 1 || failed.count() > 0; }, 600000));
+    QCOMPARE(failed.count(), 0);
+    const TrainOutcome first = finished.first().first().value<TrainOutcome>();
+    QVERIFY(first.centreViewsOnly);
+    QCOMPARE(first.version, QStringLiteral("v1"));
+    QVERIFY2(first.activated, qPrintable(first.verdict));
+    QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: v1"));
+
+    // The run on every view comes by itself, after the views; the dashboard shows it, then idle.
+    const qsizetype statesBefore = states.size();
+    QVERIFY(QTest::qWaitFor([&] { return finished.count() >= 2 || failed.count() > 0; }, 600000));
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(ready.count(), 1);
+    const TrainOutcome second = finished.at(1).first().value<TrainOutcome>();
+    QVERIFY(!second.centreViewsOnly);
+    QCOMPARE(second.version, QStringLiteral("v2"));
+    const QStringList followUpStates = states.mid(statesBefore);
+    QVERIFY2(std::any_of(followUpStates.cbegin(), followUpStates.cend(), [](const QString& s) { return s.startsWith(QStringLiteral("training")); }),
+             qPrintable(followUpStates.join(QLatin1Char('|'))));
+    QTRY_COMPARE(w.statusTrainingText(), QStringLiteral("Training: idle"));
+    QTRY_VERIFY(dash->startButton()->isEnabled());
+    const QString live = second.activated ? QStringLiteral("v2") : QStringLiteral("v1");
+    QTRY_COMPARE(loop.activeVersion(), live);
+    QTRY_COMPARE(w.statusModelText(), QStringLiteral("Model: ") + live);
+    w.showView(MainWindow::View::Models);
+    QTRY_VERIFY(w.modelHistory()->selectVersion(QStringLiteral("v2")));
+    QVERIFY(workspace->runs().all().value().last().params[QStringLiteral("reason")].toString() == QStringLiteral("augmented views ready"));
+    QVERIFY(QTest::qWaitFor([&] { return w.isIdle(); }, 120000));
 }
 
 QTEST_MAIN(TestGuiTraining)

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QMutex>
+#include <algorithm>
 #include <QRandomGenerator>
 #include <QSemaphore>
 #include <QSet>
@@ -62,6 +63,7 @@ class TestLearningLoop : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
+    QString m_data; // the 69 photos, Oxford layout
     QString m_base; // the closed workspace every slot copies
     int m_copies = 0;
     std::shared_ptr<Workspace> m_ws;
@@ -74,6 +76,22 @@ class TestLearningLoop : public QObject {
         r.trainer.seed = seed;
         r.trainer.maxEpochs = 40;
         return r;
+    }
+
+    // The 69 photos in a workspace of their own, imported just now: nothing cached.
+    std::shared_ptr<Workspace> freshImport()
+    {
+        auto ws = Workspace::open(m_tmp.filePath(QStringLiteral("fresh%1").arg(++m_copies)));
+        if (!ws)
+            qFatal("%s", qPrintable(ws.error().message));
+        if (importOxford(**ws, m_data).added != 69)
+            qFatal("the fresh import did not add the 69 photos");
+        return *ws;
+    }
+
+    static QHash<qint64, int> viewCounts(const Workspace& ws)
+    {
+        return ws.embeddings().viewCounts(test::backbone()->weightsHash()).value();
     }
 
     static TrainRequest weak()
@@ -106,14 +124,14 @@ class TestLearningLoop : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString data = test::makeOxfordSubset(m_tmp.filePath(QStringLiteral("data")),
+        m_data = test::makeOxfordSubset(m_tmp.filePath(QStringLiteral("data")),
                                                     {QStringLiteral("pug"), QStringLiteral("samoyed"), QStringLiteral("Persian"),
                                                      QStringLiteral("Bombay"), QStringLiteral("beagle"), QStringLiteral("Abyssinian")},
                                                     12);
         m_base = m_tmp.filePath(QStringLiteral("base"));
         auto ws = Workspace::open(m_base);
         QVERIFY(ws.ok());
-        const ImportReport report = importOxford(**ws, data);
+        const ImportReport report = importOxford(**ws, m_data);
         QCOMPARE(report.added, 69); // 12 a breed, but pug has 10 and beagle 11 in the sample
         EmbeddingCacheOptions views;
         views.augmentedViews = quick().augmentedViews;
@@ -448,6 +466,108 @@ private Q_SLOTS:
             QVERIFY(back.ok());
             QCOMPARE(*back, live);
         }
+    }
+
+    void centreViewsFirstThenATrainingOnEveryView()
+    {
+        // A fresh import: a first model on centre views, the augmented views in the background,
+        // then a second training on every view, queued only once they are all there.
+        auto ws = freshImport();
+        LearningLoop loop(ws, test::backbone());
+        QMutex mutex;
+        QStringList events;
+        bool everyViewWhenReady = false;
+        qint64 viewsReported = 0;
+        std::optional<TrainOutcome> followUp;
+        connect(&loop, &LearningLoop::augmentedViewsReady, &loop, [&](qint64 views, double) {
+            const QHash<qint64, int> counts = viewCounts(*ws); // on the fill's thread, before the training is queued
+            QMutexLocker lock(&mutex);
+            events << QStringLiteral("views ready");
+            everyViewWhenReady = counts.size() == 69 && std::all_of(counts.cbegin(), counts.cend(), [](int n) { return n == 2; });
+            viewsReported = views;
+        }, Qt::DirectConnection);
+        connect(&loop, &LearningLoop::trainingFinished, &loop, [&](const TrainOutcome& o) {
+            QMutexLocker lock(&mutex);
+            events << QStringLiteral("trained ") + o.version;
+            followUp = o;
+        }, Qt::DirectConnection);
+        connect(&loop, &LearningLoop::trainingFailed, &loop, [&](const QString& message) {
+            QMutexLocker lock(&mutex);
+            events << QStringLiteral("failed: ") + message;
+        }, Qt::DirectConnection);
+
+        TrainRequest request = quick();
+        request.centreFirstMinImages = 1;
+        request.onlyIfNew = true; // as the automatic runs ask: the second run has the same labels
+        auto first = loop.train(request);
+        QVERIFY2(first.ok(), first.ok() ? "" : qPrintable(first.error().message));
+        QVERIFY(first->centreViewsOnly);
+        QCOMPARE(first->version, QStringLiteral("v1"));
+        QVERIFY2(first->activated, qPrintable(first->verdict));
+        QCOMPARE(first->viewsEmbedded, 69); // one view each
+        QCOMPARE(loop.activeVersion(), QStringLiteral("v1"));
+        QVERIFY(ws->runs().all().value().last().params[QStringLiteral("centre_views_only")].toBool());
+
+        loop.waitForIdle();
+        QMutexLocker lock(&mutex);
+        QCOMPARE(events, (QStringList{QStringLiteral("views ready"), QStringLiteral("trained v2")}));
+        QVERIFY(everyViewWhenReady);
+        QCOMPARE(viewsReported, 69); // the augmented one of each photo; the centre views were not computed again
+        QVERIFY(followUp.has_value());
+        QVERIFY(!followUp->centreViewsOnly);
+        QCOMPARE(followUp->viewsEmbedded, 0);
+        QCOMPARE(followUp->trainImages, first->trainImages);
+        const TrainingRunRecord run = ws->runs().all().value().last();
+        QCOMPARE(run.params[QStringLiteral("reason")].toString(), QStringLiteral("augmented views ready"));
+        QVERIFY(!run.params[QStringLiteral("centre_views_only")].toBool());
+        QCOMPARE(run.modelVersion, QStringLiteral("v2"));
+        QVERIFY(!loop.isBusy());
+    }
+
+    void cancelStopsTheAugmentedViewsAndTheirTraining()
+    {
+        auto ws = freshImport();
+        LearningLoop loop(ws, test::backbone());
+        QSignalSpy ready(&loop, &LearningLoop::augmentedViewsReady);
+        QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
+        // Cancel as the first photos' augmented views come in (on the fill's thread).
+        connect(&loop, &LearningLoop::augmentedViewsProgress, &loop, [&loop] { loop.cancel(); }, Qt::DirectConnection);
+        TrainRequest request = quick();
+        request.centreFirstMinImages = 1;
+        auto first = loop.train(request);
+        QVERIFY(first.ok());
+        QVERIFY(first->centreViewsOnly);
+        loop.waitForIdle();
+        disconnect(&loop, &LearningLoop::augmentedViewsProgress, &loop, nullptr);
+        QCOMPARE(ready.count(), 0);
+        QCOMPARE(finished.count(), 0); // no second training
+        QCOMPARE(int(ws->models().all().value().size()), 1);
+        QCOMPARE(loop.activeVersion(), QStringLiteral("v1"));
+        QHash<qint64, int> counts = viewCounts(*ws);
+        QCOMPARE(counts.size(), 69);
+        int whole = 0;
+        for (int n : counts) {
+            QVERIFY2(n == 1 || n == 2, qPrintable(QString::number(n)));
+            whole += n == 2;
+        }
+        QVERIFY2(whole < 69, "the cancel came after the last photo");
+        QVERIFY(ws->checkIntegrity().ok());
+
+        // A training that waits for every view completes them, and trains once; even one that
+        // needs news: the same labels with every view are news after a model on centre views.
+        request.centreViewsFirst = false;
+        request.onlyIfNew = true;
+        auto next = loop.train(request);
+        QVERIFY2(next.ok(), next.ok() ? "" : qPrintable(next.error().message));
+        QVERIFY(!next->cancelled);
+        QCOMPARE(next->version, QStringLiteral("v2"));
+        QVERIFY(!next->centreViewsOnly);
+        QCOMPARE(next->viewsEmbedded, 69 - whole);
+        counts = viewCounts(*ws);
+        QVERIFY(std::all_of(counts.cbegin(), counts.cend(), [](int n) { return n == 2; }));
+        loop.waitForIdle();
+        QCOMPARE(finished.count(), 0);
+        QCOMPARE(int(ws->models().all().value().size()), 2);
     }
 
     void reopenedWorkspaceServesTheSameModel()

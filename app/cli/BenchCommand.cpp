@@ -56,6 +56,9 @@ public:
         p.addOption({QStringLiteral("latency-images"), QStringLiteral("Images timed one at a time (default 100)."), QStringLiteral("N"), QStringLiteral("100")});
         p.addOption({QStringLiteral("view-images"), QStringLiteral("Images whose centre + 4 augmented views are embedded, as for the training cache (default 100)."),
                      QStringLiteral("N"), QStringLiteral("100")});
+        p.addOption({QStringLiteral("views-per-forward"),
+                     QStringLiteral("Views per forward pass in the view cache (default 0: the cache's own choice for the precision)."), QStringLiteral("N"),
+                     QStringLiteral("0")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
         addRuntimeOptions(p);
     }
@@ -120,6 +123,12 @@ public:
 
     int runOne(const QCommandLineParser& p) const
     {
+        bool perForwardOk = false;
+        const int viewsPerForward = p.value(QStringLiteral("views-per-forward")).toInt(&perForwardOk);
+        if (!perForwardOk || viewsPerForward < 0 || viewsPerForward > 64) {
+            err() << "petcurator-cli bench: --views-per-forward must be a number from 0 to 64\n";
+            return BadArguments;
+        }
         const double rssBefore = processMemoryMb("VmRSS");
         QElapsedTimer timer;
         timer.start();
@@ -172,10 +181,12 @@ public:
         const double cpuMsPerImage = (processCpuSeconds() - cpu) * 1000;
         const auto ok = std::count_if(embedded.begin(), embedded.end(), [](const EmbeddedFile& e) { return !e.error; });
 
-        // The training cache: centre + 4 augmented views per image, as LearningLoop asks for.
+        // The training cache: centre + 4 augmented views per image, batched as the cache does it.
         const int viewImages = std::clamp(p.value(QStringLiteral("view-images")).toInt(), 1, int(files.size()));
         BatchEmbedOptions viewOptions = options;
         viewOptions.augmentedViews = 4;
+        viewOptions.viewsPerForward = viewsPerForward;
+        const int perForward = viewOptions.viewsPerForward > 0 ? viewOptions.viewsPerForward : fastestViewsPerForward(runtime->backbone->precision());
         timer.restart();
         cpu = processCpuSeconds();
         const auto viewed = embedFiles(*runtime->backbone, files.mid(0, viewImages), viewOptions);
@@ -188,6 +199,7 @@ public:
             {QStringLiteral("precision"), precisionName(runtime->backbone->precision())},
             {QStringLiteral("view_images"), int(viewedOk)},
             {QStringLiteral("views_per_s"), std::round(viewsPerSecond * 10) / 10},
+            {QStringLiteral("views_per_forward"), perForward},
             {QStringLiteral("throughput_cpu_ms_per_img"), std::round(cpuMsPerImage / std::max<double>(1, ok) * 10) / 10},
             {QStringLiteral("views_cpu_ms_per_view"), std::round(cpuMsPerView / std::max<double>(1, viewedOk * 5) * 10) / 10},
             {QStringLiteral("load_average"), loadAverage()},
@@ -213,7 +225,7 @@ public:
                   << "latency (" << ms.size() << " images)    p50 " << percentile(ms, 0.5) << " ms, p95 " << percentile(ms, 0.95)
                   << " ms  (decode + preprocess + forward + head)\n"
                   << "embedding throughput    " << double(ok) / seconds << " img/s (" << ok << " images, " << QThread::idealThreadCount() << " workers)\n"
-                  << "augmented-view cache    " << viewsPerSecond << " views/s (" << viewedOk << " images × 5 views)\n"
+                  << "augmented-view cache    " << viewsPerSecond << " views/s (" << viewedOk << " images × 5 views, " << perForward << " a pass)\n"
                   << "RSS with model loaded   " << rssLoaded << " MB\n"
                   << "peak RSS                " << processMemoryMb("VmHWM") << " MB\n"
                   << "load average            " << loadAverage() << "\n";

@@ -82,6 +82,7 @@ public:
             request.kind = TrainRequest::Kind::Incremental;
             request.reason = QStringLiteral("correction");
             request.trainer.maxEpochs = 3;
+            request.centreViewsFirst = false; // the process ends with the update: no background views
             auto outcome = runtime->loop->train(request);
             if (!outcome) {
                 err() << "petcurator-cli label: labels saved, but the update failed: " << outcome.error().message << "\n";

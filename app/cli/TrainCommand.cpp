@@ -40,6 +40,9 @@ public:
     int run(const QCommandLineParser& p) const override
     {
         TrainRequest request;
+        // The command ends with the training: every view first, then one training (no model on
+        // centre views whose better follow-up would be cancelled when the process exits).
+        request.centreViewsFirst = false;
         int seed = 1;
         if (!intOption(p, name(), QStringLiteral("epochs"), 1, 10000, request.trainer.maxEpochs) || !intOption(p, name(), QStringLiteral("views"), 0, 32, request.augmentedViews)
             || !intOption(p, name(), QStringLiteral("seed"), 0, 1 << 30, seed) || !intOption(p, name(), QStringLiteral("fine-tune-blocks"), 0, 16, request.fineTuneBlocks))

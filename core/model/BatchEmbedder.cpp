@@ -14,15 +14,20 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
 {
     const ImageDecoder decoder(options.limits);
     std::vector<EmbeddedFile> out(size_t(paths.size()));
+    const int augmented = std::max(0, options.augmentedViews);
+    const int viewsPerFile = (options.centreView ? 1 : 0) + augmented;
+    if (viewsPerFile == 0 || paths.isEmpty())
+        return out;
     // The results live in two blocks made here, before any forward pass; each file's Mats are views
     // into them. A small result block per file, allocated by a worker right after its forward pass
     // freed the large buffers, would pin one of those buffers' holes (see EmbeddingRows.h).
-    const int viewsPerFile = 1 + std::max(0, options.augmentedViews);
     const cv::Mat allEmbeddings(int(paths.size()) * viewsPerFile, Backbone::kEmbeddingSize, CV_32F);
-    const cv::Mat allLogits(int(paths.size()), Backbone::kImageNetClasses, CV_32F);
+    const cv::Mat allLogits(options.centreView ? int(paths.size()) : 0, Backbone::kImageNetClasses, CV_32F);
+    const int perForward = options.viewsPerForward > 0 ? options.viewsPerForward : fastestViewsPerForward(backbone.precision());
+    const int filesPerGroup = std::max(1, perForward / viewsPerFile);
+    const int groups = int((paths.size() + filesPerGroup - 1) / filesPerGroup);
     std::atomic_int next{0}, done{0};
-    const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1,
-                                   std::max<int>(1, int(paths.size())));
+    const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1, groups);
 
     // Workers run at the caller's priority (the learning loop's: background; the CLI's: normal).
     const ThreadPriority callerPriority = currentThreadPriority();
@@ -31,36 +36,63 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
         lowerCurrentThreadPriority(callerPriority);
         if (workers > 1)
             Backbone::useOneThreadHere();
-        for (int i = next++; i < paths.size(); i = next++) {
+        std::vector<cv::Mat> views;
+        struct Row {
+            int file, row; // where a view's embedding goes
+        };
+        std::vector<Row> rows;
+        for (int g = next++; g < groups; g = next++) {
             if (options.cancel && options.cancel->load())
                 return;
-            EmbeddedFile& f = out[size_t(i)];
-            f.path = paths[i];
             QElapsedTimer timer;
             timer.start();
-            auto image = decoder.decodeFile(f.path);
-            if (!image) {
-                f.error = image.error();
-            } else {
+            const int begin = g * filesPerGroup, end = std::min(int(paths.size()), begin + filesPerGroup);
+            views.clear();
+            rows.clear();
+            // Every view of the group from one decode per file; the decoded photo goes before the forward passes.
+            for (int i = begin; i < end; ++i) {
+                EmbeddedFile& f = out[size_t(i)];
+                f.path = paths[i];
+                auto image = decoder.decodeFile(f.path);
+                if (!image) {
+                    f.error = image.error();
+                    continue;
+                }
                 f.width = image->rgb.cols;
                 f.height = image->rgb.rows;
                 f.embedding = allEmbeddings.rowRange(i * viewsPerFile, (i + 1) * viewsPerFile);
-                f.logits = allLogits.row(i);
-                // One view per forward pass, each made just before it is used (the same random
-                // sequence as making them all first). A batch of 1 + K views holds 1 + K times the
-                // activations per worker; single-threaded it is no faster per view.
-                std::mt19937 rng(options.seed * 1000003u + (i < options.seeds.size() ? options.seeds[i] : quint32(i)));
-                for (int v = 0; v < viewsPerFile; ++v) {
-                    const Embeddings e = backbone.embed({v == 0 ? preprocessCenter(image->rgb) : preprocessAugmented(image->rgb, rng)});
-                    e.embedding.copyTo(f.embedding.row(v)); // same size and type: copied in place
-                    if (v == 0)
-                        e.logits.row(0).copyTo(f.logits);
+                if (options.centreView) {
+                    f.logits = allLogits.row(i);
+                    views.push_back(preprocessCenter(image->rgb));
+                    rows.push_back({i, 0});
                 }
-                f.ms = double(timer.nsecsElapsed()) / 1e6;
+                // The centre view draws nothing from the generator, so the augmented views are
+                // the same with or without it.
+                std::mt19937 rng(options.seed * 1000003u + (i < options.seeds.size() ? options.seeds[i] : quint32(i)));
+                for (int v = 0; v < augmented; ++v) {
+                    views.push_back(preprocessAugmented(image->rgb, rng));
+                    rows.push_back({i, (options.centreView ? 1 : 0) + v});
+                }
             }
-            const int d = ++done;
-            if (options.progress)
-                options.progress(d, int(paths.size()));
+            for (size_t start = 0; start < views.size(); start += size_t(perForward)) {
+                const size_t n = std::min(views.size() - start, size_t(perForward));
+                const Embeddings e = backbone.embed(std::vector<cv::Mat>(views.begin() + long(start), views.begin() + long(start + n)));
+                for (size_t k = 0; k < n; ++k) {
+                    const Row& r = rows[start + k];
+                    EmbeddedFile& f = out[size_t(r.file)];
+                    e.embedding.row(int(k)).copyTo(f.embedding.row(r.row)); // same size and type: copied in place
+                    if (options.centreView && r.row == 0)
+                        e.logits.row(int(k)).copyTo(f.logits);
+                }
+            }
+            const double msEach = double(timer.nsecsElapsed()) / 1e6 / double(end - begin);
+            for (int i = begin; i < end; ++i) {
+                if (!out[size_t(i)].error)
+                    out[size_t(i)].ms = msEach;
+                const int d = ++done;
+                if (options.progress)
+                    options.progress(d, int(paths.size()));
+            }
         }
     };
     std::vector<std::thread> threads;
@@ -69,6 +101,11 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
     for (std::thread& t : threads)
         t.join();
     return out;
+}
+
+int fastestViewsPerForward(Precision precision)
+{
+    return precision == Precision::Bf16 ? 8 : 1;
 }
 
 } // namespace pc

@@ -9,6 +9,7 @@
 #include "model/MemoryPolicy.h"
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
+#include "training/BackgroundViews.h"
 #include "training/EmbeddingCache.h"
 #include "training/Gate.h"
 #include "training/Strand.h"
@@ -79,6 +80,7 @@ LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr
     qRegisterMetaType<pc::TrainOutcome>();
     m_zeroShot = std::make_shared<const ModelSnapshot>(ModelSnapshot{QStringLiteral("zero-shot"), makeZeroShotHead(*m_backbone), nullptr});
     m_active = std::make_shared<ActiveModel>(m_zeroShot);
+    m_views = std::make_unique<BackgroundViews>(m_workspace, m_backbone);
     const QCoreApplication* app = QCoreApplication::instance();
     const bool background = app && app->inherits("QGuiApplication");
     m_strand = std::make_unique<Strand>([background] { startLoopThread(background); });
@@ -97,8 +99,9 @@ LearningLoop::LearningLoop(std::shared_ptr<Workspace> workspace, std::shared_ptr
 LearningLoop::~LearningLoop()
 {
     // Queued trainings start cancelled and end at once; the strand runs what is left and joins
-    // while every member is still alive.
+    // while every member is still alive. The background fill goes first: it queues on the strand.
     cancel();
+    m_views->close();
     m_strand.reset();
 }
 
@@ -109,7 +112,10 @@ QString LearningLoop::activeVersion() const
 
 void LearningLoop::waitForIdle()
 {
-    m_strand->waitForIdle();
+    // A background fill ends by queueing its follow-up training, and a training may start a fill.
+    do
+        m_strand->waitForIdle();
+    while (m_views->wait());
 }
 
 quint64 LearningLoop::cancelTicket()
@@ -129,6 +135,7 @@ void LearningLoop::cancel()
     std::lock_guard lock(m_cancelMutex);
     ++m_cancelGeneration;
     m_runCancel = true; // the request running now, if any, was asked for before this
+    m_views->cancel();  // and its augmented views, whose follow-up it would be
 }
 
 template <class R>
@@ -385,6 +392,10 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     outcome.policy = trainingSet->policy.spec();
     params.insert(QStringLiteral("policy"), outcome.policy);
     params.insert(QStringLiteral("training_set"), trainingSet->fingerprint);
+    const auto centreViewsOnly = trainsOnCentreViewsFirst(request);
+    if (!centreViewsOnly)
+        return centreViewsOnly.error();
+    params.insert(QStringLiteral("centre_views_only"), *centreViewsOnly);
     auto run = m_workspace->runs().start(params);
     if (!run)
         return run.error();
@@ -410,39 +421,9 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
         }
     }
 
-    // 1. Every stored image gets its cached views.
-    Q_EMIT stageChanged(QStringLiteral("embedding"), 0, 0);
-    EmbeddingCacheOptions cacheOptions;
-    cacheOptions.augmentedViews = request.augmentedViews;
-    cacheOptions.cancel = &m_runCancel;
-    cacheOptions.progress = [this](int done, int total) { Q_EMIT stageChanged(QStringLiteral("embedding"), done, total); };
-    auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions);
-    if (!cache)
-        return fail(cache.error().message);
-    if (m_embeddingsHash != hash) {
-        m_embeddings.clear();
-        m_embeddingsHash = hash;
-    }
-    // Keep the vectors in memory between runs: reloading 7,000 × 5 × 1280 each time costs more
-    // than an incremental training.
-    if (m_embeddings.isEmpty()) {
-        auto all = m_workspace->embeddings().all(hash);
-        if (!all)
-            return fail(all.error().message);
-        m_embeddings = std::move(*all);
-    } else {
-        auto cached = m_workspace->embeddings().imagesWith(hash);
-        if (!cached)
-            return fail(cached.error().message);
-        for (qint64 id : std::as_const(*cached))
-            if (!m_embeddings.contains(id)) {
-                auto e = m_workspace->embeddings().views(id, hash);
-                if (!e)
-                    return fail(e.error().message);
-                if (*e)
-                    m_embeddings.insert(id, **e);
-            }
-    }
+    // 1. Every stored image gets its cached views (only the centre one for now, when centre-first).
+    if (auto s = fillEmbeddingCache(request, *centreViewsOnly, outcome); !s)
+        return fail(s.error().message);
 
     // 2. Labelled images, and the fixed validation split.
     QHash<qint64, int> labels = std::move(trainingSet->labels);
@@ -478,6 +459,10 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     const std::shared_ptr<const ModelSnapshot> before = m_active->snapshot();
     TrainerOptions options = request.trainer;
     options.cancel = &m_runCancel;
+    // Centre views only, for every image alike (an image with all its views counts once too).
+    outcome.centreViewsOnly = *centreViewsOnly;
+    if (*centreViewsOnly)
+        options.useAugmentedViews = false;
     options.onEpoch = [this, runId = outcome.runId](const EpochMetrics& m) {
         if (auto s = m_workspace->runs().appendEpoch(runId, m.toJson()); !s)
             qWarning("%s", qPrintable(s.error().message)); // the run goes on; only its log misses the epoch
@@ -530,6 +515,8 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     metrics.insert(QStringLiteral("kind"), params.value(QStringLiteral("kind")));
     metrics.insert(QStringLiteral("policy"), outcome.policy);
     metrics.insert(QStringLiteral("training_set"), trainingSet->fingerprint);
+    if (*centreViewsOnly)
+        metrics.insert(QStringLiteral("centre_views_only"), true); // the training on every view is still to come
     ModelBundle bundle;
     auto version = m_workspace->models().nextVersion();
     if (!version)
@@ -574,6 +561,9 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
         qWarning("%s", qPrintable(s.error().message)); // the model is stored; only the run's log lags
     if (!incremental)
         m_labelsAtLastFullRun = *lastLabelEvent;
+    m_awaitingAugmentedViews = *centreViewsOnly;
+    if (*centreViewsOnly)
+        fillAugmentedViewsLater(request, ticket);
     outcome.seconds = double(timer.nsecsElapsed()) / 1e9;
     return outcome;
 }
@@ -619,18 +609,22 @@ bool LearningLoop::start(const TrainRequest& request)
     if (!m_trainings.compare_exchange_strong(none, 1))
         return false;
     const quint64 ticket = cancelTicket();
-    m_strand->post([this, request, ticket] {
-        auto outcome = runTraining(request, ticket);
-        if (outcome)
-            pruneAfterTraining(*outcome);
-        releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
-        --m_trainings; // before the signals: their receivers see an idle loop
-        if (outcome)
-            Q_EMIT trainingFinished(*outcome);
-        else
-            Q_EMIT trainingFailed(outcome.error().message);
-    });
+    m_strand->post([this, request, ticket] { runAndReport(request, ticket); });
     return true;
+}
+
+void LearningLoop::runAndReport(const TrainRequest& request, quint64 ticket)
+{
+    Q_ASSERT(m_strand->isCurrentThread());
+    auto outcome = runTraining(request, ticket);
+    if (outcome)
+        pruneAfterTraining(*outcome);
+    releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
+    --m_trainings; // before the signals: their receivers see an idle loop
+    if (outcome)
+        Q_EMIT trainingFinished(*outcome);
+    else
+        Q_EMIT trainingFailed(outcome.error().message);
 }
 
 Expected<TrainOutcome> LearningLoop::admitCandidate(const QString& bundlePath, const QString& source, bool trusted)
@@ -665,6 +659,7 @@ Expected<TrainOutcome> LearningLoop::runAdmission(const QString& bundlePath, con
     if (!trusted) {
         // The same evidence a trained candidate faces: this workspace's split, both models on it.
         EmbeddingCacheOptions cacheOptions;
+        cacheOptions.views = EmbeddingCacheOptions::Views::CentreOnly; // all the judging reads
         cacheOptions.cancel = &m_runCancel;
         if (auto cache = updateEmbeddingCache(*m_workspace, *m_backbone, cacheOptions); !cache)
             return cache.error();

@@ -11,6 +11,9 @@
 // until it has run; start() and the *Async calls return at once, with signals or a callback out.
 // Signals are emitted on the worker thread: connect with a receiver for a queued delivery.
 // Predictions never wait: they read the ActiveModel snapshot, which the worker only swaps.
+// One thing runs beside the strand: the background fill of the augmented views after a training on
+// centre views (TrainRequest::centreViewsFirst). It only adds rows to the embedding cache; the
+// training it leads to is queued on the strand like any request.
 #include "Expected.h"
 #include "model/ActiveModel.h"
 #include "training/ModelRetention.h"
@@ -30,6 +33,7 @@
 namespace pc {
 
 class Backbone;
+class BackgroundViews;
 class Strand;
 class Workspace;
 
@@ -46,6 +50,14 @@ struct TrainRequest {
     // Scheduled and automatic runs: no version when the training set is the one the last trained
     // version learned from (TrainingSet.h); the outcome then says so. Manual runs train anyway.
     bool onlyIfNew = false;
+    // When at least centreFirstMinImages images lack their augmented views (a fresh import), the
+    // run embeds only the centre views that are missing (one forward pass per image), trains and
+    // gates on centre views: a first model in seconds. The augmented views are then filled in the
+    // background (at the loop's priority, idle in the app; cancel() stops it), and the same request
+    // runs again once they are all there (reason "augmented views ready"). Fewer missing, or off,
+    // the run computes every view first and trains once (the CLI's train, whose caller waits).
+    bool centreViewsFirst = true;
+    int centreFirstMinImages = 64;
 };
 
 struct TrainOutcome {
@@ -59,6 +71,9 @@ struct TrainOutcome {
     bool cancelled = false;
     double seconds = 0;
     int trainImages = 0, validationImages = 0;
+    bool centreViewsOnly = false; // trained on centre views; augmented views and a new training follow
+    qint64 viewsEmbedded = 0;    // views this run added to the embedding cache…
+    double embeddingSeconds = 0; // …and the time that took
     TrainingResult result;
     RetentionReport retention;   // the old bundles pruned after this run (ModelRetention.h)
 };
@@ -102,7 +117,8 @@ public:
     // Cancels every training and model check asked for before this call, queued or running. A
     // request made afterwards runs normally.
     void cancel();
-    // Blocks until no request is queued or running.
+    // Blocks until no request is queued or running and no augmented views are being filled in
+    // the background (their follow-up training included).
     void waitForIdle();
 
 Q_SIGNALS:
@@ -111,6 +127,11 @@ Q_SIGNALS:
     void trainingFinished(const pc::TrainOutcome& outcome);
     void trainingFailed(const QString& message);
     void activeModelChanged(const QString& version);
+    // The augmented views a centre-views-first run left for the background are all cached; the
+    // follow-up training is queued. views: how many were embedded, in `seconds`.
+    void augmentedViewsReady(qint64 views, double seconds);
+    // Images done of the background fill so far (emitted on its threads, often: throttle).
+    void augmentedViewsProgress(int done, int total);
 
 private:
     // Everything below runs on the strand.
@@ -134,6 +155,15 @@ private:
     Expected<std::pair<std::map<std::string, cv::Mat>, std::shared_ptr<const Backbone>>>
     fineTune(const TrainRequest& request, const LabelledEmbeddings& train, const LabelledEmbeddings& val, TrainOutcome& outcome);
     Status<> swapTo(const QString& version, const QString& reason);
+    // A queued training, run and reported by signals (start() and the follow-up below).
+    void runAndReport(const TrainRequest& request, quint64 cancelTicket);
+    // The cache step of runTraining (LearningLoopViews.cpp): whether this request trains on centre
+    // views first; the views it needs cached and kept in memory; the augmented views filled
+    // afterwards, in the background, then the follow-up training.
+    Expected<bool> trainsOnCentreViewsFirst(const TrainRequest& request) const;
+    Status<> fillEmbeddingCache(const TrainRequest& request, bool centreViewsOnly, TrainOutcome& outcome);
+    Status<> refreshEmbeddings();
+    void fillAugmentedViewsLater(const TrainRequest& request, quint64 cancelTicket);
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
@@ -149,6 +179,9 @@ private:
     qint64 m_labelsAtLastFullRun = 0;
     QHash<qint64, cv::Mat> m_embeddings; // in-memory copy of the cache
     QString m_embeddingsHash;
+    bool m_awaitingAugmentedViews = false; // the last training used centre views only
+    // The augmented views' background fill (thread-safe; before the strand, whose jobs start it).
+    std::unique_ptr<BackgroundViews> m_views;
     std::unique_ptr<Strand> m_strand; // last: its jobs use everything above
 };
 

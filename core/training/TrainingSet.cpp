@@ -55,6 +55,10 @@ Expected<QString> nothingNewSince(const Workspace& workspace, const TrainingSet&
             continue;
         if (trainedOn != set.fingerprint)
             return QString();
+        // Learned from these labels' centre views only (a first model in seconds): the same labels
+        // with every view are news.
+        if (it->metrics.value(QLatin1String("centre_views_only")).toBool())
+            return QString();
         return fullRun ? QStringLiteral("no new labels since %1, the last full training: nothing to train").arg(it->version)
                        : QStringLiteral("no new labels since %1: nothing to train").arg(it->version);
     }

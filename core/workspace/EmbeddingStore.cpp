@@ -29,6 +29,18 @@ std::optional<cv::Mat> embeddingsFrom(int views, int dim, const QByteArray& data
 
 Status<> EmbeddingStore::put(qint64 imageId, const QString& weightsHash, const cv::Mat& views)
 {
+    if (auto written = write(imageId, weightsHash, views, true); !written)
+        return written.error();
+    return done();
+}
+
+Expected<bool> EmbeddingStore::putIfAbsent(qint64 imageId, const QString& weightsHash, const cv::Mat& views)
+{
+    return write(imageId, weightsHash, views, false);
+}
+
+Expected<bool> EmbeddingStore::write(qint64 imageId, const QString& weightsHash, const cv::Mat& views, bool replace)
+{
     if (weightsHash.isEmpty())
         return Error{QStringLiteral("cannot store embeddings without the backbone's weights hash")};
     if (views.empty() || views.dims != 2 || views.channels() != 1
@@ -41,19 +53,24 @@ Status<> EmbeddingStore::put(qint64 imageId, const QString& weightsHash, const c
     const QSqlDatabase db = m_db.connection();
     sql::WriteTransaction tx(db);
     if (auto s = tx.begin(); !s)
-        return s;
+        return s.error();
     auto exists = imageExists(db, imageId);
     if (!exists)
         return exists.error();
     if (!*exists)
         return Error{QStringLiteral("unknown image id %1").arg(imageId)};
+    bool written = false;
     {
         QSqlQuery q(db);
-        if (!sql::exec(q, QStringLiteral("INSERT OR REPLACE INTO embeddings (image_id, weights_hash, views, dim, data) VALUES (?, ?, ?, ?, ?)"),
+        if (!sql::exec(q, replace ? QStringLiteral("INSERT OR REPLACE INTO embeddings (image_id, weights_hash, views, dim, data) VALUES (?, ?, ?, ?, ?)")
+                                  : QStringLiteral("INSERT OR IGNORE INTO embeddings (image_id, weights_hash, views, dim, data) VALUES (?, ?, ?, ?, ?)"),
                        {imageId, weightsHash, views.rows, views.cols, blob}))
             return sql::error(QStringLiteral("cannot store the embeddings of image %1").arg(imageId), q);
+        written = q.numRowsAffected() > 0;
     }
-    return tx.commit();
+    if (auto s = tx.commit(); !s)
+        return s.error();
+    return written;
 }
 
 Expected<std::optional<cv::Mat>> EmbeddingStore::views(qint64 imageId, const QString& weightsHash) const
@@ -101,6 +118,17 @@ Expected<QSet<qint64>> EmbeddingStore::imagesWith(const QString& weightsHash) co
     auto s = readRows(m_db.connection(), QStringLiteral("cannot read the embeddings"),
                       QStringLiteral("SELECT image_id FROM embeddings WHERE weights_hash = ?"), {weightsHash},
                       [&](const QSqlQuery& q) { out.insert(q.value(0).toLongLong()); });
+    if (!s)
+        return s.error();
+    return out;
+}
+
+Expected<QHash<qint64, int>> EmbeddingStore::viewCounts(const QString& weightsHash) const
+{
+    QHash<qint64, int> out;
+    auto s = readRows(m_db.connection(), QStringLiteral("cannot read the embeddings"),
+                      QStringLiteral("SELECT image_id, views FROM embeddings WHERE weights_hash = ?"), {weightsHash},
+                      [&](const QSqlQuery& q) { out.insert(q.value(0).toLongLong(), q.value(1).toInt()); });
     if (!s)
         return s.error();
     return out;
