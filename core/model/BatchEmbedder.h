@@ -38,7 +38,7 @@ struct BatchEmbedOptions {
     // shortest wait for the first result; 0 takes fastestViewsPerForward() for the backbone.
     int viewsPerForward = 1;
     quint32 seed = 1;         // augmentations are deterministic per (seed, file index)…
-    QVector<quint32> seeds;   // …or per (seed, seeds[index]) when given, e.g. image ids
+    QVector<quint32> seeds;   // …or per (seed, seeds[index]) when given, e.g. from the images' SHA-256
     DecodeLimits limits;
     const std::atomic_bool* cancel = nullptr;
     std::function<void(int done, int total)> progress; // called from worker threads

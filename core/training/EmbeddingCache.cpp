@@ -29,6 +29,11 @@ Expected<EmbeddingCacheGaps> embeddingCacheGaps(const Workspace& workspace, cons
     return gaps;
 }
 
+quint32 augmentationSeed(const QString& sha256)
+{
+    return sha256.left(8).toUInt(nullptr, 16);
+}
+
 namespace {
 
 // One pass of the cache over `todo`: the centre view (when `centre`) and K augmented views of each
@@ -57,7 +62,7 @@ Status<> fill(Workspace& workspace, const Backbone& backbone, const QVector<Imag
         const qsizetype end = std::min(todo.size(), start + kChunk);
         for (qsizetype i = start; i < end; ++i) {
             paths << workspace.storedImagePath(todo[i].sha256);
-            embed.seeds << quint32(todo[i].id);
+            embed.seeds << augmentationSeed(todo[i].sha256);
         }
         if (options.progress) {
             const int base = progressBase + int(start);

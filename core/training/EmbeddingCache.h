@@ -55,6 +55,10 @@ struct EmbeddingCacheGaps {
 };
 Expected<EmbeddingCacheGaps> embeddingCacheGaps(const Workspace& workspace, const QString& weightsHash, int augmentedViews);
 
+// The per-image part of an image's augmentation seed: from its content, so its views are the same
+// in every workspace, whatever order the images were imported in.
+quint32 augmentationSeed(const QString& sha256);
+
 Expected<EmbeddingCacheReport> updateEmbeddingCache(Workspace& workspace, const Backbone& backbone,
                                                     const EmbeddingCacheOptions& options = {});
 

@@ -1,5 +1,7 @@
 #include "training/LearningLoop.h"
 
+#include "training/ContentOrder.h"
+
 #include "concurrency/ThreadPriority.h"
 #include "imaging/ImageDecoder.h"
 #include "imaging/Preprocess.h"
@@ -10,6 +12,7 @@
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
 #include "training/BackgroundViews.h"
+#include "training/ContentOrder.h"
 #include "training/EmbeddingCache.h"
 #include "training/Gate.h"
 #include "training/Strand.h"
@@ -438,12 +441,13 @@ Expected<TrainOutcome> LearningLoop::runTraining(const TrainRequest& request, qu
     if (!split)
         return fail(split.error().message);
 
-    // In image order: a QHash's order changes from one process to the next (its seed is random),
-    // and with it the shuffled batches, so the same workspace trained to a different head each time.
-    QList<qint64> ids = labels.keys();
-    std::sort(ids.begin(), ids.end());
+    // In content order: a QHash's order changes from one process to the next (its seed is random),
+    // and ids with the import order; either changed the shuffled batches, and so the head.
+    auto ids = inContentOrder(*m_workspace, labels.keys());
+    if (!ids)
+        return fail(ids.error().message);
     LabelledEmbeddings train, val;
-    for (qint64 id : std::as_const(ids)) {
+    for (qint64 id : std::as_const(*ids)) {
         const cv::Mat& views = m_embeddings[id];
         if (split->imageIds.contains(id))
             val.add(views.row(0), labels.value(id), id);

@@ -1,5 +1,7 @@
 #include "training/ValidationSplit.h"
 
+#include "training/ContentOrder.h"
+
 #include <QMap>
 #include <random>
 
@@ -16,21 +18,25 @@ static int quotaFor(int n, double fraction)
 
 Expected<ValidationSplit> ensureValidationSplit(Workspace& workspace, const QHash<qint64, int>& labels, double fraction)
 {
-    QMap<int, QVector<qint64>> byClass; // sorted ids per class: deterministic
-    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
-        byClass[it.value()].append(it.key());
-
     const auto stored = workspace.split().get();
     if (!stored)
         return stored.error();
     std::optional<ValidationSplit> existing = *stored;
+    // Each class's ids in content order: the same labelled images give the same split, whatever
+    // order they were imported in.
+    const auto ordered = inContentOrder(workspace, labels.keys());
+    if (!ordered)
+        return ordered.error();
+    QMap<int, QVector<qint64>> byClass;
+    for (qint64 id : *ordered)
+        byClass[labels.value(id)].append(id);
+
     if (!existing) {
         ValidationSplit split;
         split.id = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
         std::mt19937 rng(20121); // fixed: the same labels give the same split
         for (auto it = byClass.begin(); it != byClass.end(); ++it) {
             QVector<qint64> ids = it.value();
-            std::sort(ids.begin(), ids.end());
             std::shuffle(ids.begin(), ids.end(), rng);
             for (int i = 0; i < quotaFor(int(ids.size()), fraction); ++i)
                 split.imageIds.insert(ids[i]);
