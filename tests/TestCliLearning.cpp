@@ -174,6 +174,35 @@ private Q_SLOTS:
         QCOMPARE(bundles[0].metrics[QStringLiteral("val_images")], bundles[1].metrics[QStringLiteral("val_images")]);
     }
 
+    void benchActiveSimulatesBothStrategies()
+    {
+        const QString ws = m_tmp.filePath(QStringLiteral("unused")); // bench-active makes its own
+        Run r = cli({QStringLiteral("bench-active"), QStringLiteral("--oxford"), m_data, QStringLiteral("--centre-only"), QStringLiteral("--seeds"), QStringLiteral("1"),
+                     QStringLiteral("--folds"), QStringLiteral("2"), QStringLiteral("--start"), QStringLiteral("1"), QStringLiteral("--round"), QStringLiteral("4"),
+                     QStringLiteral("--rounds"), QStringLiteral("2"), QStringLiteral("--json")}, ws);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = r.json();
+        QCOMPARE(o[QStringLiteral("images")].toInt(), 40);
+        QCOMPARE(o[QStringLiteral("runs_per_strategy")].toInt(), 2);
+        for (const QString key : {QStringLiteral("random"), QStringLiteral("least_confident")}) {
+            const QJsonArray curve = o[key].toArray();
+            QCOMPARE(curve.size(), 3);
+            for (int i = 0; i < 3; ++i) {
+                const QJsonObject point = curve[i].toObject();
+                QCOMPARE(point[QStringLiteral("labels")].toDouble(), 4.0 + 4 * i);
+                QVERIFY(point[QStringLiteral("top1")].toDouble() > 0.25); // above chance on 4 breeds
+                QVERIFY(point[QStringLiteral("mean_per_breed")].toDouble() <= 1.0);
+            }
+        }
+        QCOMPARE(o[QStringLiteral("compared_points")].toInt(), 2);
+        r = cli({QStringLiteral("bench-active"), QStringLiteral("--oxford"), m_data, QStringLiteral("--folds"), QStringLiteral("1")}, ws);
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
+        r = cli({QStringLiteral("bench-active"), QStringLiteral("--oxford"), m_tmp.filePath(QStringLiteral("nowhere"))}, ws);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("not a folder")), qPrintable(r.err));
+    }
+
     void predictUsesTheActiveModel()
     {
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--json"), test::sampleImage(QStringLiteral("Bengal_10.jpg"))});

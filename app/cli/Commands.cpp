@@ -15,6 +15,7 @@ std::unique_ptr<Command> makeServerStatusCommand();
 std::unique_ptr<Command> makeGroupsCommand();
 std::unique_ptr<Command> makeDuplicatesCommand();
 std::unique_ptr<Command> makeBenchGroupsCommand();
+std::unique_ptr<Command> makeBenchActiveCommand();
 std::unique_ptr<Command> makeExportCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
@@ -32,6 +33,7 @@ std::vector<std::unique_ptr<Command>> allCommands()
     c.push_back(makeBenchCommand());
     c.push_back(makeBenchLearnCommand());
     c.push_back(makeBenchGroupsCommand());
+    c.push_back(makeBenchActiveCommand());
     c.push_back(makeSyncCommand());
     c.push_back(makeServerStatusCommand());
     return c;
