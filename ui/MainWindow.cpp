@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "dialogs/AboutDialog.h"
+#include "dialogs/ExportDialog.h"
 #include "AppSettings.h"
 #include "Background.h"
 #include "review/BreedPicker.h"
@@ -8,6 +9,7 @@
 #include "gallery/GalleryDelegate.h"
 #include "gallery/GalleryFilterModel.h"
 #include "gallery/GalleryView.h"
+#include "intake/ExportController.h"
 #include "intake/ImportController.h"
 #include "intake/ImportReportView.h"
 #include "review/ImageViewerDialog.h"
@@ -106,6 +108,7 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
     m_filter = new GalleryFilterModel(this);
     m_filter->setGalleryModel(m_gallery);
     m_imports = new ImportController(m_workspace, this);
+    m_exports = new ExportController(m_workspace, this);
     m_writer = new LabelWriter(m_workspace, this);
     m_undo = new QUndoStack(this);
 
@@ -124,6 +127,17 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
         checkIdle();
     });
     connect(m_importProgress, &TaskProgress::cancelRequested, m_imports, &ImportController::cancel);
+    // Export.
+    connect(m_exports, &ExportController::progress, this, [this](int done, int total) {
+        m_exportProgress->setProgress(tr("Exporting to %1").arg(QDir::toNativeSeparators(m_exports->outputDir())), done, total);
+    });
+    connect(m_exports, &ExportController::finished, this, &MainWindow::onExportFinished);
+    connect(m_exports, &ExportController::failed, this, [this](const QString& message) {
+        m_exportProgress->finish();
+        say(tr("Export failed: %1").arg(message), 0);
+        checkIdle();
+    });
+    connect(m_exportProgress, &TaskProgress::cancelRequested, m_exports, &ExportController::cancel);
     // Labels.
     connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
     connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) {
@@ -262,6 +276,8 @@ void MainWindow::shutdown()
         m_imports->cancel();
     delete m_imports;
     m_imports = nullptr;
+    delete m_exports; // cancels and joins: a cancelled export removes what it wrote
+    m_exports = nullptr;
     delete m_predictions; // may be null: closed before the model was loaded
     m_predictions = nullptr;
     if (m_writer)
@@ -500,6 +516,9 @@ void MainWindow::buildMenus()
         m_report->activateWindow();
     });
     file->addAction(reportAction);
+    QAction* exportAction = makeAction(QStringLiteral("actionExport"), tr("&Export labelled images…"), {QKeySequence(tr("Ctrl+E"))});
+    connect(exportAction, &QAction::triggered, this, &MainWindow::openExportDialog);
+    file->addAction(exportAction);
     file->addSeparator();
     QAction* prefs = makeAction(QStringLiteral("actionPreferences"), tr("Pr&eferences…"), {QKeySequence(tr("Ctrl+,"))});
     prefs->setMenuRole(QAction::PreferencesRole);
@@ -671,6 +690,9 @@ void MainWindow::buildStatusBar()
 {
     m_importProgress = new TaskProgress(statusBar());
     m_importProgress->setObjectName(QStringLiteral("importProgress"));
+    m_exportProgress = new TaskProgress(statusBar());
+    m_exportProgress->setObjectName(QStringLiteral("exportProgress"));
+    m_exportProgress->cancelButton()->setAccessibleName(tr("Cancel export"));
     m_statusPredicting = new QLabel(statusBar());
     m_statusPredicting->hide();
     m_statusIssues = new QToolButton(statusBar());
@@ -691,6 +713,7 @@ void MainWindow::buildStatusBar()
     connect(m_sync, &SyncService::labelsArrived, this, [this] { reloadGallery(false); });
     statusBar()->addPermanentWidget(new SyncStatusIndicator(m_sync, statusBar()));
     statusBar()->addPermanentWidget(m_importProgress);
+    statusBar()->addPermanentWidget(m_exportProgress);
     statusBar()->addPermanentWidget(m_statusPredicting);
     statusBar()->addPermanentWidget(m_statusIssues);
     statusBar()->addPermanentWidget(m_statusTraining);
@@ -1129,6 +1152,45 @@ void MainWindow::onImportFinished(const QString& title, const ImportReport& repo
     reloadGallery(true);
 }
 
+// ---------------------------------------------------------------- export
+
+void MainWindow::openExportDialog()
+{
+    if (m_exports->isBusy()) {
+        say(tr("An export is already running: cancel it in the status bar first"));
+        return;
+    }
+    auto* dialog = new ExportDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString dir = dialog->outputDir();
+        if (!m_exports->start(dir, dialog->options())) {
+            say(tr("An export is already running: cancel it in the status bar first"));
+            return;
+        }
+        m_exportProgress->setProgress(tr("Exporting to %1").arg(QDir::toNativeSeparators(dir)), 0, 0);
+        say(tr("Exporting to %1…").arg(QDir::toNativeSeparators(dir)), 0);
+    });
+    dialog->open();
+}
+
+void MainWindow::onExportFinished(const ExportReport& report)
+{
+    m_exportProgress->finish();
+    const QString dir = QDir::toNativeSeparators(m_exports->outputDir());
+    if (report.cancelled) {
+        say(tr("Export cancelled: nothing it wrote was left in %1").arg(dir), 10000);
+    } else {
+        say(tr("Exported %n image(s) to %1; left out: %2 unlabelled, %3 removed, %4 by the filters", nullptr, report.exported)
+                .arg(dir)
+                .arg(report.unlabelled)
+                .arg(report.removed)
+                .arg(report.filteredOut),
+            10000);
+    }
+    checkIdle();
+}
+
 // ---------------------------------------------------------------- models
 
 void MainWindow::onActiveModelChanged(const QString& version)
@@ -1392,7 +1454,8 @@ int MainWindow::pendingPredictions() const { return m_predictions ? m_prediction
 bool MainWindow::isIdle() const
 {
     return m_galleryLoaded && !m_reloading && m_predictions && !m_imports->isBusy() && m_predictions->isIdle()
-           && m_writer->pending() == 0;
+           && m_writer->pending() == 0
+           && !(m_exports && m_exports->isBusy());
 }
 
 bool MainWindow::checkIdle()
