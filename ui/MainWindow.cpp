@@ -19,6 +19,7 @@
 #include "groups/GroupsView.h"
 #include "models/ModelHistoryView.h"
 #include "gallery/PredictionService.h"
+#include "gallery/NearDuplicateFinder.h"
 #include "dialogs/PreferencesDialog.h"
 #include "sync/ReviewQueueView.h"
 #include "sync/ServerSettingsDialog.h"
@@ -182,6 +183,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
     m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
     m_groups = new GroupsView(m_gallery, m_predictions, m_writer, m_undo, m_tabs);
+    m_nearDuplicates = new NearDuplicateFinder(m_predictions, this);
     for (auto [view, widget, title] : {std::tuple{View::Training, static_cast<QWidget*>(m_dashboard), tr("Training")},
                                        std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")},
                                        std::tuple{View::Groups, static_cast<QWidget*>(m_groups), tr("Groups")}}) {
@@ -208,9 +210,17 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
         if (m_filter->orderAwaitsPredictions())
             resortGallery();
         checkIdle();
+        refreshNearDuplicates(); // new images have their embeddings now
     });
 
     // The learning loop.
+    connect(m_nearDuplicates, &NearDuplicateFinder::found, this, [this](const QVector<NearDuplicateImages>& pairs, float threshold) {
+        m_gallery->setNearDuplicates(pairs, threshold);
+    });
+    connect(m_nearDuplicates, &NearDuplicateFinder::failed, this, [this](const QString& message) {
+        say(tr("Could not look for near-duplicates: %1").arg(message), 10000);
+    });
+
     connect(m_loop, &LearningLoop::activeModelChanged, this, &MainWindow::onActiveModelChanged);
     connect(m_loop, &LearningLoop::trainingFinished, this, [this](const TrainOutcome& outcome) {
         if (outcome.cancelled)
@@ -248,6 +258,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     // Everything shown so far came from the store: bring it up to the live model.
     if (m_galleryLoaded)
         bringPredictionsUpToDate(stalePredictions());
+    refreshNearDuplicates();
     Q_EMIT engineAttached();
     checkIdle();
 }
@@ -402,6 +413,7 @@ QWidget* MainWindow::buildFilterBar(QWidget* parent)
     m_showCombo->addItem(tr("Pending review"), int(GalleryFilterModel::Show::Pending));
     m_showCombo->addItem(tr("Just added"), int(GalleryFilterModel::Show::JustAdded));
     m_showCombo->addItem(tr("Disputed by the team"), int(GalleryFilterModel::Show::Disputed));
+    m_showCombo->addItem(tr("Near-duplicates"), int(GalleryFilterModel::Show::NearDuplicates));
     m_showCombo->setAccessibleName(tr("Show"));
 
     m_breedCombo = new QComboBox(bar);
@@ -567,6 +579,10 @@ void MainWindow::buildMenus()
     m_reviewSplit->addAction(zoom);
     connect(zoom, &QAction::triggered, this, &MainWindow::openImageViewer);
     edit->addAction(zoom);
+    QAction* compare = makeAction(QStringLiteral("actionCompareNearDuplicates"), tr("Compare &near-duplicates"), {QKeySequence(tr("Ctrl+K"))}, review);
+    m_reviewSplit->addAction(compare);
+    connect(compare, &QAction::triggered, this, &MainWindow::compareNearDuplicates);
+    edit->addAction(compare);
     edit->addSeparator();
     QAction* find = makeAction(QStringLiteral("actionFind"), tr("&Find…"), {QKeySequence::Find});
     connect(find, &QAction::triggered, this, [this] {
@@ -629,6 +645,13 @@ void MainWindow::buildMenus()
         });
         show->addAction(a);
     }
+    QAction* showNearDuplicates = makeAction(QStringLiteral("actionShowNearDuplicates"), tr("&Near-duplicates"));
+    connect(showNearDuplicates, &QAction::triggered, this, [this] {
+        showView(View::Review);
+        m_showCombo->setCurrentIndex(m_showCombo->findData(int(GalleryFilterModel::Show::NearDuplicates)));
+        m_view->setFocus();
+    });
+    show->addAction(showNearDuplicates);
     QAction* leastConfident = makeAction(QStringLiteral("actionSortConfidence"), tr("Sort &least confident first"), {QKeySequence(tr("Ctrl+L"))});
     connect(leastConfident, &QAction::triggered, this, [this] { m_sortCombo->setCurrentIndex(0); });
     view->addAction(leastConfident);
@@ -775,6 +798,7 @@ void MainWindow::galleryReady(std::vector<GalleryItem> items, bool selectNew)
     if (first)
         Q_EMIT galleryLoaded(m_gallery->rowCount());
     checkIdle();
+    refreshNearDuplicates();
 }
 
 void MainWindow::showNewImages(const QVector<qint64>& added)
@@ -1191,6 +1215,50 @@ void MainWindow::onExportFinished(const ExportReport& report)
     checkIdle();
 }
 
+// ---------------------------------------------------------------- near-duplicates
+
+// Asked again when images arrived that the last scan did not see, or the threshold changed (never on
+// a timer), and only once the predictions are done: their centre embeddings are in memory then.
+void MainWindow::refreshNearDuplicates()
+{
+    if (!m_nearDuplicates || !m_predictions || !m_galleryLoaded || !m_predictions->isIdle())
+        return;
+    const float threshold = AppSettings::nearDuplicateThreshold();
+    bool news = threshold != m_nearDuplicatesThreshold;
+    QVector<ImageRef> images;
+    images.reserve(qsizetype(m_gallery->items().size()));
+    for (const GalleryItem& it : m_gallery->items()) {
+        images.append({it.id, it.sha256});
+        news = news || !m_nearDuplicatesScanned.contains(it.id);
+    }
+    if (!news)
+        return;
+    for (const ImageRef& r : std::as_const(images))
+        m_nearDuplicatesScanned.insert(r.id);
+    m_nearDuplicatesThreshold = threshold;
+    if (images.size() < 2) {
+        m_gallery->setNearDuplicates({}, threshold); // nothing to compare
+        return;
+    }
+    m_nearDuplicates->scan(images, threshold);
+}
+
+void MainWindow::compareNearDuplicates()
+{
+    const GalleryItem* it = currentItem();
+    if (!it) {
+        say(tr("Select an image first"));
+        return;
+    }
+    const QVector<NearDuplicateImages> pairs = m_gallery->nearDuplicatePairsAround(it->id);
+    if (pairs.isEmpty() || !m_groups) {
+        say(tr("%1 has no near-duplicate").arg(it->name));
+        return;
+    }
+    m_groups->showNearDuplicates(pairs, m_gallery->nearDuplicateThreshold());
+    showView(View::Groups);
+}
+
 // ---------------------------------------------------------------- models
 
 void MainWindow::onActiveModelChanged(const QString& version)
@@ -1278,6 +1346,7 @@ void MainWindow::applySettings()
         setDarkTheme(AppSettings::darkTheme());
     const QSignalBlocker block(m_darkAction);
     m_darkAction->setChecked(Theme::isDarkActive());
+    refreshNearDuplicates(); // the threshold may have changed
 }
 
 void MainWindow::showPreferences()
@@ -1395,6 +1464,8 @@ void MainWindow::showTileMenu(const QPoint& at)
         label->addSeparator();
     label->addAction(action(QStringLiteral("actionPick")));
     menu.addAction(action(QStringLiteral("actionZoom")));
+    if (m_gallery->nearDuplicateGroup(it->id) != 0)
+        menu.addAction(action(QStringLiteral("actionCompareNearDuplicates")));
     menu.addSeparator();
     menu.addAction(action(QStringLiteral("actionOpenLocation")));
     menu.addAction(action(QStringLiteral("actionCopyPath")));

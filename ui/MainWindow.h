@@ -38,6 +38,7 @@ class LearningLoop;
 class TrainingScheduler;
 class SyncService;
 class ModelHistoryView;
+class NearDuplicateFinder;
 class PredictionService;
 class TaskProgress;
 class ThumbnailLoader;
@@ -90,6 +91,8 @@ public:
     void openCurrentLocation();
     void openImageViewer();                    // full size, zoomable
     void resortGallery();                      // F5
+    // The Groups view's side-by-side comparison of the current image and its near-duplicates (Ctrl+K).
+    void compareNearDuplicates();
 
     // ---- views
     void showView(View view);
@@ -123,6 +126,7 @@ public:
     PredictionService* predictions() const { return m_predictions; }
     ImportController* imports() const { return m_imports; }
     ExportController* exports() const { return m_exports; }
+    NearDuplicateFinder* nearDuplicateFinder() const { return m_nearDuplicates; }
     TaskProgress* exportProgress() const { return m_exportProgress; }
     LearningLoop* learningLoop() const { return m_loop; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -165,6 +169,7 @@ private:
     void clearImageSetFilter();
     void onImportFinished(const QString& title, const ImportReport& report);
     void onExportFinished(const ExportReport& report);
+    void refreshNearDuplicates();
     void onPredicted(const QVector<GalleryModel::PredictionUpdate>& batch);
     void onActiveModelChanged(const QString& version);
     void onLabelState(qint64 imageId, bool hasLabel, const LabelEvent& current, const QVector<LabelEvent>& history);
@@ -190,6 +195,9 @@ private:
     PredictionService* m_predictions = nullptr;
     ImportController* m_imports = nullptr;
     ExportController* m_exports = nullptr;
+    NearDuplicateFinder* m_nearDuplicates = nullptr; // once the model is there
+    QSet<qint64> m_nearDuplicatesScanned;             // the images the last scan was asked about
+    float m_nearDuplicatesThreshold = 0;
     LabelWriter* m_writer = nullptr;
     QUndoStack* m_undo = nullptr;
 
