@@ -1,5 +1,7 @@
 #include "AppSettings.h"
 
+#include "curation/NearDuplicates.h"
+
 #include <QSettings>
 #include <QThread>
 
@@ -61,6 +63,14 @@ void AppSettings::setIncrementalOnCorrection(bool on) { put("autotrain/increment
 
 bool AppSettings::advanceAfterLabel() { return get("review/advanceAfterLabel", true).toBool(); }
 void AppSettings::setAdvanceAfterLabel(bool on) { put("review/advanceAfterLabel", on); }
+
+float AppSettings::nearDuplicateThreshold()
+{
+    bool ok = false;
+    const double t = get("review/nearDuplicateThreshold", double(kDefaultNearDuplicateThreshold)).toDouble(&ok);
+    return ok && t >= 0.5 && t <= 1.0 ? float(t) : kDefaultNearDuplicateThreshold;
+}
+void AppSettings::setNearDuplicateThreshold(float cosine) { put("review/nearDuplicateThreshold", double(cosine)); }
 
 QString AppSettings::curatorName()
 {

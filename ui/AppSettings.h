@@ -38,6 +38,11 @@ struct AppSettings {
     static bool advanceAfterLabel();
     static void setAdvanceAfterLabel(bool on);
 
+    // Two images whose centre-view embeddings have at least this cosine are near-duplicates: flagged
+    // in the gallery and paired in the Groups view. Out of [0.5, 1] or unreadable: 0.97.
+    static float nearDuplicateThreshold();
+    static void setNearDuplicateThreshold(float cosine);
+
     static QString curatorName();
     static void setCuratorName(const QString& name);
 

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "dialogs/AboutDialog.h"
+#include "dialogs/ExportDialog.h"
 #include "AppSettings.h"
 #include "Background.h"
 #include "review/BreedPicker.h"
@@ -8,6 +9,7 @@
 #include "gallery/GalleryDelegate.h"
 #include "gallery/GalleryFilterModel.h"
 #include "gallery/GalleryView.h"
+#include "intake/ExportController.h"
 #include "intake/ImportController.h"
 #include "intake/ImportReportView.h"
 #include "review/ImageViewerDialog.h"
@@ -17,6 +19,7 @@
 #include "groups/GroupsView.h"
 #include "models/ModelHistoryView.h"
 #include "gallery/PredictionService.h"
+#include "gallery/NearDuplicateFinder.h"
 #include "dialogs/PreferencesDialog.h"
 #include "sync/ReviewQueueView.h"
 #include "sync/ServerSettingsDialog.h"
@@ -106,6 +109,7 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
     m_filter = new GalleryFilterModel(this);
     m_filter->setGalleryModel(m_gallery);
     m_imports = new ImportController(m_workspace, this);
+    m_exports = new ExportController(m_workspace, this);
     m_writer = new LabelWriter(m_workspace, this);
     m_undo = new QUndoStack(this);
 
@@ -124,6 +128,17 @@ MainWindow::MainWindow(std::shared_ptr<Workspace> workspace, QWidget* parent)
         checkIdle();
     });
     connect(m_importProgress, &TaskProgress::cancelRequested, m_imports, &ImportController::cancel);
+    // Export.
+    connect(m_exports, &ExportController::progress, this, [this](int done, int total) {
+        m_exportProgress->setProgress(tr("Exporting to %1").arg(QDir::toNativeSeparators(m_exports->outputDir())), done, total);
+    });
+    connect(m_exports, &ExportController::finished, this, &MainWindow::onExportFinished);
+    connect(m_exports, &ExportController::failed, this, [this](const QString& message) {
+        m_exportProgress->finish();
+        say(tr("Export failed: %1").arg(message), 0);
+        checkIdle();
+    });
+    connect(m_exportProgress, &TaskProgress::cancelRequested, m_exports, &ExportController::cancel);
     // Labels.
     connect(m_writer, &LabelWriter::labelState, this, &MainWindow::onLabelState);
     connect(m_writer, &LabelWriter::newLabelStored, this, [this](qint64, const QString&) {
@@ -168,6 +183,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     m_dashboard = new TrainingDashboard(m_workspace, m_loop, &m_io, m_tabs);
     m_history = new ModelHistoryView(m_workspace, m_loop, &m_io, m_tabs);
     m_groups = new GroupsView(m_gallery, m_predictions, m_writer, m_undo, m_tabs);
+    m_nearDuplicates = new NearDuplicateFinder(m_predictions, this);
     for (auto [view, widget, title] : {std::tuple{View::Training, static_cast<QWidget*>(m_dashboard), tr("Training")},
                                        std::tuple{View::Models, static_cast<QWidget*>(m_history), tr("Models")},
                                        std::tuple{View::Groups, static_cast<QWidget*>(m_groups), tr("Groups")}}) {
@@ -194,9 +210,17 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
         if (m_filter->orderAwaitsPredictions())
             resortGallery();
         checkIdle();
+        refreshNearDuplicates(); // new images have their embeddings now
     });
 
     // The learning loop.
+    connect(m_nearDuplicates, &NearDuplicateFinder::found, this, [this](const QVector<NearDuplicateImages>& pairs, float threshold) {
+        m_gallery->setNearDuplicates(pairs, threshold);
+    });
+    connect(m_nearDuplicates, &NearDuplicateFinder::failed, this, [this](const QString& message) {
+        say(tr("Could not look for near-duplicates: %1").arg(message), 10000);
+    });
+
     connect(m_loop, &LearningLoop::activeModelChanged, this, &MainWindow::onActiveModelChanged);
     connect(m_loop, &LearningLoop::trainingFinished, this, [this](const TrainOutcome& outcome) {
         if (outcome.cancelled)
@@ -234,6 +258,7 @@ void MainWindow::attachEngine(std::shared_ptr<const Backbone> backbone, Learning
     // Everything shown so far came from the store: bring it up to the live model.
     if (m_galleryLoaded)
         bringPredictionsUpToDate(stalePredictions());
+    refreshNearDuplicates();
     Q_EMIT engineAttached();
     checkIdle();
 }
@@ -262,6 +287,8 @@ void MainWindow::shutdown()
         m_imports->cancel();
     delete m_imports;
     m_imports = nullptr;
+    delete m_exports; // cancels and joins: a cancelled export removes what it wrote
+    m_exports = nullptr;
     delete m_predictions; // may be null: closed before the model was loaded
     m_predictions = nullptr;
     if (m_writer)
@@ -386,6 +413,7 @@ QWidget* MainWindow::buildFilterBar(QWidget* parent)
     m_showCombo->addItem(tr("Pending review"), int(GalleryFilterModel::Show::Pending));
     m_showCombo->addItem(tr("Just added"), int(GalleryFilterModel::Show::JustAdded));
     m_showCombo->addItem(tr("Disputed by the team"), int(GalleryFilterModel::Show::Disputed));
+    m_showCombo->addItem(tr("Near-duplicates"), int(GalleryFilterModel::Show::NearDuplicates));
     m_showCombo->setAccessibleName(tr("Show"));
 
     m_breedCombo = new QComboBox(bar);
@@ -500,6 +528,9 @@ void MainWindow::buildMenus()
         m_report->activateWindow();
     });
     file->addAction(reportAction);
+    QAction* exportAction = makeAction(QStringLiteral("actionExport"), tr("&Export labelled images…"), {QKeySequence(tr("Ctrl+E"))});
+    connect(exportAction, &QAction::triggered, this, &MainWindow::openExportDialog);
+    file->addAction(exportAction);
     file->addSeparator();
     QAction* prefs = makeAction(QStringLiteral("actionPreferences"), tr("Pr&eferences…"), {QKeySequence(tr("Ctrl+,"))});
     prefs->setMenuRole(QAction::PreferencesRole);
@@ -548,6 +579,10 @@ void MainWindow::buildMenus()
     m_reviewSplit->addAction(zoom);
     connect(zoom, &QAction::triggered, this, &MainWindow::openImageViewer);
     edit->addAction(zoom);
+    QAction* compare = makeAction(QStringLiteral("actionCompareNearDuplicates"), tr("Compare &near-duplicates"), {QKeySequence(tr("Ctrl+K"))}, review);
+    m_reviewSplit->addAction(compare);
+    connect(compare, &QAction::triggered, this, &MainWindow::compareNearDuplicates);
+    edit->addAction(compare);
     edit->addSeparator();
     QAction* find = makeAction(QStringLiteral("actionFind"), tr("&Find…"), {QKeySequence::Find});
     connect(find, &QAction::triggered, this, [this] {
@@ -610,6 +645,13 @@ void MainWindow::buildMenus()
         });
         show->addAction(a);
     }
+    QAction* showNearDuplicates = makeAction(QStringLiteral("actionShowNearDuplicates"), tr("&Near-duplicates"));
+    connect(showNearDuplicates, &QAction::triggered, this, [this] {
+        showView(View::Review);
+        m_showCombo->setCurrentIndex(m_showCombo->findData(int(GalleryFilterModel::Show::NearDuplicates)));
+        m_view->setFocus();
+    });
+    show->addAction(showNearDuplicates);
     QAction* leastConfident = makeAction(QStringLiteral("actionSortConfidence"), tr("Sort &least confident first"), {QKeySequence(tr("Ctrl+L"))});
     connect(leastConfident, &QAction::triggered, this, [this] { m_sortCombo->setCurrentIndex(0); });
     view->addAction(leastConfident);
@@ -671,6 +713,9 @@ void MainWindow::buildStatusBar()
 {
     m_importProgress = new TaskProgress(statusBar());
     m_importProgress->setObjectName(QStringLiteral("importProgress"));
+    m_exportProgress = new TaskProgress(statusBar());
+    m_exportProgress->setObjectName(QStringLiteral("exportProgress"));
+    m_exportProgress->cancelButton()->setAccessibleName(tr("Cancel export"));
     m_statusPredicting = new QLabel(statusBar());
     m_statusPredicting->hide();
     m_statusIssues = new QToolButton(statusBar());
@@ -691,6 +736,7 @@ void MainWindow::buildStatusBar()
     connect(m_sync, &SyncService::labelsArrived, this, [this] { reloadGallery(false); });
     statusBar()->addPermanentWidget(new SyncStatusIndicator(m_sync, statusBar()));
     statusBar()->addPermanentWidget(m_importProgress);
+    statusBar()->addPermanentWidget(m_exportProgress);
     statusBar()->addPermanentWidget(m_statusPredicting);
     statusBar()->addPermanentWidget(m_statusIssues);
     statusBar()->addPermanentWidget(m_statusTraining);
@@ -752,6 +798,7 @@ void MainWindow::galleryReady(std::vector<GalleryItem> items, bool selectNew)
     if (first)
         Q_EMIT galleryLoaded(m_gallery->rowCount());
     checkIdle();
+    refreshNearDuplicates();
 }
 
 void MainWindow::showNewImages(const QVector<qint64>& added)
@@ -1129,6 +1176,89 @@ void MainWindow::onImportFinished(const QString& title, const ImportReport& repo
     reloadGallery(true);
 }
 
+// ---------------------------------------------------------------- export
+
+void MainWindow::openExportDialog()
+{
+    if (m_exports->isBusy()) {
+        say(tr("An export is already running: cancel it in the status bar first"));
+        return;
+    }
+    auto* dialog = new ExportDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString dir = dialog->outputDir();
+        if (!m_exports->start(dir, dialog->options())) {
+            say(tr("An export is already running: cancel it in the status bar first"));
+            return;
+        }
+        m_exportProgress->setProgress(tr("Exporting to %1").arg(QDir::toNativeSeparators(dir)), 0, 0);
+        say(tr("Exporting to %1…").arg(QDir::toNativeSeparators(dir)), 0);
+    });
+    dialog->open();
+}
+
+void MainWindow::onExportFinished(const ExportReport& report)
+{
+    m_exportProgress->finish();
+    const QString dir = QDir::toNativeSeparators(m_exports->outputDir());
+    if (report.cancelled) {
+        say(tr("Export cancelled: nothing it wrote was left in %1").arg(dir), 10000);
+    } else {
+        say(tr("Exported %n image(s) to %1; left out: %2 unlabelled, %3 removed, %4 by the filters", nullptr, report.exported)
+                .arg(dir)
+                .arg(report.unlabelled)
+                .arg(report.removed)
+                .arg(report.filteredOut),
+            10000);
+    }
+    checkIdle();
+}
+
+// ---------------------------------------------------------------- near-duplicates
+
+// Asked again when images arrived that the last scan did not see, or the threshold changed (never on
+// a timer), and only once the predictions are done: their centre embeddings are in memory then.
+void MainWindow::refreshNearDuplicates()
+{
+    if (!m_nearDuplicates || !m_predictions || !m_galleryLoaded || !m_predictions->isIdle())
+        return;
+    const float threshold = AppSettings::nearDuplicateThreshold();
+    bool news = threshold != m_nearDuplicatesThreshold;
+    QVector<ImageRef> images;
+    images.reserve(qsizetype(m_gallery->items().size()));
+    for (const GalleryItem& it : m_gallery->items()) {
+        images.append({it.id, it.sha256});
+        news = news || !m_nearDuplicatesScanned.contains(it.id);
+    }
+    if (!news)
+        return;
+    for (const ImageRef& r : std::as_const(images))
+        m_nearDuplicatesScanned.insert(r.id);
+    m_nearDuplicatesThreshold = threshold;
+    if (images.size() < 2) {
+        m_gallery->setNearDuplicates({}, threshold); // nothing to compare
+        return;
+    }
+    m_nearDuplicates->scan(images, threshold);
+}
+
+void MainWindow::compareNearDuplicates()
+{
+    const GalleryItem* it = currentItem();
+    if (!it) {
+        say(tr("Select an image first"));
+        return;
+    }
+    const QVector<NearDuplicateImages> pairs = m_gallery->nearDuplicatePairsAround(it->id);
+    if (pairs.isEmpty() || !m_groups) {
+        say(tr("%1 has no near-duplicate").arg(it->name));
+        return;
+    }
+    m_groups->showNearDuplicates(pairs, m_gallery->nearDuplicateThreshold());
+    showView(View::Groups);
+}
+
 // ---------------------------------------------------------------- models
 
 void MainWindow::onActiveModelChanged(const QString& version)
@@ -1216,6 +1346,7 @@ void MainWindow::applySettings()
         setDarkTheme(AppSettings::darkTheme());
     const QSignalBlocker block(m_darkAction);
     m_darkAction->setChecked(Theme::isDarkActive());
+    refreshNearDuplicates(); // the threshold may have changed
 }
 
 void MainWindow::showPreferences()
@@ -1333,6 +1464,8 @@ void MainWindow::showTileMenu(const QPoint& at)
         label->addSeparator();
     label->addAction(action(QStringLiteral("actionPick")));
     menu.addAction(action(QStringLiteral("actionZoom")));
+    if (m_gallery->nearDuplicateGroup(it->id) != 0)
+        menu.addAction(action(QStringLiteral("actionCompareNearDuplicates")));
     menu.addSeparator();
     menu.addAction(action(QStringLiteral("actionOpenLocation")));
     menu.addAction(action(QStringLiteral("actionCopyPath")));
@@ -1392,7 +1525,8 @@ int MainWindow::pendingPredictions() const { return m_predictions ? m_prediction
 bool MainWindow::isIdle() const
 {
     return m_galleryLoaded && !m_reloading && m_predictions && !m_imports->isBusy() && m_predictions->isIdle()
-           && m_writer->pending() == 0;
+           && m_writer->pending() == 0
+           && !(m_exports && m_exports->isBusy());
 }
 
 bool MainWindow::checkIdle()

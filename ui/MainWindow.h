@@ -27,6 +27,7 @@ namespace pc {
 class Backbone;
 class BreedPicker;
 class DetailPanel;
+class ExportController;
 class GalleryFilterModel;
 class GalleryView;
 class GroupsView;
@@ -37,6 +38,7 @@ class LearningLoop;
 class TrainingScheduler;
 class SyncService;
 class ModelHistoryView;
+class NearDuplicateFinder;
 class PredictionService;
 class TaskProgress;
 class ThumbnailLoader;
@@ -45,6 +47,7 @@ class WelcomePanel;
 class Workspace;
 struct ImageRef;
 struct ImportReport;
+struct ExportReport;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -70,6 +73,8 @@ public:
     void importFolderPerClass(const QString& dir);
     void pasteFromClipboard();
     void openFiles();
+    // File ▸ Export: the dialog, then the export on a background thread with progress and cancel.
+    void openExportDialog();
 
     // ---- review
     qint64 currentImageId() const;
@@ -86,6 +91,8 @@ public:
     void openCurrentLocation();
     void openImageViewer();                    // full size, zoomable
     void resortGallery();                      // F5
+    // The Groups view's side-by-side comparison of the current image and its near-duplicates (Ctrl+K).
+    void compareNearDuplicates();
 
     // ---- views
     void showView(View view);
@@ -118,6 +125,9 @@ public:
     QUndoStack* undoStack() const { return m_undo; }
     PredictionService* predictions() const { return m_predictions; }
     ImportController* imports() const { return m_imports; }
+    ExportController* exports() const { return m_exports; }
+    NearDuplicateFinder* nearDuplicateFinder() const { return m_nearDuplicates; }
+    TaskProgress* exportProgress() const { return m_exportProgress; }
     LearningLoop* learningLoop() const { return m_loop; }
     QTabWidget* tabs() const { return m_tabs; }
     QWidget* reviewArea() const;
@@ -158,6 +168,8 @@ private:
     QString currentFilePath() const;
     void clearImageSetFilter();
     void onImportFinished(const QString& title, const ImportReport& report);
+    void onExportFinished(const ExportReport& report);
+    void refreshNearDuplicates();
     void onPredicted(const QVector<GalleryModel::PredictionUpdate>& batch);
     void onActiveModelChanged(const QString& version);
     void onLabelState(qint64 imageId, bool hasLabel, const LabelEvent& current, const QVector<LabelEvent>& history);
@@ -182,6 +194,10 @@ private:
     ThumbnailLoader* m_thumbs = nullptr;
     PredictionService* m_predictions = nullptr;
     ImportController* m_imports = nullptr;
+    ExportController* m_exports = nullptr;
+    NearDuplicateFinder* m_nearDuplicates = nullptr; // once the model is there
+    QSet<qint64> m_nearDuplicatesScanned;             // the images the last scan was asked about
+    float m_nearDuplicatesThreshold = 0;
     LabelWriter* m_writer = nullptr;
     QUndoStack* m_undo = nullptr;
 
@@ -212,6 +228,7 @@ private:
     QLabel* m_statusPredicting = nullptr;
     QToolButton* m_statusIssues = nullptr;
     TaskProgress* m_importProgress = nullptr;
+    TaskProgress* m_exportProgress = nullptr;
     QAction* m_darkAction = nullptr;
 
     QTimer* m_countTimer = nullptr;

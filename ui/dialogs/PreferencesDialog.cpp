@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QThread>
 #include <QTimeEdit>
@@ -63,6 +64,14 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("&Curator name:"), m_curator);
     m_advance = new QCheckBox(tr("Move to the &next image after labelling"), general);
     form->addRow(QString(), m_advance);
+    m_nearDuplicate = new QDoubleSpinBox(general);
+    m_nearDuplicate->setObjectName(QStringLiteral("nearDuplicateThreshold"));
+    m_nearDuplicate->setRange(0.5, 1.0);
+    m_nearDuplicate->setDecimals(3);
+    m_nearDuplicate->setSingleStep(0.005);
+    m_nearDuplicate->setToolTip(tr("Images whose embeddings are at least this similar (cosine) are flagged as near-duplicates. 0.97 catches "
+                                   "copies and light resizes; lower also catches heavier re-encodes."));
+    form->addRow(tr("Near-duplicates at si&milarity ≥"), m_nearDuplicate);
     layout->addWidget(general);
 
     auto* autoBox = new QGroupBox(tr("Automatic fine-tuning"), this);
@@ -247,6 +256,7 @@ void PreferencesDialog::load()
     m_precision->setCurrentIndex(std::max(0, m_precision->findData(AppSettings::precision())));
     m_curator->setText(AppSettings::curatorName());
     m_advance->setChecked(AppSettings::advanceAfterLabel());
+    m_nearDuplicate->setValue(double(AppSettings::nearDuplicateThreshold()));
     const AutoTrainRules r = AppSettings::autoTrainRules();
     m_afterLabelsOn->setChecked(r.afterLabelsEnabled);
     m_afterLabels->setValue(r.afterLabels);
@@ -268,6 +278,7 @@ bool PreferencesDialog::save()
     AppSettings::setPrecision(m_precision->currentData().toString());
     AppSettings::setCuratorName(m_curator->text());
     AppSettings::setAdvanceAfterLabel(m_advance->isChecked());
+    AppSettings::setNearDuplicateThreshold(float(m_nearDuplicate->value()));
     AutoTrainRules r;
     r.afterLabelsEnabled = m_afterLabelsOn->isChecked();
     r.afterLabels = m_afterLabels->value();

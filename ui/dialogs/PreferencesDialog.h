@@ -10,6 +10,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -45,6 +46,7 @@ public:
     QComboBox* policyField() const { return m_policy; }  // item data: "all", "approved", "origins", "stored"
     QCheckBox* originCheck(const QString& origin) const; // "dataset", "curator", "server"
     QSpinBox* keepQuickUpdatesField() const { return m_keepQuick; }
+    QDoubleSpinBox* nearDuplicateField() const { return m_nearDuplicate; }
 
 Q_SIGNALS:
     void settingsChanged();
@@ -58,6 +60,7 @@ private:
     QComboBox* m_precision;
     QLineEdit* m_curator;
     QCheckBox* m_advance;
+    QDoubleSpinBox* m_nearDuplicate;
     QCheckBox* m_afterLabelsOn;
     QSpinBox* m_afterLabels;
     QCheckBox* m_dailyOn;

@@ -73,6 +73,8 @@ std::vector<QStaticText> GalleryDelegate::elidedLine(const QString& text, const 
                    [&] { return QStringList{QFontMetrics(font).elidedText(text, Qt::ElideMiddle, width)}; });
 }
 
+QString GalleryDelegate::nearDuplicateSymbol() { return QStringLiteral("≈"); }
+
 QString GalleryDelegate::statusSymbol(int status)
 {
     switch (TileStatus(status)) {
@@ -243,6 +245,20 @@ void GalleryDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
         p->setFont(bold);
         p->setPen(Qt::white);
         p->drawText(badge, Qt::AlignCenter, statusSymbol(status));
+    }
+
+    // Near-duplicate marker, top-right of the thumbnail: another image here is nearly the same
+    // (the tooltip names it; View ▸ Show ▸ Near-duplicates lists them together).
+    if (index.data(GalleryModel::NearDuplicateRole).toBool()) {
+        const QRect badge(box.right() - pad - badgeH, box.top() + pad, badgeH, badgeH);
+        p->setPen(QPen(QColor(255, 255, 255, 200), 1));
+        p->setBrush(QColor(123, 31, 162)); // purple: unlike every status and confidence colour
+        p->drawRoundedRect(badge, badgeH / 4.0, badgeH / 4.0);
+        QFont bold = small;
+        bold.setBold(true);
+        p->setFont(bold);
+        p->setPen(Qt::white);
+        p->drawText(badge, Qt::AlignCenter, nearDuplicateSymbol());
     }
 
     // Caption: the label when there is one, else the file name.

@@ -1,7 +1,8 @@
 #pragma once
 // Paints one gallery tile: the thumbnail, a badge with the predicted breed and its confidence,
 // a badge for the label status (unlabelled, labelled, disagreeing with the model, pending review),
-// and the label or file name. Sizes follow the font, so the tiles scale with the screen.
+// a marker when the image has a near-duplicate, and the label or file name. Sizes follow the
+// font, so the tiles scale with the screen.
 #include <QHash>
 #include <QPixmap>
 #include <QStaticText>
@@ -29,6 +30,7 @@ public:
     // doesn't fit is elided.
     static QStringList badgeLines(const QString& text, const QFontMetrics& fm, int width, int maxLines = 2);
     static QString statusSymbol(int status);
+    static QString nearDuplicateSymbol(); // the marker on a tile that has a near-duplicate
     static QString statusText(int status);
 
 private:

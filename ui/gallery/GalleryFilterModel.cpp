@@ -34,7 +34,14 @@ void GalleryFilterModel::setShow(Show show)
 {
     if (show == m_show)
         return;
+    const bool regroup = show == Show::NearDuplicates || m_show == Show::NearDuplicates;
     m_show = show;
+    if (regroup) {
+        invalidate(); // the order changes too: partners next to each other
+        sort(0, Qt::AscendingOrder);
+        Q_EMIT criteriaChanged();
+        return;
+    }
     refilter();
 }
 
@@ -171,6 +178,10 @@ bool GalleryFilterModel::matches(const GalleryItem& it) const
         if (!it.disputed)
             return false;
         break;
+    case Show::NearDuplicates:
+        if (m_gallery->nearDuplicateGroup(it.id) == 0)
+            return false;
+        break;
     }
     if (!m_breed.isEmpty()) {
         const QString& b = !it.label.isEmpty() ? it.label : (it.top.empty() ? QString() : it.top.front().label);
@@ -199,6 +210,12 @@ bool GalleryFilterModel::lessThan(const QModelIndex& left, const QModelIndex& ri
 {
     const GalleryItem& a = m_gallery->at(left.row());
     const GalleryItem& b = m_gallery->at(right.row());
+    if (m_show == Show::NearDuplicates) {
+        // Each set of near-duplicates together, in the chosen order within.
+        const qint64 ga = m_gallery->nearDuplicateGroup(a.id), gb = m_gallery->nearDuplicateGroup(b.id);
+        if (ga != gb)
+            return ga < gb;
+    }
     switch (m_order) {
     case Order::LeastConfident: {
         // Ties by id for a stable order.

@@ -1,8 +1,9 @@
 #pragma once
 // What the gallery shows and in which order: all, unlabelled, disagreements, pending review, just
-// added, disputed by the team, a breed, a set of images (a confusion-matrix cell), text search; sorted least confident
-// first (the active-learning order), by name, or by date. Reads the GalleryModel's rows directly,
-// so sorting 10,000 rows costs a few milliseconds.
+// added, disputed by the team, near-duplicates (each set together), a breed, a set of images (a
+// confusion-matrix cell), text search; sorted least confident first (the active-learning order), by
+// name, or by date. Reads the GalleryModel's rows directly, so sorting 10,000 rows costs a few
+// milliseconds.
 // The confidence order is held still while the curator works: a row sorts by the confidence it
 // had when it was first placed, so tiles don't jump while predictions stream in; resort() takes
 // the current values (on request, or once the predictions have settled).
@@ -18,7 +19,8 @@ struct GalleryItem;
 class GalleryFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
 public:
-    enum class Show { All, Unlabelled, Labelled, Disagreements, Pending, JustAdded, Disputed };
+    // NearDuplicates: only images with a near-duplicate partner, each set of partners together.
+    enum class Show { All, Unlabelled, Labelled, Disagreements, Pending, JustAdded, Disputed, NearDuplicates };
     enum class Order { LeastConfident, Name, NewestFirst, OldestFirst };
 
     explicit GalleryFilterModel(QObject* parent = nullptr);

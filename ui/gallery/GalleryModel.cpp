@@ -6,6 +6,7 @@
 #include "model/BreedCatalog.h"
 
 #include <QFileInfo>
+#include <cmath>
 
 namespace pc {
 
@@ -118,6 +119,9 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const
                                             it.labelStatus == ReviewStatus::Pending ? tr(" (pending review)") : QString());
         for (size_t i = 0; i < it.top.size(); ++i)
             tip += QStringLiteral("<br>%1. %2 — %3%").arg(i + 1).arg(it.top[i].name.toHtmlEscaped()).arg(double(it.top[i].p) * 100, 0, 'f', 1);
+        for (const NearDuplicatePartner& p : m_nearDuplicates.value(it.id))
+            if (const GalleryItem* other = find(p.imageId))
+                tip += tr("<br>≈ Near-duplicate of %1 (cosine %2)").arg(other->name.toHtmlEscaped(), cosineText(p.cosine));
         return tip;
     }
     case Qt::AccessibleTextRole: {
@@ -125,6 +129,8 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const
         if (!it.top.empty())
             text += tr(", predicted %1 %2 percent").arg(it.top.front().name).arg(qRound(it.top.front().p * 100));
         text += it.label.isEmpty() ? tr(", unlabelled") : tr(", labelled %1").arg(breedDisplayName(it.label));
+        if (m_nearDuplicates.contains(it.id))
+            text += tr(", has a near-duplicate");
         return text;
     }
     case ImageIdRole:
@@ -149,6 +155,10 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const
         return it.model;
     case HasPredictionRole:
         return it.hasPrediction();
+    case NearDuplicateRole:
+        return m_nearDuplicates.contains(it.id);
+    case NearDuplicateGroupRole:
+        return m_nearDuplicateGroup.value(it.id, 0);
     default:
         return {};
     }
@@ -231,6 +241,8 @@ QVector<qint64> GalleryModel::merge(std::vector<GalleryItem> items)
             m_items.push_back(std::move(it));
         }
         endInsertRows();
+        if (!m_nearDuplicatePairs.isEmpty())
+            updateNearDuplicates(); // an undone removal: its partners are flagged again
     }
     return added;
 }
@@ -262,6 +274,7 @@ std::vector<GalleryItem> GalleryModel::takeItems(const QVector<qint64>& imageIds
         i = j + 1;
     }
     reindex();
+    updateNearDuplicates();
     return taken;
 }
 
@@ -288,6 +301,8 @@ void GalleryModel::clear()
     m_items.clear();
     m_rowOf.clear();
     m_rowsOfSha.clear();
+    m_nearDuplicates.clear();
+    m_nearDuplicateGroup.clear();
     endResetModel();
 }
 
@@ -338,6 +353,85 @@ void GalleryModel::applyPredictions(const QVector<PredictionUpdate>& updates)
         for (int row : rows)
             rowChanged(row);
     }
+}
+
+QString GalleryModel::cosineText(float cosine)
+{
+    return QString::number(std::floor(double(cosine) * 1000.0) / 1000.0, 'f', 3);
+}
+
+void GalleryModel::setNearDuplicates(const QVector<NearDuplicateImages>& pairs, float threshold)
+{
+    m_nearDuplicatePairs = pairs;
+    m_nearDuplicateThreshold = threshold;
+    updateNearDuplicates();
+}
+
+QVector<GalleryModel::NearDuplicatePartner> GalleryModel::nearDuplicatesOf(qint64 imageId) const
+{
+    return m_nearDuplicates.value(imageId);
+}
+
+QVector<NearDuplicateImages> GalleryModel::nearDuplicatePairsAround(qint64 imageId) const
+{
+    const qint64 group = nearDuplicateGroup(imageId);
+    QVector<NearDuplicateImages> out;
+    if (group == 0)
+        return out;
+    for (const NearDuplicateImages& p : m_nearDuplicatePairs)
+        if (nearDuplicateGroup(p.a) == group && nearDuplicateGroup(p.b) == group)
+            out.append(p); // found most similar first: the order stays
+    return out;
+}
+
+void GalleryModel::updateNearDuplicates()
+{
+    QHash<qint64, QVector<NearDuplicatePartner>> partners;
+    // Connected sets by union-find; each named by its smallest id, so partners sort next to each other.
+    QHash<qint64, qint64> parent;
+    auto root = [&](qint64 id) {
+        qint64 r = id;
+        while (parent.value(r, r) != r)
+            r = parent.value(r);
+        parent.insert(id, r);
+        return r;
+    };
+    for (const NearDuplicateImages& p : std::as_const(m_nearDuplicatePairs)) {
+        if (rowOf(p.a) < 0 || rowOf(p.b) < 0)
+            continue; // a removed image flags nobody
+        partners[p.a].append({p.b, p.cosine});
+        partners[p.b].append({p.a, p.cosine});
+        const qint64 ra = root(p.a), rb = root(p.b);
+        if (ra != rb)
+            parent.insert(std::max(ra, rb), std::min(ra, rb));
+    }
+    QHash<qint64, qint64> groups;
+    for (auto it = partners.begin(); it != partners.end(); ++it) {
+        std::sort(it->begin(), it->end(), [](const NearDuplicatePartner& a, const NearDuplicatePartner& b) {
+            return a.cosine != b.cosine ? a.cosine > b.cosine : a.imageId < b.imageId;
+        });
+        groups.insert(it.key(), root(it.key()));
+    }
+    // The rows whose flag, partners or set changed.
+    QSet<qint64> changed;
+    for (auto it = partners.cbegin(); it != partners.cend(); ++it) {
+        const auto before = m_nearDuplicates.constFind(it.key());
+        if (before == m_nearDuplicates.cend() || before->size() != it->size() || m_nearDuplicateGroup.value(it.key()) != groups.value(it.key()))
+            changed.insert(it.key());
+        else
+            for (qsizetype i = 0; i < it->size(); ++i)
+                if ((*before)[i].imageId != (*it)[i].imageId || (*before)[i].cosine != (*it)[i].cosine)
+                    changed.insert(it.key());
+    }
+    for (auto it = m_nearDuplicates.cbegin(); it != m_nearDuplicates.cend(); ++it)
+        if (!partners.contains(it.key()))
+            changed.insert(it.key());
+    m_nearDuplicates = std::move(partners);
+    m_nearDuplicateGroup = std::move(groups);
+    // All roles: the filter (near-duplicates only) and its order depend on the flag.
+    for (qint64 id : std::as_const(changed))
+        if (const int row = rowOf(id); row >= 0)
+            rowChanged(row);
 }
 
 void GalleryModel::rowChanged(int row)

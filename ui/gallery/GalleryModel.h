@@ -2,6 +2,7 @@
 // The gallery's rows: one per stored image, with its current label and latest prediction. Filled
 // from snapshots made off the UI thread (merge) and kept current by label and prediction updates.
 // Thumbnails come lazily from a ThumbnailLoader, only for rows that are painted.
+#include "curation/ImageGroups.h"
 #include "model/Predictor.h"
 #include "workspace/Workspace.h"
 
@@ -62,6 +63,8 @@ public:
         LabelNameRole,
         ModelRole,
         HasPredictionRole,
+        NearDuplicateRole,      // bool: the image has a near-duplicate partner in the gallery
+        NearDuplicateGroupRole, // qint64: the smallest id of its set of near-duplicates; 0 when none
     };
 
     explicit GalleryModel(QObject* parent = nullptr);
@@ -99,6 +102,22 @@ public:
     };
     void applyPredictions(const QVector<PredictionUpdate>& updates);
 
+    // Near-duplicate pairs (cosine ≥ the threshold they were found at). An image is flagged while a
+    // partner of it is in the gallery (a removal unflags its partner, an undo flags it again).
+    struct NearDuplicatePartner {
+        qint64 imageId = 0;
+        float cosine = 0;
+    };
+    void setNearDuplicates(const QVector<NearDuplicateImages>& pairs, float threshold);
+    // A cosine for people: three decimals, cut rather than rounded (0.9996 is "0.999", never "1.000").
+    static QString cosineText(float cosine);
+    QVector<NearDuplicatePartner> nearDuplicatesOf(qint64 imageId) const; // most similar first
+    // The pairs among the images of its set (partners, their partners, ...), most similar first.
+    QVector<NearDuplicateImages> nearDuplicatePairsAround(qint64 imageId) const;
+    qint64 nearDuplicateGroup(qint64 imageId) const { return m_nearDuplicateGroup.value(imageId, 0); }
+    int nearDuplicateImageCount() const { return int(m_nearDuplicateGroup.size()); }
+    float nearDuplicateThreshold() const { return m_nearDuplicateThreshold; }
+
 Q_SIGNALS:
     void itemChanged(qint64 imageId);   // label or prediction of one row
     void bulkChanged();                 // many rows at once
@@ -107,12 +126,18 @@ private:
     void rowChanged(int row);
     void thumbnailReady(const QString& sha256);
     void reindex();
+    // Flags and sets from m_nearDuplicatePairs and the rows present now; signals the rows that changed.
+    void updateNearDuplicates();
 
     std::vector<GalleryItem> m_items;
     QSet<qint64> m_removed;
     QHash<qint64, int> m_rowOf;
     QHash<QString, QVector<int>> m_rowsOfSha;
     ThumbnailLoader* m_thumbs = nullptr;
+    QVector<NearDuplicateImages> m_nearDuplicatePairs; // as found, rows present or not
+    float m_nearDuplicateThreshold = 0;
+    QHash<qint64, QVector<NearDuplicatePartner>> m_nearDuplicates; // of the rows present
+    QHash<qint64, qint64> m_nearDuplicateGroup;
 };
 
 } // namespace pc

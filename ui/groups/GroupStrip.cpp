@@ -111,6 +111,10 @@ bool GroupStrip::eventFilter(QObject* watched, QEvent* event)
                 Q_EMIT nameRequested(m_suggestions.front());
             return true;
         }
+        if (mods == Qt::NoModifier && key->key() == Qt::Key_Delete) {
+            Q_EMIT removeRequested();
+            return true;
+        }
         // Letters name the group by typing a breed (the same type-ahead as the gallery's).
         const QString text = key->text();
         if ((mods & ~Qt::ShiftModifier) == Qt::NoModifier && !text.isEmpty() && text.at(0).isLetter()) {

@@ -2,7 +2,7 @@
 // One group in the Groups view: a header (size, the model's majority suggestions with their keys)
 // over a strip of the gallery's tiles, most typical first. Every tile starts selected; the curator
 // deselects the odd ones out and names the rest with 1/2/3 (the suggestions), Enter (the first)
-// or by typing a breed name, as for one image.
+// or by typing a breed name, as for one image; Delete takes the selected ones out of the workspace.
 #include <QFrame>
 #include <QStringList>
 #include <QVector>
@@ -35,6 +35,7 @@ public:
 Q_SIGNALS:
     void nameRequested(const QString& breedId);
     void typeAhead(const QString& text);
+    void removeRequested(); // Delete: take the selected images out of the workspace
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

@@ -7,6 +7,7 @@
 #include "review/BreedPicker.h"
 #include "curation/NearDuplicates.h"
 #include "review/NameImagesCommand.h"
+#include "review/RemoveImagesCommand.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -30,6 +31,7 @@ struct GroupsView::Request {
     Mode mode = Mode::Groups;
     ImageScope scope = ImageScope::Unlabelled;
     int k = 0;
+    float threshold = kDefaultNearDuplicateThreshold; // near-duplicates: cosine at least this
     QHash<qint64, QString> topBreed; // each image's top-1 prediction when asked
 };
 
@@ -131,6 +133,7 @@ void GroupsView::start(Mode mode)
     request->mode = mode;
     request->scope = m_scope->currentIndex() == 1 ? ImageScope::All : ImageScope::Unlabelled;
     request->k = m_k->value();
+    request->threshold = AppSettings::nearDuplicateThreshold();
     QVector<ImageRef> images;
     for (const GalleryItem& item : m_gallery->items()) {
         if (request->scope == ImageScope::Unlabelled && !item.label.isEmpty())
@@ -177,7 +180,7 @@ void GroupsView::embeddingsReady(std::shared_ptr<Request> request, CentreEmbeddi
                 showGroups(request, *grouping);
             }, Qt::QueuedConnection);
         } else {
-            auto pairs = nearDuplicateImages(embeddings, kDefaultNearDuplicateThreshold);
+            auto pairs = nearDuplicateImages(embeddings, request->threshold);
             QMetaObject::invokeMethod(this, [this, request, pairs = std::move(pairs)] {
                 if (request->generation != m_generation)
                     return;
@@ -185,7 +188,7 @@ void GroupsView::embeddingsReady(std::shared_ptr<Request> request, CentreEmbeddi
                     setBusy(false, tr("Could not compare: %1").arg(pairs.error().message));
                     return;
                 }
-                showPairs(request, *pairs);
+                showPairs(*pairs, request->threshold);
             }, Qt::QueuedConnection);
         }
     });
@@ -206,6 +209,7 @@ GroupStrip* GroupsView::addStrip()
     strip->setObjectName(QStringLiteral("groupStrip%1").arg(stripCount() + 1));
     m_strips->insertWidget(stripCount(), strip);
     connect(strip, &GroupStrip::nameRequested, this, [this, strip](const QString& breed) { nameSelection(strip, breed); });
+    connect(strip, &GroupStrip::removeRequested, this, [this, strip] { removeSelection(strip); });
     connect(strip, &GroupStrip::typeAhead, this, [this, strip](const QString& text) {
         m_pickerFor = strip;
         m_picker->openFor(tr("%n selected image(s)", nullptr, int(strip->selectedImageIds().size())), text);
@@ -234,9 +238,18 @@ void GroupsView::showGroups(const std::shared_ptr<Request>& request, const Image
     Q_EMIT resultsShown(stripCount());
 }
 
-void GroupsView::showPairs(const std::shared_ptr<Request>& request, const QVector<NearDuplicateImages>& pairs)
+void GroupsView::showNearDuplicates(const QVector<NearDuplicateImages>& pairs, float threshold)
 {
-    Q_UNUSED(request);
+    // A request of its own: an answer still coming for an earlier one is stale now.
+    m_cancel->store(true);
+    m_cancel = std::make_shared<std::atomic_bool>(false);
+    ++m_generation;
+    m_mode = Mode::NearDuplicates;
+    showPairs(pairs, threshold);
+}
+
+void GroupsView::showPairs(const QVector<NearDuplicateImages>& pairs, float threshold)
+{
     clearStrips();
     for (qsizetype i = 0; i < std::min<qsizetype>(pairs.size(), kMaxPairsShown); ++i) {
         const NearDuplicateImages& pair = pairs[i];
@@ -255,15 +268,15 @@ void GroupsView::showPairs(const std::shared_ptr<Request>& request, const QVecto
                 counts.append(1);
             }
         }
-        const QString title = tr("Near-duplicates, cosine %1").arg(QString::number(pair.cosine, 'f', 3));
+        const QString title = tr("Near-duplicates, cosine %1").arg(GalleryModel::cosineText(pair.cosine));
         GroupStrip* strip = addStrip();
         strip->setGroup(title, {pair.a, pair.b}, suggestions, counts);
     }
-    setBusy(false, pairs.isEmpty() ? tr("No near-duplicates (cosine ≥ %1).").arg(double(kDefaultNearDuplicateThreshold))
-                                   : tr("%n near-duplicate pair(s) (cosine ≥ %1)%2. Keep one (Delete the other in Review) or label "
+    setBusy(false, pairs.isEmpty() ? tr("No near-duplicates (cosine ≥ %1).").arg(double(threshold))
+                                   : tr("%n near-duplicate pair(s) (cosine ≥ %1)%2. Keep one (select the other, press Delete) or label "
                                         "both alike.",
                                         nullptr, int(pairs.size()))
-                                         .arg(double(kDefaultNearDuplicateThreshold))
+                                         .arg(double(threshold))
                                          .arg(pairs.size() > kMaxPairsShown ? tr(", the first %1 shown").arg(kMaxPairsShown) : QString()));
     if (GroupStrip* first = strip(0))
         first->list()->setFocus();
@@ -292,6 +305,22 @@ bool GroupsView::nameSelection(GroupStrip* strip, const QString& breedId)
             this->strip(i + 1)->list()->setFocus();
             break;
         }
+    return true;
+}
+
+bool GroupsView::removeSelection(GroupStrip* strip)
+{
+    const QVector<qint64> ids = strip->selectedImageIds();
+    if (ids.isEmpty())
+        return false;
+    if (m_mode == Mode::NearDuplicates && ids.size() >= strip->imageIds().size()) {
+        m_status->setText(tr("Keep one of the near-duplicates: select only the one to remove (click it), then press Delete."));
+        return false;
+    }
+    auto* command = new RemoveImagesCommand(m_writer, m_gallery, ids);
+    const QString what = command->text();
+    m_undo->push(command);
+    m_status->setText(tr("%1 (Ctrl+Z brings it back)").arg(what));
     return true;
 }
 

@@ -42,6 +42,9 @@ public:
     void setGroupCount(int k); // 0: automatic
     void findGroups();
     void findNearDuplicates();
+    // Shows these near-duplicate pairs (found at cosine ≥ threshold) side by side, as
+    // findNearDuplicates() does: what the gallery's "compare near-duplicates" opens.
+    void showNearDuplicates(const QVector<NearDuplicateImages>& pairs, float threshold);
 
     bool isBusy() const { return m_busy; }
     Mode mode() const { return m_mode; }
@@ -51,6 +54,9 @@ public:
     BreedPicker* breedPicker() const { return m_picker; }
     // Names the strip's selected images (one undo step); false when none is selected.
     bool nameSelection(GroupStrip* strip, const QString& breedId);
+    // Takes the strip's selected images out of the workspace (one undo step). Of a near-duplicate
+    // pair one must stay: false when the whole pair is selected, or nothing.
+    bool removeSelection(GroupStrip* strip);
 
 Q_SIGNALS:
     void resultsShown(int strips);
@@ -60,7 +66,7 @@ private:
     void start(Mode mode);
     void embeddingsReady(std::shared_ptr<Request> request, CentreEmbeddings embeddings);
     void showGroups(const std::shared_ptr<Request>& request, const ImageGrouping& grouping);
-    void showPairs(const std::shared_ptr<Request>& request, const QVector<NearDuplicateImages>& pairs);
+    void showPairs(const QVector<NearDuplicateImages>& pairs, float threshold);
     void clearStrips();
     GroupStrip* addStrip();
     void setBusy(bool busy, const QString& status);
