@@ -1,11 +1,9 @@
 // The simulated curator behind `petcurator-cli bench-active`: least-confident-first ordering,
-// the stratified folds, and the learning curves' shape, determinism and bad options.
+// the learning curves' shape, determinism and bad options.
 #include "training/ActiveLearning.h"
-#include "training/CrossValidation.h"
 
 #include <QTest>
 #include <opencv2/core.hpp>
-#include <map>
 #include <random>
 
 using namespace pc;
@@ -55,30 +53,6 @@ private Q_SLOTS:
         const std::vector<size_t> order = leastConfidentFirst(head, rows);
         QCOMPARE(order, (std::vector<size_t>{3, 1, 2, 0}));
         QVERIFY(leastConfidentFirst(head, cv::Mat(0, 2, CV_32F)).empty());
-    }
-
-    void foldsAreStratifiedAndSeeded()
-    {
-        std::vector<int> labels;
-        for (int i = 0; i < 53; ++i)
-            labels.push_back(i % 3 == 0 ? 0 : (i % 3 == 1 ? 1 : 2));
-        std::mt19937 a(4), b(4), c(5);
-        const std::vector<int> folds = stratifiedFolds(labels, 5, a);
-        QCOMPARE(folds, stratifiedFolds(labels, 5, b));
-        QVERIFY(folds != stratifiedFolds(labels, 5, c));
-        std::map<std::pair<int, int>, int> count; // (class, fold) → rows
-        for (size_t i = 0; i < labels.size(); ++i) {
-            QVERIFY(folds[i] >= 0 && folds[i] < 5);
-            ++count[{labels[i], folds[i]}];
-        }
-        for (int cls = 0; cls < 3; ++cls) {
-            int lo = 1000, hi = 0;
-            for (int f = 0; f < 5; ++f) {
-                lo = std::min(lo, count[{cls, f}]);
-                hi = std::max(hi, count[{cls, f}]);
-            }
-            QVERIFY2(hi - lo <= 1, "a class is spread unevenly over the folds");
-        }
     }
 
     void curvesHaveOnePointPerRoundAndRepeat()

@@ -203,6 +203,23 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QStringLiteral("not a folder")), qPrintable(r.err));
     }
 
+    void benchCvComparesTheRecipesOnTheSameFolds()
+    {
+        const QString ws = m_tmp.filePath(QStringLiteral("unused")); // bench-cv makes its own
+        const Run r = cli({QStringLiteral("bench-cv"), QStringLiteral("--oxford"), m_data, QStringLiteral("--centre-only"), QStringLiteral("--folds"), QStringLiteral("2"),
+                           QStringLiteral("--repeats"), QStringLiteral("1"), QStringLiteral("--json")}, ws);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonArray recipes = r.json()[QStringLiteral("recipes")].toArray();
+        QCOMPARE(recipes.size(), 3);
+        QCOMPARE(recipes[0].toObject()[QStringLiteral("recipe")].toString(), QStringLiteral("early-stopped"));
+        QCOMPARE(recipes[0].toObject()[QStringLiteral("vs_first_mean_per_breed")].toDouble(), 0.0);
+        for (const QJsonValue& v : recipes) {
+            const double perBreed = v.toObject()[QStringLiteral("mean_per_breed")].toDouble();
+            QVERIFY2(perBreed > 0.25 && perBreed <= 1, qPrintable(QString::number(perBreed)));
+        }
+        QCOMPARE(cli({QStringLiteral("bench-cv"), QStringLiteral("--oxford"), m_data, QStringLiteral("--repeats"), QStringLiteral("0")}, ws).code, 2);
+    }
+
     void predictUsesTheActiveModel()
     {
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--json"), test::sampleImage(QStringLiteral("Bengal_10.jpg"))});

@@ -4,10 +4,6 @@
 #include "model/Backbone.h"
 #include "model/BreedCatalog.h"
 #include "training/ActiveLearning.h"
-#include "training/ContentOrder.h"
-#include "training/EmbeddingCache.h"
-#include "workspace/DatasetImporter.h"
-#include "workspace/Workspace.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -72,48 +68,21 @@ public:
             return runtime.error();
         const Backbone& backbone = *runtime->backbone;
         const BreedCatalog& breeds = BreedCatalog::oxford();
-        auto fail = [](const QString& why) {
-            err() << "petcurator-cli bench-active: " << why << "\n";
-            return int(Failure);
-        };
-
         QTemporaryDir tmp;
-        auto ws = Workspace::open(tmp.filePath(QStringLiteral("sample")));
-        if (!ws)
-            return fail(ws.error().message);
-        const ImportReport imported = importOxford(**ws, oxford);
-        if (imported.labelled == 0)
-            return fail(QStringLiteral("%1 gave no labelled images%2").arg(oxford, imported.issues.isEmpty() ? QString() : QStringLiteral(": ") + imported.issues.constFirst().reason));
         const bool centreOnly = p.isSet(QStringLiteral("centre-only"));
-        EmbeddingCacheOptions cacheOptions;
-        cacheOptions.views = centreOnly ? EmbeddingCacheOptions::Views::CentreOnly : EmbeddingCacheOptions::Views::All;
-        cacheOptions.cancel = &interruptFlag();
-        cacheOptions.progress = progressLines(QStringLiteral("embedding"));
-        auto cached = updateEmbeddingCache(**ws, backbone, cacheOptions);
-        if (!cached)
-            return fail(cached.error().message);
-        if (cached->cancelled)
-            return fail(QStringLiteral("interrupted"));
-
-        // Every labelled image with its views, in content order: the same sample gives the same runs.
-        const auto embeddings = (*ws)->embeddings().all(backbone.weightsHash());
-        const auto labels = (*ws)->labels().currentByImage();
-        if (!embeddings || !labels)
-            return fail(embeddings ? labels.error().message : embeddings.error().message);
-        auto ids = inContentOrder(**ws, labels->keys());
-        if (!ids)
-            return fail(ids.error().message);
-        LabelledEmbeddings data;
-        for (qint64 id : std::as_const(*ids))
-            if (embeddings->contains(id))
-                data.add(centreOnly ? embeddings->value(id).row(0) : embeddings->value(id), breeds.indexOf(labels->value(id).breed), id);
+        const auto sample = labelledSampleEmbeddings(*runtime, oxford, tmp.filePath(QStringLiteral("sample")), centreOnly, name());
+        if (!sample)
+            return Failure;
+        const LabelledEmbeddings& data = sample->data;
 
         options.trainer.cancel = &interruptFlag();
         options.cancel = &interruptFlag();
         options.progress = progressLines(QStringLiteral("simulated curators"));
         auto result = simulateActiveLearning(data, breeds.ids(), options);
-        if (!result)
-            return fail(result.error().message);
+        if (!result) {
+            err() << "petcurator-cli bench-active: " << result.error().message << "\n";
+            return Failure;
+        }
 
         const auto& random = result->random;
         const auto& confident = result->leastConfident;
@@ -138,7 +107,7 @@ public:
                 {QStringLiteral("least_confident_ahead_points"), ahead},
                 {QStringLiteral("compared_points"), points},
                 {QStringLiteral("least_confident_mean_gain"), points ? gain / points : 0.0},
-                {QStringLiteral("embedding_s"), cached->seconds},
+                {QStringLiteral("embedding_s"), sample->embeddingSeconds},
                 {QStringLiteral("simulation_s"), result->seconds},
             }).toJson(QJsonDocument::Compact) << "\n";
             return Success;
@@ -158,7 +127,7 @@ public:
         out() << QStringLiteral("least-confident first is ahead (mean per breed) at %1 of %2 points after the start, by %3 pt on average; "
                                 "embedding %4 s, simulation %5 s\n")
                      .arg(ahead).arg(points).arg((points ? gain / points : 0.0) * 100, 0, 'f', 2)
-                     .arg(cached->seconds, 0, 'f', 1).arg(result->seconds, 0, 'f', 1);
+                     .arg(sample->embeddingSeconds, 0, 'f', 1).arg(result->seconds, 0, 'f', 1);
         return Success;
     }
 };

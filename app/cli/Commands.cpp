@@ -16,6 +16,7 @@ std::unique_ptr<Command> makeGroupsCommand();
 std::unique_ptr<Command> makeDuplicatesCommand();
 std::unique_ptr<Command> makeBenchGroupsCommand();
 std::unique_ptr<Command> makeBenchActiveCommand();
+std::unique_ptr<Command> makeBenchCvCommand();
 std::unique_ptr<Command> makeExportCommand();
 
 std::vector<std::unique_ptr<Command>> allCommands()
@@ -34,6 +35,7 @@ std::vector<std::unique_ptr<Command>> allCommands()
     c.push_back(makeBenchLearnCommand());
     c.push_back(makeBenchGroupsCommand());
     c.push_back(makeBenchActiveCommand());
+    c.push_back(makeBenchCvCommand());
     c.push_back(makeSyncCommand());
     c.push_back(makeServerStatusCommand());
     return c;

@@ -1,9 +1,12 @@
 #include "Runtime.h"
 
 #include "model/Backbone.h"
+#include "model/BreedCatalog.h"
 #include "model/ZeroShotHead.h"
+#include "training/ContentOrder.h"
 #include "training/EmbeddingCache.h"
 #include "training/LearningLoop.h"
+#include "workspace/DatasetImporter.h"
 #include "workspace/Workspace.h"
 
 #include <QCoreApplication>
@@ -33,6 +36,45 @@ std::optional<CentreEmbeddings> centreEmbeddingsFor(const Runtime& runtime, cons
         return std::nullopt;
     }
     return std::move(*embeddings);
+}
+
+std::optional<SampleEmbeddings> labelledSampleEmbeddings(const Runtime& runtime, const QString& oxford, const QString& workspaceDir,
+                                                         bool centreOnly, const QString& command)
+{
+    auto fail = [&](const QString& why) -> std::optional<SampleEmbeddings> {
+        err() << "petcurator-cli " << command << ": " << why << "\n";
+        return std::nullopt;
+    };
+    catchInterrupts();
+    auto ws = Workspace::open(workspaceDir);
+    if (!ws)
+        return fail(ws.error().message);
+    const ImportReport imported = importOxford(**ws, oxford);
+    if (imported.labelled == 0)
+        return fail(QStringLiteral("%1 gave no labelled images%2").arg(oxford, imported.issues.isEmpty() ? QString() : QStringLiteral(": ") + imported.issues.constFirst().reason));
+    EmbeddingCacheOptions cacheOptions;
+    cacheOptions.views = centreOnly ? EmbeddingCacheOptions::Views::CentreOnly : EmbeddingCacheOptions::Views::All;
+    cacheOptions.cancel = &interruptFlag();
+    cacheOptions.progress = progressLines(QStringLiteral("embedding"));
+    auto cached = updateEmbeddingCache(**ws, *runtime.backbone, cacheOptions);
+    if (!cached)
+        return fail(cached.error().message);
+    if (cached->cancelled)
+        return fail(QStringLiteral("interrupted"));
+    const auto embeddings = (*ws)->embeddings().all(runtime.backbone->weightsHash());
+    const auto labels = (*ws)->labels().currentByImage();
+    if (!embeddings || !labels)
+        return fail(embeddings ? labels.error().message : embeddings.error().message);
+    auto ids = inContentOrder(**ws, labels->keys());
+    if (!ids)
+        return fail(ids.error().message);
+    const BreedCatalog& breeds = BreedCatalog::oxford();
+    SampleEmbeddings sample;
+    sample.embeddingSeconds = cached->seconds;
+    for (qint64 id : std::as_const(*ids))
+        if (embeddings->contains(id))
+            sample.data.add(centreOnly ? embeddings->value(id).row(0) : embeddings->value(id), breeds.indexOf(labels->value(id).breed), id);
+    return sample;
 }
 
 std::function<void(int, int)> progressLines(const QString& what)

@@ -9,6 +9,7 @@
 #include "model/ActiveModel.h"
 #include "model/Precision.h"
 #include "model/Predictor.h"
+#include "training/TrainingData.h"
 
 #include <atomic>
 #include <functional>
@@ -49,6 +50,17 @@ QString defaultSampleDir();
 // The centre-view embeddings of these images, after computing what the cache lacks (progress on
 // stderr, Ctrl-C stops it). On failure, prints "petcurator-cli COMMAND: why" and gives nothing.
 std::optional<CentreEmbeddings> centreEmbeddingsFor(const Runtime& runtime, const QVector<qint64>& imageIds, const QString& command);
+
+// Every labelled image of an Oxford-IIIT Pet folder with its cached views (all 1 + 4, or the centre
+// view alone), in content order: imported into a fresh workspace in `workspaceDir`, embedded with
+// progress on stderr (Ctrl-C stops it). For the bench commands that learn from the sample. On
+// failure, prints "petcurator-cli COMMAND: why" and gives nothing.
+struct SampleEmbeddings {
+    LabelledEmbeddings data;
+    double embeddingSeconds = 0;
+};
+std::optional<SampleEmbeddings> labelledSampleEmbeddings(const Runtime& runtime, const QString& oxford, const QString& workspaceDir,
+                                                         bool centreOnly, const QString& command);
 
 // Progress for long steps, on stderr: "<what> 120/692" about every 5 % and at the end.
 std::function<void(int done, int total)> progressLines(const QString& what);
