@@ -210,7 +210,7 @@ private Q_SLOTS:
                            QStringLiteral("--repeats"), QStringLiteral("1"), QStringLiteral("--json")}, ws);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonArray recipes = r.json()[QStringLiteral("recipes")].toArray();
-        QCOMPARE(recipes.size(), 3);
+        QCOMPARE(recipes.size(), 4);
         QCOMPARE(recipes[0].toObject()[QStringLiteral("recipe")].toString(), QStringLiteral("early-stopped"));
         QCOMPARE(recipes[0].toObject()[QStringLiteral("vs_first_mean_per_breed")].toDouble(), 0.0);
         for (const QJsonValue& v : recipes) {

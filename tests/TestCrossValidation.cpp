@@ -66,7 +66,7 @@ private Q_SLOTS:
         o.repeats = 2;
         o.trainer.maxEpochs = 20;
         o.trainer.learningRate = 0.05; // a hundred images learn in a few steps
-        for (TrainingRecipe recipe : {TrainingRecipe::NoValidation, TrainingRecipe::EarlyStopped, TrainingRecipe::Refit}) {
+        for (TrainingRecipe recipe : {TrainingRecipe::NoValidation, TrainingRecipe::EarlyStopped, TrainingRecipe::Refit, TrainingRecipe::HeldOutFixed}) {
             int calls = 0;
             o.progress = [&](int done, int total) {
                 ++calls;

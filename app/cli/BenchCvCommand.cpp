@@ -16,7 +16,7 @@ namespace pc::cli {
 
 namespace {
 
-const std::vector<TrainingRecipe> kRecipes{TrainingRecipe::EarlyStopped, TrainingRecipe::Refit, TrainingRecipe::NoValidation};
+const std::vector<TrainingRecipe> kRecipes{TrainingRecipe::EarlyStopped, TrainingRecipe::Refit, TrainingRecipe::HeldOutFixed, TrainingRecipe::NoValidation};
 
 // Fold by fold against the first recipe: the mean difference in mean per-breed accuracy, and the
 // sd of the repeats' mean differences (the noise a fresh split adds).

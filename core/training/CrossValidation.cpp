@@ -30,6 +30,8 @@ QString toString(TrainingRecipe recipe)
         return QStringLiteral("early-stopped");
     case TrainingRecipe::Refit:
         return QStringLiteral("refit");
+    case TrainingRecipe::HeldOutFixed:
+        return QStringLiteral("held-out-fixed");
     }
     return {};
 }
@@ -92,6 +94,8 @@ Expected<TrainingResult> trainFold(const LabelledEmbeddings& train, const QStrin
         else
             fit.add(train.views[i], train.labels[i], train.imageIds[i]);
     }
+    if (recipe == TrainingRecipe::HeldOutFixed)
+        return trainHead(fit, {}, classes, options);
     auto stopped = trainHead(fit, val, classes, options);
     if (!stopped || recipe == TrainingRecipe::EarlyStopped)
         return stopped;

@@ -20,8 +20,9 @@ enum class TrainingRecipe {
     NoValidation, // every training image trains; the training loss stops it
     EarlyStopped, // the learning loop's: a stratified 20 % picks the epoch, 80 % trains
     Refit,        // EarlyStopped, then trained again on all of it for the epochs it chose
+    HeldOutFixed, // the 80 % of EarlyStopped trains for every epoch; the 20 % stays out unused
 };
-QString toString(TrainingRecipe recipe); // "no-validation", "early-stopped", "refit"
+QString toString(TrainingRecipe recipe); // "no-validation", "early-stopped", "refit", "held-out-fixed"
 
 struct CrossValidationOptions {
     int folds = 5;
