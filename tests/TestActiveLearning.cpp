@@ -1,5 +1,6 @@
 // The simulated curator behind `petcurator-cli bench-active`: least-confident-first ordering,
 // the learning curves' shape, determinism and bad options.
+#include "Blobs.h"
 #include "training/ActiveLearning.h"
 
 #include <QTest>
@@ -10,23 +11,15 @@ using namespace pc;
 
 namespace {
 
-// Four overlapping Gaussian blobs in 16 dimensions: hard enough that more labels help.
-LabelledEmbeddings blobs(int perClass, quint32 seed)
+// Four Gaussian blobs in 16 dimensions, overlapping: hard enough that more labels help.
+LabelledEmbeddings blobs(int perClass, quint64 seed)
 {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> noise(0.0f, 1.0f);
-    LabelledEmbeddings data;
-    for (int i = 0; i < perClass * 4; ++i) {
-        const int c = i % 4;
-        cv::Mat v(1, 16, CV_32F);
-        for (int d = 0; d < 16; ++d)
-            v.at<float>(0, d) = noise(rng) * 1.6f + (d % 4 == c ? 1.5f : 0.0f);
-        data.add(v, c, i + 1);
-    }
-    return data;
+    Blobs b;
+    b.dim = 16;
+    b.separation = 0.6;
+    b.seed = seed;
+    return b.make({perClass, perClass, perClass, perClass});
 }
-
-QStringList fourClasses() { return {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}; }
 
 bool sameCurve(const std::vector<LearningCurvePoint>& a, const std::vector<LearningCurvePoint>& b)
 {
@@ -71,7 +64,7 @@ private Q_SLOTS:
             lastDone = done;
             lastTotal = total;
         };
-        const auto r = simulateActiveLearning(data, fourClasses(), o);
+        const auto r = simulateActiveLearning(data, classList(4), o);
         QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
         QCOMPARE(r->runs, 6);
         QCOMPARE(progressCalls, 12);
@@ -88,12 +81,12 @@ private Q_SLOTS:
             QVERIFY(curve->back().top1 > curve->front().top1);
         }
         QCOMPARE(r->random.front().top1, r->leastConfident.front().top1);
-        const auto again = simulateActiveLearning(data, fourClasses(), o);
+        const auto again = simulateActiveLearning(data, classList(4), o);
         QVERIFY(again.ok());
         QVERIFY(sameCurve(r->random, again->random));
         QVERIFY(sameCurve(r->leastConfident, again->leastConfident));
         o.trainer.seed = 2;
-        const auto other = simulateActiveLearning(data, fourClasses(), o);
+        const auto other = simulateActiveLearning(data, classList(4), o);
         QVERIFY(other.ok());
         QVERIFY(!sameCurve(r->random, other->random));
     }
@@ -109,7 +102,7 @@ private Q_SLOTS:
         o.roundSize = 4;
         o.rounds = 10;
         o.trainer.maxEpochs = 5;
-        const auto r = simulateActiveLearning(data, fourClasses(), o);
+        const auto r = simulateActiveLearning(data, classList(4), o);
         QVERIFY(r.ok());
         // 4 labels, then 8: one pool is used up; the other goes on to 12. The mean of 8 and 12 is 10.
         QCOMPARE(int(r->random.size()), 3);
@@ -122,15 +115,15 @@ private Q_SLOTS:
         const LabelledEmbeddings data = blobs(10, 3);
         ActiveLearningOptions o;
         o.folds = 1;
-        QVERIFY(!simulateActiveLearning(data, fourClasses(), o).ok());
+        QVERIFY(!simulateActiveLearning(data, classList(4), o).ok());
         o.folds = 5;
         o.roundSize = 0;
-        QVERIFY(!simulateActiveLearning(data, fourClasses(), o).ok());
+        QVERIFY(!simulateActiveLearning(data, classList(4), o).ok());
         o.roundSize = 10;
-        QVERIFY(!simulateActiveLearning(blobs(1, 3), fourClasses(), o).ok()); // 4 images, 5 folds
+        QVERIFY(!simulateActiveLearning(blobs(1, 3), classList(4), o).ok()); // 4 images, 5 folds
         std::atomic_bool cancel{true};
         o.cancel = &cancel;
-        const auto cancelled = simulateActiveLearning(data, fourClasses(), o);
+        const auto cancelled = simulateActiveLearning(data, classList(4), o);
         QVERIFY(!cancelled.ok());
         QVERIFY(cancelled.error().message.contains(QStringLiteral("cancelled")));
     }

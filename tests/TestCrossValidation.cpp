@@ -1,4 +1,5 @@
 // Stratified k-fold cross-validation of the training recipes behind `petcurator-cli bench-cv`.
+#include "Blobs.h"
 #include "training/CrossValidation.h"
 
 #include <QTest>
@@ -10,23 +11,15 @@ using namespace pc;
 
 namespace {
 
-// Four Gaussian blobs in 16 dimensions, overlapping a little.
-LabelledEmbeddings blobs(int perClass, quint32 seed)
+// Four Gaussian blobs in 16 dimensions, overlapping: apart enough to beat chance.
+LabelledEmbeddings blobs(int perClass, quint64 seed)
 {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> noise(0.0f, 1.0f);
-    LabelledEmbeddings data;
-    for (int i = 0; i < perClass * 4; ++i) {
-        const int c = i % 4;
-        cv::Mat v(1, 16, CV_32F);
-        for (int d = 0; d < 16; ++d)
-            v.at<float>(0, d) = noise(rng) * 1.6f + (d % 4 == c ? 2.5f : 0.0f);
-        data.add(v, c, i + 1);
-    }
-    return data;
+    Blobs b;
+    b.dim = 16;
+    b.separation = 1.0;
+    b.seed = seed;
+    return b.make({perClass, perClass, perClass, perClass});
 }
-
-QStringList fourClasses() { return {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}; }
 
 } // namespace
 
@@ -73,7 +66,7 @@ private Q_SLOTS:
                 QCOMPARE(total, 8);
                 QCOMPARE(done, calls);
             };
-            const auto r = crossValidate(data, fourClasses(), recipe, o);
+            const auto r = crossValidate(data, classList(4), recipe, o);
             QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
             QCOMPARE(int(r->folds.size()), 8);
             QCOMPARE(calls, 8);
@@ -85,7 +78,7 @@ private Q_SLOTS:
             QVERIFY(r->meanPerClassSd() >= 0);
             // The same options give the same scores, to the bit.
             o.progress = nullptr;
-            const auto again = crossValidate(data, fourClasses(), recipe, o);
+            const auto again = crossValidate(data, classList(4), recipe, o);
             QVERIFY(again.ok());
             for (size_t i = 0; i < r->folds.size(); ++i)
                 QCOMPARE(again->folds[i].meanPerClass, r->folds[i].meanPerClass);
@@ -98,16 +91,16 @@ private Q_SLOTS:
         const LabelledEmbeddings data = blobs(5, 5);
         CrossValidationOptions o;
         o.folds = 1;
-        QVERIFY(!crossValidate(data, fourClasses(), TrainingRecipe::Refit, o).ok());
+        QVERIFY(!crossValidate(data, classList(4), TrainingRecipe::Refit, o).ok());
         o.folds = 11; // 20 images
-        QVERIFY(!crossValidate(data, fourClasses(), TrainingRecipe::Refit, o).ok());
+        QVERIFY(!crossValidate(data, classList(4), TrainingRecipe::Refit, o).ok());
         o.folds = 2;
         o.repeats = 0;
-        QVERIFY(!crossValidate(data, fourClasses(), TrainingRecipe::Refit, o).ok());
+        QVERIFY(!crossValidate(data, classList(4), TrainingRecipe::Refit, o).ok());
         o.repeats = 1;
         std::atomic_bool cancel{true};
         o.cancel = &cancel;
-        const auto r = crossValidate(data, fourClasses(), TrainingRecipe::Refit, o);
+        const auto r = crossValidate(data, classList(4), TrainingRecipe::Refit, o);
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QStringLiteral("cancelled")));
     }
