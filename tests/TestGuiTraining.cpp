@@ -5,6 +5,7 @@
 // The training indicator follows the loop (a failure on an empty workspace doesn't outlive the
 // labels), and the zero-shot head is a model to go back to that a reopen keeps. The chart and the
 // confusion matrix of a real run save as PNG figures and CSV tables that hold what is shown.
+#include "SignalRecorder.h"
 #include "AppSettings.h"
 #include "CsvTestSupport.h"
 #include "GuiTestSupport.h"
@@ -236,8 +237,8 @@ void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
         w.show();
         QApplication::setActiveWindow(&w);
         QVERIFY(QTest::qWaitForWindowActive(&w));
-        QSignalSpy failed(&loop, &LearningLoop::trainingFailed);
-        QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
+        test::SignalRecorder failed(&loop, &LearningLoop::trainingFailed);
+        test::SignalRecorder finished(&loop, &LearningLoop::trainingFinished);
         w.showView(MainWindow::View::Training);
         TrainingDashboard* dash = w.dashboard();
 
@@ -437,8 +438,8 @@ void TestGuiTraining::chartAndConfusionMatrixSaveAsPngAndCsv()
     QVERIFY(!early);
     QVERIFY(!QFile::exists(out.filePath(QStringLiteral("early.csv"))));
 
-    QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
-    QSignalSpy failed(&loop, &LearningLoop::trainingFailed);
+    test::SignalRecorder finished(&loop, &LearningLoop::trainingFinished);
+    test::SignalRecorder failed(&loop, &LearningLoop::trainingFailed);
     QVERIFY(dash->startTraining(QStringLiteral("export test")));
     QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1 || failed.count() > 0; }, 600000));
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
@@ -657,9 +658,9 @@ void TestGuiTraining::aFreshImportGoesLiveOnCentreViewsThenImproves()
     w.importOxford(dataset.path());
     QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() == 69; }, 180000));
 
-    QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
-    QSignalSpy failed(&loop, &LearningLoop::trainingFailed);
-    QSignalSpy ready(&loop, &LearningLoop::augmentedViewsReady);
+    test::SignalRecorder finished(&loop, &LearningLoop::trainingFinished);
+    test::SignalRecorder failed(&loop, &LearningLoop::trainingFailed);
+    test::SignalRecorder ready(&loop, &LearningLoop::augmentedViewsReady);
     w.showView(MainWindow::View::Training);
     TrainingDashboard* dash = w.dashboard();
     QStringList states;

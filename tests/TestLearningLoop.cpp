@@ -1,3 +1,4 @@
+#include "SignalRecorder.h"
 #include "TestSupport.h"
 
 #include "model/Predictor.h"
@@ -14,7 +15,6 @@
 #include <QRandomGenerator>
 #include <QSemaphore>
 #include <QSet>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <atomic>
@@ -159,13 +159,13 @@ private Q_SLOTS:
 
     void firstModelGoesLive()
     {
-        QSignalSpy changed(m_loop.get(), &LearningLoop::activeModelChanged);
+        test::SignalRecorder changed(m_loop.get(), &LearningLoop::activeModelChanged);
         auto outcome = m_loop->train(quick());
         QVERIFY2(outcome.ok(), outcome.ok() ? "" : qPrintable(outcome.error().message));
         QCOMPARE(outcome->version, QStringLiteral("v1"));
         QVERIFY2(outcome->activated, qPrintable(outcome->verdict));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
-        QCOMPARE(changed.count(), 1);
+        QTRY_COMPARE(changed.count(), 1); // emitted on the loop's thread
         QVERIFY(outcome->validationImages >= 6);
         QVERIFY2(outcome->result.validation.top1 > 0.7, qPrintable(QString::number(outcome->result.validation.top1)));
         const auto record = m_ws->models().find(QStringLiteral("v1")).value();
@@ -184,13 +184,13 @@ private Q_SLOTS:
     {
         STEP(trainFirst());
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("v1"));
-        QSignalSpy changed(m_loop.get(), &LearningLoop::activeModelChanged);
+        test::SignalRecorder changed(m_loop.get(), &LearningLoop::activeModelChanged);
         auto back = m_loop->rollback();
         QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().message));
         QCOMPARE(*back, QStringLiteral("zero-shot"));
         QCOMPARE(m_loop->activeVersion(), QStringLiteral("zero-shot"));
         QVERIFY(!m_ws->models().active().value().has_value());
-        QCOMPARE(changed.count(), 1);
+        QTRY_COMPARE(changed.count(), 1);
         QCOMPARE(changed.first().first().toString(), QStringLiteral("zero-shot"));
         // And forward again: from the zero-shot head, the model that was live before it.
         back = m_loop->rollback();
@@ -272,8 +272,8 @@ private Q_SLOTS:
 
     void backgroundTrainingWhilePredicting()
     {
-        QSignalSpy epochs(m_loop.get(), &LearningLoop::epochFinished);
-        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        test::SignalRecorder epochs(m_loop.get(), &LearningLoop::epochFinished);
+        test::SignalRecorder finished(m_loop.get(), &LearningLoop::trainingFinished);
         Predictor predictor(test::backbone(), m_loop->activeModel());
         QVERIFY(m_loop->start(quick(3)));
         QVERIFY(!m_loop->start(quick(4))); // one at a time
@@ -294,7 +294,7 @@ private Q_SLOTS:
     {
         const QString live = m_loop->activeVersion();
         const int modelsBefore = int(m_ws->models().all().value().size());
-        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        test::SignalRecorder finished(m_loop.get(), &LearningLoop::trainingFinished);
         connect(m_loop.get(), &LearningLoop::epochFinished, m_loop.get(), [this] { m_loop->cancel(); }, Qt::DirectConnection);
         QVERIFY(m_loop->start(quick(5)));
         QVERIFY(finished.wait(60000));
@@ -317,7 +317,7 @@ private Q_SLOTS:
         }, Qt::DirectConnection);
         m_loop->activateAsync(LearningLoop::zeroShotVersion(), this, {});
         QVERIFY(entered.tryAcquire(1, 60000));
-        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        test::SignalRecorder finished(m_loop.get(), &LearningLoop::trainingFinished);
         QVERIFY(m_loop->start(quick(5)));
         QVERIFY(m_loop->isBusy());
         m_loop->cancel();
@@ -528,8 +528,8 @@ private Q_SLOTS:
     {
         auto ws = freshImport();
         LearningLoop loop(ws, test::backbone());
-        QSignalSpy ready(&loop, &LearningLoop::augmentedViewsReady);
-        QSignalSpy finished(&loop, &LearningLoop::trainingFinished);
+        test::SignalRecorder ready(&loop, &LearningLoop::augmentedViewsReady);
+        test::SignalRecorder finished(&loop, &LearningLoop::trainingFinished);
         // Cancel as the first photos' augmented views come in (on the fill's thread).
         connect(&loop, &LearningLoop::augmentedViewsProgress, &loop, [&loop] { loop.cancel(); }, Qt::DirectConnection);
         TrainRequest request = quick();
@@ -539,6 +539,7 @@ private Q_SLOTS:
         QVERIFY(first->centreViewsOnly);
         loop.waitForIdle();
         disconnect(&loop, &LearningLoop::augmentedViewsProgress, &loop, nullptr);
+        QCoreApplication::processEvents(); // what the loop's threads emitted is recorded now
         QCOMPARE(ready.count(), 0);
         QCOMPARE(finished.count(), 0); // no second training
         QCOMPARE(int(ws->models().all().value().size()), 1);
@@ -566,6 +567,7 @@ private Q_SLOTS:
         counts = viewCounts(*ws);
         QVERIFY(std::all_of(counts.cbegin(), counts.cend(), [](int n) { return n == 2; }));
         loop.waitForIdle();
+        QCoreApplication::processEvents();
         QCOMPARE(finished.count(), 0);
         QCOMPARE(int(ws->models().all().value().size()), 2);
     }

@@ -4,6 +4,7 @@
 //  - The learning loop on real sample photos: a full run and 14 corrections with the default
 //    N = 10 leave the newest ten quick updates; a pruned version can't be activated; a scheduled
 //    run without new labels makes no version. These slots build on each other, in order.
+#include "SignalRecorder.h"
 #include "TestSupport.h"
 
 #include "training/EmbeddingCache.h"
@@ -15,7 +16,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -300,13 +300,14 @@ private Q_SLOTS:
         const QStringList pruned = prunedRows(*m_ws);
         QVERIFY(!pruned.isEmpty());
         const QString live = m_loop->activeVersion();
-        QSignalSpy changed(m_loop.get(), &LearningLoop::activeModelChanged);
+        test::SignalRecorder changed(m_loop.get(), &LearningLoop::activeModelChanged);
         auto refused = m_loop->activate(pruned.first());
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().message, prunedModelMessage(pruned.first()));
         QVERIFY(!refused.error().message.contains(QLatin1Char('\n')));
         QCOMPARE(m_loop->activeVersion(), live);
         QCOMPARE(m_ws->models().active().value()->version, live);
+        QCoreApplication::processEvents(); // what the loop's thread emitted is recorded now
         QCOMPARE(changed.count(), 0);
         // The rollback target was kept: rolling back and forth works.
         const QString previous = previousVersion();
@@ -338,7 +339,7 @@ private Q_SLOTS:
         QCOMPARE(o->version, QStringLiteral("v16"));
         // The next night, nothing new: no version, no bundle, and it says why.
         const qsizetype files = QDir(m_ws->modelsDir()).entryList({QStringLiteral("*.pcmodel")}, QDir::Files).size();
-        QSignalSpy changed(m_loop.get(), &LearningLoop::activeModelChanged);
+        test::SignalRecorder changed(m_loop.get(), &LearningLoop::activeModelChanged);
         o = m_loop->train(nightly);
         QVERIFY(o.ok());
         QVERIFY(o->version.isEmpty());
@@ -346,6 +347,7 @@ private Q_SLOTS:
         QCOMPARE(o->verdict, QStringLiteral("no new labels since v16, the last full training: nothing to train"));
         QCOMPARE(m_ws->models().all().value().size(), 16);
         QCOMPARE(QDir(m_ws->modelsDir()).entryList({QStringLiteral("*.pcmodel")}, QDir::Files).size(), files);
+        QCoreApplication::processEvents(); // what the loop's thread emitted is recorded now
         QCOMPARE(changed.count(), 0);
         const TrainingRunRecord run = m_ws->runs().all().value().constLast();
         QCOMPARE(run.outcome, QStringLiteral("skipped: ") + o->verdict);

@@ -1,6 +1,7 @@
 // The automatic training rules in one place: after N new labels (counted on the loop's thread,
 // one full run per N) and daily at a set time (planned from the rule, checked against an
 // injected clock, so the tests move time instead of waiting for it).
+#include "SignalRecorder.h"
 #include "TestSupport.h"
 
 #include "training/LearningLoop.h"
@@ -8,7 +9,6 @@
 #include "workspace/DatasetImporter.h"
 #include "workspace/Workspace.h"
 
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <ctime>
@@ -50,7 +50,7 @@ class TestTrainingScheduler : public QObject {
     }
 
     // Labels one more image (a correction) and feeds the scheduler; waits for its count.
-    int labelAndCount(TrainingScheduler& s, QSignalSpy& counted, int index)
+    int labelAndCount(TrainingScheduler& s, test::SignalRecorder& counted, int index)
     {
         const QVector<ImageRecord> images = m_ws->images().value();
         const qsizetype before = counted.size();
@@ -88,7 +88,7 @@ private Q_SLOTS:
     {
         m_now = local(2026, 6, 10, 2, 59);
         auto s = scheduler(dailyOnly(QTime(3, 0)));
-        QSignalSpy due(s.get(), &TrainingScheduler::dailyRunDue);
+        test::SignalRecorder due(s.get(), &TrainingScheduler::dailyRunDue);
         QCOMPARE(s->nextDailyRun(), local(2026, 6, 10, 3, 0));
         s->checkDaily(); // early: nothing, same plan
         QCOMPARE(due.count(), 0);
@@ -113,7 +113,7 @@ private Q_SLOTS:
     {
         m_now = local(2026, 12, 31, 23, 30);
         auto s = scheduler(dailyOnly(QTime(0, 15)));
-        QSignalSpy due(s.get(), &TrainingScheduler::dailyRunDue);
+        test::SignalRecorder due(s.get(), &TrainingScheduler::dailyRunDue);
         QCOMPARE(s->nextDailyRun(), local(2027, 1, 1, 0, 15)); // the next day, month and year
         m_now = local(2026, 12, 31, 23, 59, 59);
         s->checkDaily();
@@ -141,7 +141,7 @@ private Q_SLOTS:
     {
         m_now = local(2026, 6, 9, 22, 0);
         auto s = scheduler(dailyOnly(QTime(3, 0)));
-        QSignalSpy due(s.get(), &TrainingScheduler::dailyRunDue);
+        test::SignalRecorder due(s.get(), &TrainingScheduler::dailyRunDue);
         m_now = local(2026, 6, 12, 9, 0); // three nights later
         s->checkDaily();
         s->checkDaily();
@@ -155,7 +155,7 @@ private Q_SLOTS:
         AutoTrainRules off = dailyOnly(QTime(3, 0));
         off.dailyEnabled = false;
         auto s = scheduler(off);
-        QSignalSpy due(s.get(), &TrainingScheduler::dailyRunDue);
+        test::SignalRecorder due(s.get(), &TrainingScheduler::dailyRunDue);
         QVERIFY(!s->nextDailyRun().isValid());
         m_now = local(2026, 6, 11, 9, 0);
         s->checkDaily();
@@ -169,7 +169,7 @@ private Q_SLOTS:
         // Planned one second ahead; by the time the timer fires the clock says it is due.
         m_now = local(2026, 6, 10, 2, 59, 59);
         auto s = scheduler(dailyOnly(QTime(3, 0)));
-        QSignalSpy due(s.get(), &TrainingScheduler::dailyRunDue);
+        test::SignalRecorder due(s.get(), &TrainingScheduler::dailyRunDue);
         m_now = local(2026, 6, 10, 3, 0);
         QTRY_COMPARE_WITH_TIMEOUT(due.count(), 1, 20000);
         QCOMPARE(s->nextDailyRun(), local(2026, 6, 11, 3, 0));
@@ -186,9 +186,9 @@ private Q_SLOTS:
         quick.augmentedViews = 1;
         quick.trainer.maxEpochs = 3;
         s->setRequestTemplate(quick);
-        QSignalSpy counted(s.get(), &TrainingScheduler::labelsCounted);
-        QSignalSpy started(s.get(), &TrainingScheduler::runStarted);
-        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        test::SignalRecorder counted(s.get(), &TrainingScheduler::labelsCounted);
+        test::SignalRecorder started(s.get(), &TrainingScheduler::runStarted);
+        test::SignalRecorder finished(m_loop.get(), &LearningLoop::trainingFinished);
         int label = 0;
         for (int round = 1; round <= 2; ++round) {
             QCOMPARE(labelAndCount(*s, counted, label++), 1);
@@ -223,8 +223,8 @@ private Q_SLOTS:
             QVERIFY(trained.ok());
             QVERIFY(m_loop->activate(trained->version).ok());
         }
-        QSignalSpy counted(s.get(), &TrainingScheduler::labelsCounted);
-        QSignalSpy started(s.get(), &TrainingScheduler::runStarted);
+        test::SignalRecorder counted(s.get(), &TrainingScheduler::labelsCounted);
+        test::SignalRecorder started(s.get(), &TrainingScheduler::runStarted);
         QVERIFY(labelAndCount(*s, counted, 7) >= 1);
         QCOMPARE(started.count(), 1);
         const TrainRequest r = started.first().first().value<TrainRequest>();
@@ -263,9 +263,9 @@ private Q_SLOTS:
         const qsizetype versions = m_ws->models().all().value().size();
 
         // A curator confirms a label as it was: the scheduler starts its run, which makes nothing.
-        QSignalSpy counted(s.get(), &TrainingScheduler::labelsCounted);
-        QSignalSpy started(s.get(), &TrainingScheduler::runStarted);
-        QSignalSpy finished(m_loop.get(), &LearningLoop::trainingFinished);
+        test::SignalRecorder counted(s.get(), &TrainingScheduler::labelsCounted);
+        test::SignalRecorder started(s.get(), &TrainingScheduler::runStarted);
+        test::SignalRecorder finished(m_loop.get(), &LearningLoop::trainingFinished);
         const ImageRecord image = m_ws->images().value().constLast();
         QVERIFY(m_ws->labels().add(image.id, m_ws->labels().current(image.id).value()->breed, LabelOrigin::Curator, QStringLiteral("test")).ok());
         s->noteNewLabel();
