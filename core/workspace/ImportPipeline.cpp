@@ -1,6 +1,6 @@
 #include "workspace/ImportPipeline.h"
 
-#include "concurrency/ThreadPriority.h"
+#include "concurrency/WorkQueue.h"
 #include "model/BreedCatalog.h"
 #include "workspace/ImageStore.h"
 #include "workspace/Workspace.h"
@@ -8,13 +8,12 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QFuture>
 #include <QThread>
-#include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <deque>
+#include <future>
+#include <memory>
 
 namespace pc {
 
@@ -27,7 +26,7 @@ struct Loaded {
 };
 
 // Reads a file within the limits and proves it is an image by decoding it (the size we record is
-// that of the upright image). Runs on a pool thread.
+// that of the upright image). Runs on a decoder thread.
 Loaded load(const QString& path, const ImageDecoder& decoder)
 {
     Loaded out;
@@ -171,21 +170,21 @@ void runImport(Workspace& ws, const QVector<ImportJob>& jobs, const ImportOption
         return;
 
     // Decoding dominates, so it runs ahead on a few threads; the database writes stay here, in
-    // order. A window bounds the memory held by images read but not yet stored.
-    QThreadPool pool;
-    pool.setMaxThreadCount(std::clamp(QThread::idealThreadCount(), 1, 4));
-    const int window = 4 * pool.maxThreadCount();
+    // order. A window bounds the memory held by images read but not yet stored. The decoders are a
+    // WorkQueue (std::mutex, which ThreadSanitizer sees through, unlike QThreadPool's hand-off).
+    const int workers = std::clamp(QThread::idealThreadCount(), 1, 4);
+    const int window = 4 * workers;
     const ImageDecoder decoder(options.limits);
-    std::deque<QFuture<Loaded>> inFlight;
+    std::deque<std::future<Loaded>> inFlight;
     int started = 0;
-    const ThreadPriority callerPriority = currentThreadPriority(); // decoders run at the importer's
+    // Declared last: destroyed first, it drops what is queued and waits for what runs, while the
+    // decoder they use is still alive.
+    WorkQueue decoders({.name = QStringLiteral("import-decode"), .workers = workers, .priority = currentThreadPriority()});
     auto fill = [&] {
         while (started < total && int(inFlight.size()) < window) {
-            const QString path = jobs[started++].path;
-            inFlight.push_back(QtConcurrent::run(&pool, [path, decoder, callerPriority] {
-                lowerCurrentThreadPriority(callerPriority);
-                return load(path, decoder);
-            }));
+            auto task = std::make_shared<std::packaged_task<Loaded()>>([path = jobs[started++].path, &decoder] { return load(path, decoder); });
+            inFlight.push_back(task->get_future());
+            decoders.post([task] { (*task)(); });
         }
     };
 
@@ -195,15 +194,14 @@ void runImport(Workspace& ws, const QVector<ImportJob>& jobs, const ImportOption
             break;
         }
         fill();
-        QFuture<Loaded> next = inFlight.front();
+        std::future<Loaded> next = std::move(inFlight.front());
         inFlight.pop_front();
-        store(ws, jobs[i], next.result(), options, report);
+        store(ws, jobs[i], next.get(), options, report);
         if (options.progress)
             options.progress(i + 1, total);
     }
     // Cancelled: what was read ahead is dropped (at most one window of images to finish decoding).
-    inFlight.clear();
-    pool.waitForDone();
+    decoders.cancel();
 }
 
 } // namespace pc
