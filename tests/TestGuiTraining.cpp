@@ -6,6 +6,7 @@
 // labels), and the zero-shot head is a model to go back to that a reopen keeps. The chart and the
 // confusion matrix of a real run save as PNG figures and CSV tables that hold what is shown.
 #include "SignalRecorder.h"
+#include "WindowSession.h"
 #include "AppSettings.h"
 #include "CsvTestSupport.h"
 #include "GuiTestSupport.h"
@@ -77,14 +78,10 @@ void TestGuiTraining::fineTuneFromTheDashboard()
                              QStringLiteral("beagle")};
     test::makeOxfordSubset(dataset.path(), breeds, 12);
 
-    auto ws = Workspace::open(dir.path());
-    QVERIFY(ws);
-    std::shared_ptr<Workspace> workspace = *ws;
-    LearningLoop loop(workspace, test::backbone());
-    MainWindow w(workspace, test::backbone(), &loop);
-    w.resize(1200, 800);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    test::WindowSession session(dir.path());
+    const std::shared_ptr<Workspace>& workspace = session.workspace;
+    LearningLoop& loop = *session.loop;
+    MainWindow& w = session.w();
 
     w.importOxford(dataset.path());
     QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() > 0; }, 180000));
@@ -228,14 +225,10 @@ void TestGuiTraining::statusFollowsTheLoopAndZeroShotStays()
     test::makeOxfordSubset(dataset.path(), {QStringLiteral("Abyssinian"), QStringLiteral("Bombay"), QStringLiteral("Sphynx")}, 6);
     static const QRegularExpression anyVersion(QStringLiteral("\\bv\\d+\\b"));
     {
-        auto ws = Workspace::open(dir.path());
-        QVERIFY(ws);
-        std::shared_ptr<Workspace> workspace = *ws;
-        LearningLoop loop(workspace, test::backbone());
-        MainWindow w(workspace, test::backbone(), &loop);
-        w.resize(1200, 800);
-        w.show();
-        QApplication::setActiveWindow(&w);
+        test::WindowSession session(dir.path());
+        const std::shared_ptr<Workspace>& workspace = session.workspace;
+        LearningLoop& loop = *session.loop;
+        MainWindow& w = session.w();
         QVERIFY(QTest::qWaitForWindowActive(&w));
         test::SignalRecorder failed(&loop, &LearningLoop::trainingFailed);
         test::SignalRecorder finished(&loop, &LearningLoop::trainingFinished);
@@ -417,14 +410,9 @@ void TestGuiTraining::chartAndConfusionMatrixSaveAsPngAndCsv()
 {
     QTemporaryDir dataset, dir, out;
     test::makeOxfordSubset(dataset.path(), {QStringLiteral("Bengal"), QStringLiteral("Ragdoll"), QStringLiteral("shiba_inu")}, 8);
-    auto ws = Workspace::open(dir.path());
-    QVERIFY(ws);
-    std::shared_ptr<Workspace> workspace = *ws;
-    LearningLoop loop(workspace, test::backbone());
-    MainWindow w(workspace, test::backbone(), &loop);
-    w.resize(1200, 800);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    test::WindowSession session(dir.path());
+    LearningLoop& loop = *session.loop;
+    MainWindow& w = session.w();
     w.importOxford(dataset.path());
     QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() == 24; }, 180000));
     w.showView(MainWindow::View::Training);
@@ -647,14 +635,10 @@ void TestGuiTraining::aFreshImportGoesLiveOnCentreViewsThenImproves()
                            {QStringLiteral("pug"), QStringLiteral("samoyed"), QStringLiteral("Persian"), QStringLiteral("Bombay"),
                             QStringLiteral("beagle"), QStringLiteral("Abyssinian")},
                            12);
-    auto ws = Workspace::open(dir.path());
-    QVERIFY(ws);
-    std::shared_ptr<Workspace> workspace = *ws;
-    LearningLoop loop(workspace, test::backbone());
-    MainWindow w(workspace, test::backbone(), &loop);
-    w.resize(1200, 800);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    test::WindowSession session(dir.path());
+    const std::shared_ptr<Workspace>& workspace = session.workspace;
+    LearningLoop& loop = *session.loop;
+    MainWindow& w = session.w();
     w.importOxford(dataset.path());
     QVERIFY(QTest::qWaitFor([&] { return w.isIdle() && w.galleryModel()->rowCount() == 69; }, 180000));
 
