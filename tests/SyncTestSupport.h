@@ -11,12 +11,6 @@
 
 namespace pc::test {
 
-struct CliRun {
-    int code = -1;
-    QString out, err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-};
-
 class ClientMachine {
 public:
     ClientMachine(const QString& root, QString token = {}) : m_root(root), m_token(std::move(token))

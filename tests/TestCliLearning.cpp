@@ -24,19 +24,10 @@ class TestCliLearning : public QObject {
     QTemporaryDir m_tmp;
     QString m_data, m_ws;
 
-    struct Run {
-        int code;
-        QString out, err;
-        QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-    };
+    using Run = test::CliRun;
     Run cli(QStringList args, const QString& workspace = {}) const
     {
-        args << QStringLiteral("--workspace") << (workspace.isEmpty() ? m_ws : workspace);
-        QProcess p;
-        p.start(test::cliPath(), args);
-        if (!p.waitForFinished(600000))
-            qFatal("petcurator-cli timed out");
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+        return test::runCli(args << QStringLiteral("--workspace") << (workspace.isEmpty() ? m_ws : workspace));
     }
 
 private Q_SLOTS:
@@ -184,7 +175,7 @@ private Q_SLOTS:
         const QJsonObject o = r.json();
         QCOMPARE(o[QStringLiteral("images")].toInt(), 40);
         QCOMPARE(o[QStringLiteral("runs_per_strategy")].toInt(), 2);
-        for (const QString key : {QStringLiteral("random"), QStringLiteral("least_confident")}) {
+        for (const QString& key : {QStringLiteral("random"), QStringLiteral("least_confident")}) {
             const QJsonArray curve = o[key].toArray();
             QCOMPARE(curve.size(), 3);
             for (int i = 0; i < 3; ++i) {

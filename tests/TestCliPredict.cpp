@@ -12,21 +12,8 @@ using namespace pc;
 class TestCliPredict : public QObject {
     Q_OBJECT
 
-    struct Run {
-        int exitCode;
-        QStringList lines;
-        QString err;
-    };
-    static Run cli(const QStringList& args)
-    {
-        QProcess p;
-        p.start(test::cliPath(), args);
-        if (!p.waitForFinished(300000))
-            qFatal("petcurator-cli did not finish");
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-                QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    using Run = test::CliRun;
+    static Run cli(const QStringList& args) { return test::runCli(args); }
     static QJsonObject json(const QString& line)
     {
         QJsonParseError e;
@@ -60,10 +47,10 @@ private Q_SLOTS:
         empty.close();
 
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--json"), tmp.path(), tmp.filePath(QStringLiteral("missing.jpg"))});
-        QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), copied + 3);
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.lines().size(), copied + 3);
         int ok = 0, errors = 0;
-        for (const QString& line : r.lines) {
+        for (const QString& line : r.lines()) {
             const QJsonObject o = json(line);
             QVERIFY(o.contains(QStringLiteral("path")));
             if (o.contains(QStringLiteral("error"))) {
@@ -87,16 +74,16 @@ private Q_SLOTS:
         QCOMPARE(ok, copied);
         QCOMPARE(errors, 3);
         // Errors say why, in a word a script can match.
-        QVERIFY(r.lines.join(QLatin1Char('\n')).contains(QStringLiteral("not found")));
+        QVERIFY(r.lines().join(QLatin1Char('\n')).contains(QStringLiteral("not found")));
     }
 
     void topKAndImageNetMode()
     {
         const QString panda = Backbone::defaultWeightsDir() + QStringLiteral("/panda.jpg");
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--json"), QStringLiteral("--imagenet"), QStringLiteral("--top"), QStringLiteral("5"), panda});
-        QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 1);
-        const QJsonArray top = json(r.lines[0])[QStringLiteral("top")].toArray();
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.lines().size(), 1);
+        const QJsonArray top = json(r.lines()[0])[QStringLiteral("top")].toArray();
         QCOMPARE(top.size(), 5);
         QVERIFY(top[0][QStringLiteral("label")].toString().startsWith(QStringLiteral("giant panda")));
     }
@@ -104,19 +91,19 @@ private Q_SLOTS:
     void plainTextIsOneLinePerImage()
     {
         const Run r = cli({QStringLiteral("predict"), test::sampleImage(QStringLiteral("pug_112.jpg")), test::sampleImage(QStringLiteral("Bombay_10.jpg"))});
-        QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 2);
-        QVERIFY2(r.lines[0].contains(QStringLiteral("Pug")), qPrintable(r.lines[0]));
-        QVERIFY(r.lines[0].contains(QStringLiteral(" ms)")));
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.lines().size(), 2);
+        QVERIFY2(r.lines()[0].contains(QStringLiteral("Pug")), qPrintable(r.lines()[0]));
+        QVERIFY(r.lines()[0].contains(QStringLiteral(" ms)")));
     }
 
     void nothingReadableFails()
     {
         QTemporaryDir tmp;
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--json"), tmp.filePath(QStringLiteral("nope.jpg")), tmp.path()});
-        QCOMPARE(r.exitCode, 1);
-        QCOMPARE(r.lines.size(), 1);
-        QVERIFY(json(r.lines[0]).contains(QStringLiteral("error")));
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.lines().size(), 1);
+        QVERIFY(json(r.lines()[0]).contains(QStringLiteral("error")));
         QVERIFY(r.err.contains(QStringLiteral("no image could be read")));
     }
 
@@ -134,8 +121,8 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         const Run r = cli(args);
-        QCOMPARE(r.exitCode, 2);
-        QVERIFY(r.lines.isEmpty());
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.lines().isEmpty());
         QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0); // one line
         QVERIFY(!r.err.trimmed().isEmpty());
     }
@@ -143,14 +130,14 @@ private Q_SLOTS:
     void helpAndVersion()
     {
         const Run help = cli({QStringLiteral("--help")});
-        QCOMPARE(help.exitCode, 0);
-        QVERIFY(help.lines.join(QLatin1Char('\n')).contains(QStringLiteral("predict")));
+        QCOMPARE(help.code, 0);
+        QVERIFY(help.lines().join(QLatin1Char('\n')).contains(QStringLiteral("predict")));
         const Run predictHelp = cli({QStringLiteral("predict"), QStringLiteral("--help")});
-        QCOMPARE(predictHelp.exitCode, 0);
-        QVERIFY(predictHelp.lines.join(QLatin1Char('\n')).contains(QStringLiteral("--imagenet")));
+        QCOMPARE(predictHelp.code, 0);
+        QVERIFY(predictHelp.lines().join(QLatin1Char('\n')).contains(QStringLiteral("--imagenet")));
         const Run version = cli({QStringLiteral("--version")});
-        QCOMPARE(version.exitCode, 0);
-        const QString v = version.lines.join(QLatin1Char('\n'));
+        QCOMPARE(version.code, 0);
+        const QString v = version.lines().join(QLatin1Char('\n'));
         QVERIFY(v.contains(QStringLiteral("EfficientNet-B0")));
         QVERIFY(v.contains(QStringLiteral("libtorch 1.13")));
     }
@@ -158,7 +145,7 @@ private Q_SLOTS:
     void missingWeightsIsOneLine()
     {
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--weights"), QStringLiteral("/nonexistent/weights"), test::sampleImage(QStringLiteral("pug_112.jpg"))});
-        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.code, 1);
         QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
         // The fix it names exists where the program runs: in a build tree, the checkout's fetcher.
         const qsizetype at = r.err.indexOf(QStringLiteral("run /"));

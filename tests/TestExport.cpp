@@ -87,26 +87,8 @@ QHash<QString, LabelEvent> labelsByHash(const Workspace& ws)
     return out;
 }
 
-struct Cli {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Cli runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(test::cliPath(), args);
-    Cli r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Cli = test::CliRun;
+using test::runCli;
 
 } // namespace
 
@@ -597,7 +579,7 @@ private Q_SLOTS:
         const QString out = fresh(QStringLiteral("cli"));
         Cli r = runCli({QStringLiteral("export"), QStringLiteral("--workspace"), ws, QStringLiteral("--format"), QStringLiteral("csv"),
                         QStringLiteral("--breed"), QStringLiteral("beagle,Great Pyrenees"), QStringLiteral("--origin"), QStringLiteral("curator"), out});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.startsWith(QStringLiteral("exported 2 images")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("1 unlabelled, 1 removed, %1 by the filters").arg(m_labelled - 2)), qPrintable(r.out));
         QVERIFY2(r.err.contains(QStringLiteral("export: 2/2 images")), qPrintable(r.err));
@@ -605,7 +587,7 @@ private Q_SLOTS:
         // ... and `import --manifest` reads it back (this one loads the network, as import does).
         r = runCli({QStringLiteral("import"), QStringLiteral("--workspace"), fresh(QStringLiteral("cli-ws")), QStringLiteral("--manifest"),
                     out + QStringLiteral("/labels.csv"), QStringLiteral("--json")});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject imported = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(imported.value(QStringLiteral("added")).toInt(), 2);
         QCOMPARE(imported.value(QStringLiteral("labelled")).toInt(), 2);
@@ -618,14 +600,14 @@ private Q_SLOTS:
         };
         for (const QStringList& args : bad) {
             r = runCli(QStringList{QStringLiteral("export"), QStringLiteral("--workspace"), ws} + args);
-            QVERIFY2(r.exitCode == 2, qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
+            QVERIFY2(r.code == 2, qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.err));
             QCOMPARE(int(r.err.count(QLatin1Char('\n'))), 1);
             QVERIFY2(r.err.startsWith(QStringLiteral("petcurator-cli export: ")), qPrintable(r.err));
         }
         // Writing where nothing can be written: a failure (1), said in one line.
         r = runCli({QStringLiteral("export"), QStringLiteral("--workspace"), ws, QStringLiteral("--format"), QStringLiteral("folders"),
                     out + QStringLiteral("/labels.csv/sub")});
-        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.code, 1);
         QCOMPARE(int(r.err.count(QLatin1Char('\n'))), 1);
     }
 };

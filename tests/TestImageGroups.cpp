@@ -51,20 +51,8 @@ class TestImageGroups : public QObject {
     std::shared_ptr<Workspace> m_workspace;
     QHash<qint64, QString> m_breedOf; // image id → breed from the file name (the truth, not stored)
 
-    struct Run {
-        int code;
-        QString out, err;
-        QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-    };
-    Run cli(QStringList args) const
-    {
-        args << QStringLiteral("--workspace") << m_ws;
-        QProcess p;
-        p.start(test::cliPath(), args);
-        if (!p.waitForFinished(600000))
-            qFatal("petcurator-cli timed out");
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-    }
+    using Run = test::CliRun;
+    Run cli(QStringList args) const { return test::runCli(args << QStringLiteral("--workspace") << m_ws); }
 
 private Q_SLOTS:
     void initTestCase()

@@ -38,20 +38,8 @@ class TestPrecision : public QObject {
         return b;
     }
 
-    struct Run {
-        int exitCode;
-        QString out, err;
-    };
-    static Run cli(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
-    {
-        QProcess p;
-        p.setProcessEnvironment(env);
-        p.start(test::cliPath(), args);
-        if (!p.waitForFinished(300000))
-            qFatal("petcurator-cli did not finish");
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
-    }
+    using Run = test::CliRun;
+    static Run cli(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) { return test::runCli(args, env); }
 
     static double cosine(const cv::Mat& a, const cv::Mat& b) { return a.dot(b) / (cv::norm(a) * cv::norm(b)); }
 
@@ -86,7 +74,7 @@ private Q_SLOTS:
     {
         const Run r = cli({QStringLiteral("predict"), QStringLiteral("--precision"), QStringLiteral("fp16"),
                            test::sampleImage(QStringLiteral("Abyssinian_1.jpg"))});
-        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("petcurator-cli: --precision must be auto, fp32 or bf16, not 'fp16'\n"));
         QVERIFY(r.out.isEmpty());
     }
@@ -98,25 +86,25 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("ONEDNN_MAX_CPU_ISA"), QStringLiteral("AVX512_CORE_VNNI"));
         const Run version = cli({QStringLiteral("--version")}, env);
-        QCOMPARE(version.exitCode, 0);
+        QCOMPARE(version.code, 0);
         if (!version.out.contains(QStringLiteral("oneDNN ISA")))
             QSKIP(qPrintable(QStringLiteral("the no-bf16 CLI path not run: bf16 support here is read from cpu flags, which ONEDNN_MAX_CPU_ISA can't hide (%1)")
                                  .arg(version.out.simplified())));
         QVERIFY2(version.out.contains(QStringLiteral("precision: auto is fp32 on this CPU")), qPrintable(version.out));
         const Run bf16 = cli({QStringLiteral("predict"), QStringLiteral("--precision"), QStringLiteral("bf16"),
                               test::sampleImage(QStringLiteral("Abyssinian_1.jpg"))}, env);
-        QCOMPARE(bf16.exitCode, 2);
+        QCOMPARE(bf16.code, 2);
         QCOMPARE(bf16.err.count(QLatin1Char('\n')), 1);
         QVERIFY2(bf16.err.startsWith(QStringLiteral("petcurator-cli: bf16 precision needs a CPU with native bfloat16 instructions")), qPrintable(bf16.err));
         // auto still works there, in fp32.
         const Run autoRun = cli({QStringLiteral("predict"), QStringLiteral("--json"), test::sampleImage(QStringLiteral("Abyssinian_1.jpg"))}, env);
-        QCOMPARE(autoRun.exitCode, 0);
+        QCOMPARE(autoRun.code, 0);
     }
 
     void versionSaysWhatAutoPicks()
     {
         const Run r = cli({QStringLiteral("--version")});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("precision: auto is %1 on this CPU (%2)")
                                     .arg(precisionName(*resolvePrecision(PrecisionChoice::Auto)), bf16Evidence())),
                  qPrintable(r.out));

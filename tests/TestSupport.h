@@ -6,6 +6,9 @@
 #include <QDir>
 #include <QFile>
 #include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTextStream>
 #include <QString>
 #include <QTest>
@@ -23,6 +26,25 @@ inline QByteArray readFile(const QString& path)
 }
 
 inline QString cliPath() { return QStringLiteral(PC_BINARY_DIR "/app/petcurator-cli"); }
+
+// One run of petcurator-cli, as a script sees it.
+struct CliRun {
+    int code = -1; // -1: it did not exit normally
+    QString out, err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
+    QStringList lines() const { return out.split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
+};
+
+inline CliRun runCli(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(cliPath(), args);
+    if (!p.waitForFinished(600000))
+        qFatal("petcurator-cli did not finish in 10 minutes");
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
 
 // One backbone per test process: loading it takes ~0.4 s.
 inline std::shared_ptr<const Backbone> backbone()
