@@ -5,7 +5,6 @@
 #include "model/BreedCatalog.h"
 #include "training/ActiveLearning.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -36,7 +35,7 @@ public:
 
     void configure(QCommandLineParser& p) const override
     {
-        p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: $PETCURATOR_SAMPLE_DIR, or the shared sample beside a source checkout)."), QStringLiteral("DIR")});
+        addSampleOption(p);
         p.addOption({QStringLiteral("seeds"), QStringLiteral("Random fold splits to average over (default 3)."), QStringLiteral("N")});
         p.addOption({QStringLiteral("folds"), QStringLiteral("Cross-validation folds; each is held out once (default 5)."), QStringLiteral("N")});
         p.addOption({QStringLiteral("start"), QStringLiteral("Labels per breed to start from (default 2)."), QStringLiteral("N")});
@@ -54,15 +53,10 @@ public:
             || !intOption(p, name(), QStringLiteral("start"), 1, 100, options.startPerClass)
             || !intOption(p, name(), QStringLiteral("round"), 1, 10000, options.roundSize) || !intOption(p, name(), QStringLiteral("rounds"), 0, 1000, options.rounds))
             return BadArguments;
-        const QString oxford = p.isSet(QStringLiteral("oxford")) ? p.value(QStringLiteral("oxford")) : defaultSampleDir();
-        if (oxford.isEmpty()) {
-            err() << "petcurator-cli bench-active: no sample to learn from: give --oxford DIR, or set PETCURATOR_SAMPLE_DIR to an Oxford-IIIT Pet folder\n";
+        const auto sampleDir = sampleOption(p, name());
+        if (!sampleDir)
             return BadArguments;
-        }
-        if (!QFileInfo(oxford).isDir()) {
-            err() << "petcurator-cli bench-active: " << oxford << " is not a folder\n";
-            return BadArguments;
-        }
+        const QString& oxford = *sampleDir;
         auto runtime = Runtime::open(p);
         if (!runtime)
             return runtime.error();

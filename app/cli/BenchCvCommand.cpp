@@ -5,7 +5,6 @@
 #include "model/BreedCatalog.h"
 #include "training/CrossValidation.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -54,7 +53,7 @@ public:
 
     void configure(QCommandLineParser& p) const override
     {
-        p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: $PETCURATOR_SAMPLE_DIR, or the shared sample beside a source checkout)."), QStringLiteral("DIR")});
+        addSampleOption(p);
         p.addOption({QStringLiteral("folds"), QStringLiteral("Cross-validation folds (default 5)."), QStringLiteral("N")});
         p.addOption({QStringLiteral("repeats"), QStringLiteral("Cross-validations, each with its own random split (default 3)."), QStringLiteral("N")});
         p.addOption({QStringLiteral("centre-only"), QStringLiteral("Train on the centre views alone (no augmented views to compute: faster).")});
@@ -67,12 +66,10 @@ public:
         CrossValidationOptions options;
         if (!intOption(p, name(), QStringLiteral("folds"), 2, 20, options.folds) || !intOption(p, name(), QStringLiteral("repeats"), 1, 100, options.repeats))
             return BadArguments;
-        const QString oxford = p.isSet(QStringLiteral("oxford")) ? p.value(QStringLiteral("oxford")) : defaultSampleDir();
-        if (oxford.isEmpty() || !QFileInfo(oxford).isDir()) {
-            err() << "petcurator-cli bench-cv: " << (oxford.isEmpty() ? QStringLiteral("no sample to learn from: give --oxford DIR, or set PETCURATOR_SAMPLE_DIR to an Oxford-IIIT Pet folder")
-                                                                       : oxford + QStringLiteral(" is not a folder")) << "\n";
+        const auto sampleDir = sampleOption(p, name());
+        if (!sampleDir)
             return BadArguments;
-        }
+        const QString& oxford = *sampleDir;
         auto runtime = Runtime::open(p);
         if (!runtime)
             return runtime.error();

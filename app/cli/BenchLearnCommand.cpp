@@ -30,7 +30,7 @@ public:
 
     void configure(QCommandLineParser& p) const override
     {
-        p.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: $PETCURATOR_SAMPLE_DIR, or the shared sample beside a source checkout)."), QStringLiteral("DIR")});
+        addSampleOption(p);
         p.addOption({QStringLiteral("folds"), QStringLiteral("Cross-validation folds (default 5)."), QStringLiteral("N"), QStringLiteral("5")});
         p.addOption({QStringLiteral("repeats"), QStringLiteral("Cross-validations, each with its own random split (default 3)."), QStringLiteral("N"), QStringLiteral("3")});
         p.addOption({QStringLiteral("scale"), QStringLiteral("Images in the synthetic workspace for the incremental update (default 7000)."), QStringLiteral("N"), QStringLiteral("7000")});
@@ -40,11 +40,10 @@ public:
 
     int run(const QCommandLineParser& p) const override
     {
-        const QString oxford = p.isSet(QStringLiteral("oxford")) ? p.value(QStringLiteral("oxford")) : defaultSampleDir();
-        if (oxford.isEmpty()) {
-            err() << "petcurator-cli bench-learn: no sample to learn from: give --oxford DIR, or set PETCURATOR_SAMPLE_DIR to an Oxford-IIIT Pet folder\n";
+        const auto sampleDir = sampleOption(p, name());
+        if (!sampleDir)
             return BadArguments;
-        }
+        const QString& oxford = *sampleDir;
         auto runtime = Runtime::open(p);
         if (!runtime)
             return runtime.error();

@@ -38,6 +38,25 @@ std::optional<CentreEmbeddings> centreEmbeddingsFor(const Runtime& runtime, cons
     return std::move(*embeddings);
 }
 
+void addSampleOption(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("oxford"), QStringLiteral("Oxford-IIIT Pet folder (default: $PETCURATOR_SAMPLE_DIR, or the shared sample beside a source checkout)."), QStringLiteral("DIR")});
+}
+
+std::optional<QString> sampleOption(const QCommandLineParser& parser, const QString& command)
+{
+    const QString oxford = parser.isSet(QStringLiteral("oxford")) ? parser.value(QStringLiteral("oxford")) : defaultSampleDir();
+    if (oxford.isEmpty()) {
+        err() << "petcurator-cli " << command << ": no sample to learn from: give --oxford DIR, or set PETCURATOR_SAMPLE_DIR to an Oxford-IIIT Pet folder\n";
+        return std::nullopt;
+    }
+    if (!QFileInfo(oxford).isDir()) {
+        err() << "petcurator-cli " << command << ": " << oxford << " is not a folder\n";
+        return std::nullopt;
+    }
+    return oxford;
+}
+
 std::optional<SampleEmbeddings> labelledSampleEmbeddings(const Runtime& runtime, const QString& oxford, const QString& workspaceDir,
                                                          bool centreOnly, const QString& command)
 {

@@ -51,6 +51,11 @@ QString defaultSampleDir();
 // stderr, Ctrl-C stops it). On failure, prints "petcurator-cli COMMAND: why" and gives nothing.
 std::optional<CentreEmbeddings> centreEmbeddingsFor(const Runtime& runtime, const QVector<qint64>& imageIds, const QString& command);
 
+// --oxford DIR of the commands that learn from the sample, and its value: the folder given, else
+// defaultSampleDir(). None, or not a folder: prints "petcurator-cli COMMAND: why" and gives nothing.
+void addSampleOption(QCommandLineParser& parser);
+std::optional<QString> sampleOption(const QCommandLineParser& parser, const QString& command);
+
 // Every labelled image of an Oxford-IIIT Pet folder with its cached views (all 1 + 4, or the centre
 // view alone), in content order: imported into a fresh workspace in `workspaceDir`, embedded with
 // progress on stderr (Ctrl-C stops it). For the bench commands that learn from the sample. On
