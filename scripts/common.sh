@@ -20,6 +20,8 @@ PC_APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   # libtorch 1.13; without OpenBLAS Debian's libtorch falls back to the (slow) reference BLAS.
   libtorch-dev libopenblas-dev
+  # oneDNN's headers: the bf16 backbone is built from its primitives (the library libtorch already uses).
+  libdnnl-dev
   # Qt 6.4. Bookworm names the Charts dev package qt6-charts-dev (there is no libqt6charts6-dev);
   # Qt HttpServer's CMake config needs the WebSockets one.
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev

@@ -3,7 +3,7 @@
 #include "concurrency/ThreadPriority.h"
 
 #include "model/EfficientNetB0.h"
-#include "model/FrozenBackbone.h"
+#include "model/OneDnnBackbone.h"
 #include "model/OpenMpTeam.h"
 #include "model/ImportEfficientNet.h"
 #include "model/TfjsGraphModel.h"
@@ -23,7 +23,14 @@ namespace pc {
 
 struct Backbone::Impl {
     EfficientNetB0 net;
-    std::unique_ptr<FrozenBackbone> frozen;
+    std::unique_ptr<OneDnnBackbone> inference; // the same weights as oneDNN primitives, fp32 or bf16
+
+    void compile(Precision precision)
+    {
+        inference = std::make_unique<OneDnnBackbone>(*net, precision);
+        // The first run builds oneDNN kernels; pay it here, not on the user's first image.
+        inference->embed({cv::Mat(224, 224, CV_32FC3, cv::Scalar::all(0))});
+    }
 };
 
 QString Backbone::userCacheWeightsDir()
@@ -119,11 +126,6 @@ static Expected<QString> verifyWeights(const QDir& dir)
     return QString::fromLatin1(combined.result().toHex());
 }
 
-static torch::ScalarType computeType(Precision precision)
-{
-    return precision == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat32;
-}
-
 Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir, Precision precision)
 {
     const QDir dir(weightsDir);
@@ -143,9 +145,7 @@ Expected<std::shared_ptr<Backbone>> Backbone::load(const QString& weightsDir, Pr
         return report.error();
     b->d->net->eval();
     b->m_precision = precision;
-    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net, computeType(precision));
-    // The first run builds oneDNN kernels (~100 ms); pay it here, not on the user's first image.
-    b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
+    b->d->compile(precision);
     b->m_importedTensors = report->floatTensorsUsed;
     b->m_weightsHash = *hash;
     b->m_weightsDir = weightsDir;
@@ -190,8 +190,7 @@ Expected<std::shared_ptr<Backbone>> Backbone::withTunedTensors(const std::map<st
     }
     b->d->net->eval();
     b->m_precision = m_precision;
-    b->d->frozen = std::make_unique<FrozenBackbone>(*b->d->net, computeType(m_precision));
-    b->d->frozen->forward(torch::zeros({1, 3, 224, 224}));
+    b->d->compile(m_precision);
     b->m_imagenetLabels = m_imagenetLabels;
     b->m_weightsHash = QString::fromLatin1(hash.result().toHex());
     b->m_weightsDir = m_weightsDir;
@@ -209,14 +208,10 @@ Embeddings Backbone::embed(const std::vector<cv::Mat>& views) const
 {
     if (views.empty())
         return {cv::Mat(0, kEmbeddingSize, CV_32F), cv::Mat(0, EfficientNetB0Impl::kImageNetClasses, CV_32F)};
-    // HWC views straight into one NCHW batch: one copy, one buffer.
-    auto batch = torch::empty({int64_t(views.size()), 3, 224, 224});
-    for (size_t i = 0; i < views.size(); ++i) {
-        CV_Assert(views[i].type() == CV_32FC3 && views[i].rows == 224 && views[i].cols == 224 && views[i].isContinuous());
-        batch[int64_t(i)].copy_(torch::from_blob(views[i].data, {224, 224, 3}, torch::kFloat32).permute({2, 0, 1}));
-    }
-    const BackboneOutput out = d->frozen->forward(batch);
-    return {toMat(out.embedding), toMat(out.logits)};
+    const cv::Mat embedding = d->inference->embed(views);
+    torch::NoGradGuard noGrad;
+    const torch::Tensor e = torch::from_blob(embedding.data, {embedding.rows, embedding.cols}, torch::kFloat32);
+    return {embedding, toMat(torch::linear(e, d->net->classifier->weight, d->net->classifier->bias))};
 }
 
 cv::Mat Backbone::imagenetWeight() const

@@ -16,7 +16,6 @@ namespace pc {
 
 struct EfficientNetB0Impl;
 enum class ThreadPriority; // concurrency/ThreadPriority.h
-class FrozenBackbone;
 
 struct BackboneOutput;
 
