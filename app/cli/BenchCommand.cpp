@@ -57,7 +57,7 @@ public:
         p.addOption({QStringLiteral("view-images"), QStringLiteral("Images whose centre + 4 augmented views are embedded, as for the training cache (default 100)."),
                      QStringLiteral("N"), QStringLiteral("100")});
         p.addOption({QStringLiteral("views-per-forward"),
-                     QStringLiteral("Views per forward pass in the view cache (default 0: the cache's own choice for the precision)."), QStringLiteral("N"),
+                     QStringLiteral("Views per forward pass, in the throughput run and the view cache (default 0: the fastest for the precision, as the app and the other commands use)."), QStringLiteral("N"),
                      QStringLiteral("0")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
         addRuntimeOptions(p);
@@ -176,6 +176,7 @@ public:
         double cpu = processCpuSeconds();
         BatchEmbedOptions options;
         options.limits = runtime->limits;
+        options.viewsPerForward = viewsPerForward;
         const auto embedded = embedFiles(*runtime->backbone, files, options);
         const double seconds = double(timer.nsecsElapsed()) / 1e9;
         const double cpuMsPerImage = (processCpuSeconds() - cpu) * 1000;

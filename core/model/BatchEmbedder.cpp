@@ -103,9 +103,9 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
     return out;
 }
 
-int fastestViewsPerForward(Precision precision)
+int fastestViewsPerForward(Precision)
 {
-    return precision == Precision::Bf16 ? 8 : 1;
+    return 2;
 }
 
 } // namespace pc

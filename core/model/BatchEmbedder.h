@@ -34,9 +34,9 @@ struct BatchEmbedOptions {
     bool centreView = true;   // false: only the augmented views (the caller has the centre one already)
     int augmentedViews = 0;   // extra random views per image (training cache); 0 for prediction
     // Views stacked into one forward pass: whole files, as many as fit (at least one file), a
-    // file's views split into passes of this many. 1 keeps a view per pass, the least memory and the
-    // shortest wait for the first result; 0 takes fastestViewsPerForward() for the backbone.
-    int viewsPerForward = 1;
+    // file's views split into passes of this many. 0 takes fastestViewsPerForward() for the
+    // backbone; 1 keeps a view per pass, the least memory and the shortest wait for the first result.
+    int viewsPerForward = 0;
     quint32 seed = 1;         // augmentations are deterministic per (seed, file index)…
     QVector<quint32> seeds;   // …or per (seed, seeds[index]) when given, e.g. from the images' SHA-256
     DecodeLimits limits;
@@ -46,14 +46,12 @@ struct BatchEmbedOptions {
 
 std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList& paths, const BatchEmbedOptions& options = {});
 
-// The batch that costs least CPU per view, measured on this project's 2-core AVX-512 machine under
-// load (petcurator-cli bench --views-per-forward N, 2 workers, 200 views, CPU time per view):
-// - fp32: 1. The optimised oneDNN graph gains nothing from batching here (2 views: 23–25 ms a view
-//   against 22–26 at 1), and from 3 views on it costs 2.5–3× more (50–70 ms): every activation
-//   above glibc's mmap threshold is mapped afresh and page-faults on each pass (342,000 minor
-//   faults and 2.8 s of system time for three passes of 8). With that threshold raised, 4–8 views
-//   cost what 1 does and 16 still costs 2–3×.
-// - bf16: 8 (22–24 ms a view against 27–30 at 1; 16 costs 1.5× more).
+// The batch that costs least CPU per view on this project's 2-core AVX-512 machine (petcurator-cli
+// bench --views-per-forward N, 98 photos and 40 × 5 views, two rounds, 2026-12-02): 2 in both
+// precisions. CPU ms per image / per view, bf16: 1: 18.4–22.7 / 14.6–18; 2: 13.2–16.2 / 11.3–13.5;
+// 4: 16.2–18.7 / 12.3–13.3; 8: 18.4–18.8 / 12.5–12.9; 16: 21.9–22.7 / 15.3–15.7. fp32: 1: 22.7–29 /
+// 22.6–23.2; 2: 18.5–24.9 / 15.1–17.6; 4: 20.2–23.9 / 15.3–18; 8: 24.4–27.4 / 16.3–18.8; 16: 31.7–35.5 /
+// 20.6–22.7. Two views share each weight load; beyond that the activations outgrow the caches.
 int fastestViewsPerForward(Precision precision);
 
 } // namespace pc
