@@ -61,7 +61,7 @@ private Q_SLOTS:
         qInfo("this CPU: %s native bf16 (%s)", cpuHasBf16() ? "has" : "has no", qPrintable(bf16Evidence()));
         QVERIFY(!bf16Evidence().isEmpty());
         QCOMPARE(*resolvePrecision(PrecisionChoice::Fp32), Precision::Fp32);
-        QCOMPARE(*resolvePrecision(PrecisionChoice::Auto), Precision::Fp32); // until bf16 pays (Precision.cpp)
+        QCOMPARE(*resolvePrecision(PrecisionChoice::Auto), cpuHasBf16() ? Precision::Bf16 : Precision::Fp32);
         const auto bf16 = resolvePrecision(PrecisionChoice::Bf16);
         QCOMPARE(bool(bf16), cpuHasBf16());
         if (!bf16) {

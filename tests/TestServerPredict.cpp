@@ -86,11 +86,12 @@ class TestServerPredict : public QObject {
     QHash<qint64, ClassifierHead> m_heads; // served version → its head
     quint32 m_nextSeed = 1;
 
-    // The expected answer of `head` for `photo`, computed here with the desktop's Predictor.
+    // The expected answer of `head` for `photo`, computed here with the desktop's Predictor in the
+    // server's precision (auto).
     Prediction expected(const ClassifierHead& head, const QByteArray& photo)
     {
         auto active = std::make_shared<ActiveModel>(std::make_shared<const ModelSnapshot>(ModelSnapshot{QStringLiteral("local"), head, nullptr}));
-        Predictor predictor(backbone(), active);
+        Predictor predictor(test::autoBackbone(), active);
         auto p = predictor.predictBytes(photo, 3);
         if (!p)
             qFatal("local prediction failed: %s", qPrintable(p.error().message));

@@ -58,6 +58,22 @@ inline std::shared_ptr<const Backbone> backbone()
     return b;
 }
 
+// The backbone in the precision `auto` picks on this CPU (bf16 where it is native): what the
+// executables run by default, for tests that compare their answers with in-process ones.
+inline std::shared_ptr<const Backbone> autoBackbone()
+{
+    static std::shared_ptr<const Backbone> b = [] {
+        const Precision precision = *resolvePrecision(PrecisionChoice::Auto);
+        if (precision == Precision::Fp32)
+            return backbone();
+        auto loaded = Backbone::load(Backbone::defaultWeightsDir(), precision);
+        if (!loaded)
+            qFatal("cannot load the %s backbone: %s", qPrintable(precisionName(precision)), qPrintable(loaded.error().message));
+        return std::shared_ptr<const Backbone>(*loaded);
+    }();
+    return b;
+}
+
 // An Oxford-layout folder with the first `perBreed` sample photos of each of `breeds`.
 inline QString makeOxfordSubset(const QString& root, const QStringList& breeds, int perBreed)
 {

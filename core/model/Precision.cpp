@@ -101,10 +101,9 @@ Expected<Precision> resolvePrecision(PrecisionChoice choice)
     case PrecisionChoice::Fp32:
         return Precision::Fp32;
     case PrecisionChoice::Auto:
-        // bf16 has not paid for inference with libtorch 1.13 here: the same CPU time per image,
-        // a slower augmented-view cache, 99.57 % top-1 agreement (README, "Precision"). Auto
-        // stays fp32 until a measurement says otherwise; bf16 is there to choose.
-        return Precision::Fp32;
+        // bf16 wherever the CPU runs it natively: through OneDnnBackbone it embeds 1.5× faster
+        // than fp32 with 99.57 % zero-shot top-1 agreement on the sample (README, "Precision").
+        return cpuHasBf16() ? Precision::Bf16 : Precision::Fp32;
     case PrecisionChoice::Bf16:
         if (cpuHasBf16())
             return Precision::Bf16;

@@ -1,6 +1,6 @@
 #pragma once
-// The number format the frozen backbone computes in. bf16 (bfloat16) runs the convolutions through
-// oneDNN's AVX-512 BF16 kernels, about twice as fast as fp32 where the CPU has them; input,
+// The number format the backbone's inference computes in. bf16 (bfloat16) runs the convolutions through
+// oneDNN's AVX-512 BF16 kernels, about 1.5× as fast as fp32 where the CPU has them; input,
 // embedding, logits and every head stay fp32. Whether the CPU has them is asked at run time (the
 // build is the same for every machine).
 #include "Expected.h"
@@ -11,7 +11,7 @@ namespace pc {
 
 enum class Precision { Fp32, Bf16 };
 
-// What a user chose: a precision, or auto (fp32 for now: see resolvePrecision).
+// What a user chose: a precision, or auto (bf16 where the CPU has it natively, else fp32).
 enum class PrecisionChoice { Auto, Fp32, Bf16 };
 
 QString precisionName(Precision precision);       // "fp32", "bf16"
