@@ -15,6 +15,7 @@
 #include "intake/ImportController.h"
 #include "gallery/PredictionService.h"
 #include "MainWindow.h"
+#include "gallery/NearDuplicateFinder.h"
 #include "models/ModelHistoryView.h"
 #include "StallMonitor.h"
 #include "gallery/ThumbnailLoader.h"
@@ -287,6 +288,9 @@ int main(int argc, char** argv)
         });
         QObject::connect(window.imports(), &ImportController::finished, &app, [&] { bench.mark(QStringLiteral("import finished")); });
         QObject::connect(&window, &MainWindow::galleryLoaded, &app, [&] { bench.mark(QStringLiteral("gallery loaded")); });
+        QObject::connect(window.nearDuplicateFinder(), &NearDuplicateFinder::found, &app, [&](const QVector<NearDuplicateImages>& pairs) {
+            bench.mark(QStringLiteral("near-duplicates flagged (%1 pairs)").arg(pairs.size()));
+        });
 
         bench.begin(QStringLiteral("startup"));
         window.show();
