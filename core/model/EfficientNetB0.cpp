@@ -20,8 +20,7 @@ SameConv2dImpl::SameConv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t 
                                                          .stride(stride).groups(groups).bias(true)));
 }
 
-// TF "SAME": output = ceil(n / stride); the odd pixel of padding goes after, not before.
-static std::pair<int64_t, int64_t> samePadding(int64_t n, int64_t kernel, int64_t stride)
+std::pair<int64_t, int64_t> samePadding(int64_t n, int64_t kernel, int64_t stride)
 {
     const int64_t out = (n + stride - 1) / stride;
     const int64_t total = std::max<int64_t>((out - 1) * stride + kernel - n, 0);

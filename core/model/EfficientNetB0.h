@@ -7,6 +7,10 @@
 
 namespace pc {
 
+// TF "SAME" padding of a size-n input: {before, after}; the output is ceil(n / stride), and the odd
+// pixel of padding goes after, not before.
+std::pair<int64_t, int64_t> samePadding(int64_t n, int64_t kernel, int64_t stride);
+
 // Conv2d with TF "SAME" padding computed from the input size at run time.
 struct SameConv2dImpl : torch::nn::Module {
     SameConv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups = 1);

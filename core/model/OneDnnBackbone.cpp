@@ -17,8 +17,7 @@ using Dt = memory::data_type;
 
 namespace {
 
-// One layer's weights as fp32, copied out of the torch module. A 1×1 conv on a 1×1 map (the
-// squeeze-excite pair) becomes an inner product.
+// One layer's weights as fp32, copied out of the torch module.
 struct Layer {
     int64_t out = 0, in = 0, kernel = 1, stride = 1, groups = 1;
     std::vector<float> weight, bias;
@@ -57,7 +56,7 @@ Layer stemAsPatches(Layer stem, int64_t inputSize, StemGeometry& g)
     g.kernel = stem.kernel;
     g.stride = stem.stride;
     g.outSize = (inputSize + g.stride - 1) / g.stride;
-    g.padBefore = std::max<int64_t>((g.outSize - 1) * g.stride + g.kernel - inputSize, 0) / 2;
+    g.padBefore = samePadding(inputSize, g.kernel, g.stride).first;
     // 27 taps padded to 32 with zeros: bf16 kernels multiply pairs of channels, and an odd or
     // ragged count takes a slow path (2.5 ms against 0.4 ms).
     const int64_t taps = g.kernel * g.kernel * stem.in;
@@ -216,15 +215,13 @@ public:
     Activation conv(const Activation& src, int layerIndex, int dstSlot, const Activation* sumInto = nullptr, Dt dstType = Dt::undef)
     {
         Layer& l = m_layers[size_t(layerIndex)];
-        const memory::dims srcDims = src.md.dims();
-        const int64_t size = srcDims[2];
+        const int64_t size = src.md.dims()[2];
         const int64_t outSize = (size + l.stride - 1) / l.stride;
-        const int64_t total = std::max<int64_t>((outSize - 1) * l.stride + l.kernel - size, 0);
-        const memory::dims padL{total / 2, total / 2}, padR{total - total / 2, total - total / 2};
-        const Dt weightsType = src.md.data_type();
-        const memory::desc weightsAny = l.groups == 1
-            ? memory::desc({l.out, l.in, l.kernel, l.kernel}, weightsType, Tag::any)
-            : memory::desc({l.groups, l.out / l.groups, l.in / l.groups, l.kernel, l.kernel}, weightsType, Tag::any);
+        const auto [before, after] = samePadding(size, l.kernel, l.stride);
+        // Grouped (depthwise) weights carry the group as a dimension of their own.
+        const memory::dims weightDims = l.groups == 1 ? memory::dims{l.out, l.in, l.kernel, l.kernel}
+                                                      : memory::dims{l.groups, l.out / l.groups, l.in / l.groups, l.kernel, l.kernel};
+        const memory::desc weightsAny(weightDims, src.md.data_type(), Tag::any);
         const memory::desc dst = sumInto ? sumInto->md : memory::desc({m_n, l.out, outSize, outSize}, dstType == Dt::undef ? m_dt : dstType, Tag::nhwc);
         dnnl::post_ops ops;
         if (sumInto)
@@ -234,11 +231,10 @@ public:
         dnnl::primitive_attr attr = attributes();
         attr.set_post_ops(ops);
         const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src.md,
-                                                   weightsAny, memory::desc({l.out}, Dt::f32, Tag::x), dst, {l.stride, l.stride}, padL, padR);
+                                                   weightsAny, memory::desc({l.out}, Dt::f32, Tag::x), dst, {l.stride, l.stride}, {before, before},
+                                                   {after, after});
         const dnnl::convolution_forward::primitive_desc pd(desc, attr, m_engine);
-        const memory::desc userWeights = l.groups == 1
-            ? memory::desc({l.out, l.in, l.kernel, l.kernel}, Dt::f32, Tag::oihw)
-            : memory::desc({l.groups, l.out / l.groups, l.in / l.groups, l.kernel, l.kernel}, Dt::f32, Tag::goihw);
+        const memory::desc userWeights(weightDims, Dt::f32, l.groups == 1 ? Tag::oihw : Tag::goihw);
         const Activation out = use(pd.dst_desc(), sumInto ? sumInto->slot : dstSlot);
         add(dnnl::convolution_forward(pd), pd, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, out}},
             {{DNNL_ARG_WEIGHTS, weights(l, userWeights, pd.weights_desc())}, {DNNL_ARG_BIAS, bias(l)}});
