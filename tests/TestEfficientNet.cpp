@@ -46,7 +46,7 @@ private Q_SLOTS:
         cv::resize(panda(), resized, cv::Size(224, 224), 0, 0, cv::INTER_LINEAR);
         cv::Mat view;
         resized.convertTo(view, CV_32FC3, 1.0 / 255);
-        const Embeddings e = test::backbone()->embed({view});
+        const Embeddings e = test::backbone()->embed({view}, Backbone::Outputs::EmbeddingAndLogits);
         const cv::Mat p = softmax(e.logits);
         cv::Point top;
         double pTop;
@@ -90,7 +90,7 @@ private Q_SLOTS:
         cv::Mat rgb, view;
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         rgb.convertTo(view, CV_32FC3, 1.0 / 255);
-        const Embeddings e = test::backbone()->embed({view});
+        const Embeddings e = test::backbone()->embed({view}, Backbone::Outputs::EmbeddingAndLogits);
 
         double maxAbs = 0, maxRef = 0;
         for (int i = 0; i < 1280; ++i) {
@@ -146,6 +146,7 @@ private Q_SLOTS:
         BatchEmbedOptions options;
         options.augmentedViews = 2;
         options.workers = 2;
+        options.imagenetLogits = true;
         const std::vector<EmbeddedFile> out = embedFiles(*test::backbone(), paths, options);
         QCOMPARE(out.size(), size_t(3));
         QVERIFY(out[2].error.has_value());
@@ -158,7 +159,7 @@ private Q_SLOTS:
             std::mt19937 rng(options.seed * 1000003u + quint32(i));
             for (int v = 0; v < options.augmentedViews; ++v)
                 views.push_back(preprocessAugmented(image->rgb, rng));
-            const Embeddings batch = test::backbone()->embed(views);
+            const Embeddings batch = test::backbone()->embed(views, Backbone::Outputs::EmbeddingAndLogits);
             QCOMPARE(out[size_t(i)].embedding.rows, 3);
             QCOMPARE(out[size_t(i)].logits.cols, Backbone::kImageNetClasses);
             QVERIFY(cv::norm(out[size_t(i)].embedding, batch.embedding, cv::NORM_INF) < 1e-4);

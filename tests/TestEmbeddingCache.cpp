@@ -51,7 +51,7 @@ class TestEmbeddingCache : public QObject {
         cv::Mat out(1 + augmented, Backbone::kEmbeddingSize, CV_32F);
         std::mt19937 rng(EmbeddingCacheOptions{}.seed * 1000003u + imageId);
         for (int v = 0; v <= augmented; ++v) {
-            const Embeddings e = backbone.embed({v == 0 ? preprocessCenter(image->rgb) : preprocessAugmented(image->rgb, rng)});
+            const Embeddings e = backbone.embed({v == 0 ? preprocessCenter(image->rgb) : preprocessAugmented(image->rgb, rng)}, Backbone::Outputs::EmbeddingAndLogits);
             e.embedding.copyTo(out.row(v));
             if (v == 0 && logits)
                 *logits = e.logits.clone();
@@ -183,6 +183,7 @@ private Q_SLOTS:
             options.viewsPerForward = perForward;
             options.workers = 2;
             options.seeds = seeds;
+            options.imagenetLogits = true;
             const std::vector<EmbeddedFile> batched = embedFiles(*backbone, paths, options);
             QCOMPARE(batched.size(), size_t(5));
             QVERIFY(batched[2].error.has_value());
@@ -195,9 +196,13 @@ private Q_SLOTS:
                 QVERIFY2(maxRelativeError(batched[i].logits, referenceLogits[i]) < tolerance * 10, qPrintable(paths[qsizetype(i)]));
             }
             // The same photos in the same order give the same bits, whichever worker took which batch.
+            // Without the logits asked for: the same embeddings, and no logits.
+            options.imagenetLogits = false;
             const std::vector<EmbeddedFile> again = embedFiles(*backbone, paths, options);
-            for (size_t i : {0, 1, 3, 4})
+            for (size_t i : {0, 1, 3, 4}) {
                 QVERIFY2(sameBits(again[i].embedding, batched[i].embedding), qPrintable(paths[qsizetype(i)]));
+                QVERIFY(again[i].logits.empty());
+            }
             // The augmented views alone are the same views: the centre view takes nothing from the generator.
             options.centreView = false;
             const std::vector<EmbeddedFile> augmented = embedFiles(*backbone, paths, options);

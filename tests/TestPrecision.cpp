@@ -137,7 +137,7 @@ private Q_SLOTS:
         cv::Mat rgb, view;
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         rgb.convertTo(view, CV_32FC3, 1.0 / 255);
-        const Embeddings e = bf16Backbone()->embed({view});
+        const Embeddings e = bf16Backbone()->embed({view}, Backbone::Outputs::EmbeddingAndLogits);
         cv::Mat ref(1, 1280, CV_32F);
         for (int i = 0; i < 1280; ++i)
             ref.at<float>(0, i) = float(expected[i].toDouble());
@@ -165,8 +165,10 @@ private Q_SLOTS:
             paths << it.next();
         paths.sort();
         QVERIFY(paths.size() >= 600);
-        const auto fp32 = embedFiles(*test::backbone(), paths);
-        const auto bf16 = embedFiles(*bf16Backbone(), paths);
+        BatchEmbedOptions options;
+        options.imagenetLogits = true;
+        const auto fp32 = embedFiles(*test::backbone(), paths, options);
+        const auto bf16 = embedFiles(*bf16Backbone(), paths, options);
         const ClassifierHead head = makeZeroShotHead(*test::backbone());
         int compared = 0, breedAgree = 0, imagenetAgree = 0;
         double minCos = 1, sumCos = 0;

@@ -3,6 +3,9 @@
 #include "Runtime.h"
 
 #include "imaging/CollectFiles.h"
+#include "imaging/ImageDecoder.h"
+#include "imaging/Preprocess.h"
+#include "model/ActiveModel.h"
 #include "model/Backbone.h"
 #include "model/BatchEmbedder.h"
 
@@ -171,6 +174,28 @@ public:
         }
         const double rssAfterLatency = processMemoryMb("VmRSS");
 
+        // Where that time goes: the same images again, one stage at a time.
+        std::vector<double> decodeMs, preprocessMs, forwardMs, headMs;
+        const ImageDecoder decoder(runtime->limits);
+        const std::shared_ptr<const ModelSnapshot> snapshot = runtime->active->snapshot();
+        for (int i = 0; i < latencyImages && snapshot; ++i) {
+            QElapsedTimer t;
+            t.start();
+            const auto image = decoder.decodeFile(files[i]);
+            if (!image)
+                continue;
+            decodeMs.push_back(double(t.nsecsElapsed()) / 1e6);
+            t.restart();
+            const cv::Mat view = preprocessCenter(image->rgb);
+            preprocessMs.push_back(double(t.nsecsElapsed()) / 1e6);
+            t.restart();
+            const Embeddings e = runtime->backbone->embed({view});
+            forwardMs.push_back(double(t.nsecsElapsed()) / 1e6);
+            t.restart();
+            snapshot->head.probabilities(e.embedding);
+            headMs.push_back(double(t.nsecsElapsed()) / 1e6);
+        }
+
         // Throughput: every image, decoded on a pool, embedded in batches.
         timer.restart();
         double cpu = processCpuSeconds();
@@ -209,6 +234,10 @@ public:
             {QStringLiteral("latency_images"), int(ms.size())},
             {QStringLiteral("latency_p50_ms"), std::round(percentile(ms, 0.5) * 10) / 10},
             {QStringLiteral("latency_p95_ms"), std::round(percentile(ms, 0.95) * 10) / 10},
+            {QStringLiteral("decode_p50_ms"), std::round(percentile(decodeMs, 0.5) * 100) / 100},
+            {QStringLiteral("preprocess_p50_ms"), std::round(percentile(preprocessMs, 0.5) * 100) / 100},
+            {QStringLiteral("forward_p50_ms"), std::round(percentile(forwardMs, 0.5) * 100) / 100},
+            {QStringLiteral("head_p50_ms"), std::round(percentile(headMs, 0.5) * 100) / 100},
             {QStringLiteral("throughput_images"), int(ok)},
             {QStringLiteral("throughput_workers"), QThread::idealThreadCount()},
             {QStringLiteral("throughput_img_per_s"), std::round(double(ok) / seconds * 10) / 10},
@@ -225,6 +254,8 @@ public:
                   << "model load              " << loadMs << " ms\n"
                   << "latency (" << ms.size() << " images)    p50 " << percentile(ms, 0.5) << " ms, p95 " << percentile(ms, 0.95)
                   << " ms  (decode + preprocess + forward + head)\n"
+                  << "  by stage, p50         decode " << percentile(decodeMs, 0.5) << ", preprocess " << percentile(preprocessMs, 0.5)
+                  << ", forward " << percentile(forwardMs, 0.5) << ", head " << percentile(headMs, 0.5) << " ms\n"
                   << "embedding throughput    " << double(ok) / seconds << " img/s (" << ok << " images, " << QThread::idealThreadCount() << " workers)\n"
                   << "augmented-view cache    " << viewsPerSecond << " views/s (" << viewedOk << " images × 5 views, " << perForward << " a pass)\n"
                   << "RSS with model loaded   " << rssLoaded << " MB\n"

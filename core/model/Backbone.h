@@ -21,7 +21,7 @@ struct BackboneOutput;
 
 struct Embeddings {
     cv::Mat embedding; // N × 1280, CV_32F
-    cv::Mat logits;    // N × 1000 ImageNet logits, CV_32F
+    cv::Mat logits;    // N × 1000 ImageNet logits, CV_32F; empty unless asked for
 };
 
 class Backbone {
@@ -51,8 +51,11 @@ public:
     // replaced: the backbone of a model that fine-tuned the last blocks.
     Expected<std::shared_ptr<Backbone>> withTunedTensors(const std::map<std::string, cv::Mat>& tensors) const;
 
+    // The ImageNet logits are a 1000 × 1280 product (5 MB of weights read per batch) that only
+    // ImageNet answers need: breeds come from the embedding.
+    enum class Outputs { Embedding, EmbeddingAndLogits };
     // views: CV_32FC3 224×224 RGB in [0,1] (imaging/Preprocess.h). Safe from several threads.
-    Embeddings embed(const std::vector<cv::Mat>& views) const;
+    Embeddings embed(const std::vector<cv::Mat>& views, Outputs outputs = Outputs::Embedding) const;
 
     const QStringList& imagenetLabels() const { return m_imagenetLabels; }
     // SHA-256 over model.json and the shards: keys the embedding cache and model bundles.

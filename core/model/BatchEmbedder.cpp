@@ -22,7 +22,8 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
     // into them. A small result block per file, allocated by a worker right after its forward pass
     // freed the large buffers, would pin one of those buffers' holes (see EmbeddingRows.h).
     const cv::Mat allEmbeddings(int(paths.size()) * viewsPerFile, Backbone::kEmbeddingSize, CV_32F);
-    const cv::Mat allLogits(options.centreView ? int(paths.size()) : 0, Backbone::kImageNetClasses, CV_32F);
+    const bool logits = options.centreView && options.imagenetLogits;
+    const cv::Mat allLogits(logits ? int(paths.size()) : 0, Backbone::kImageNetClasses, CV_32F);
     const int perForward = options.viewsPerForward > 0 ? options.viewsPerForward : fastestViewsPerForward(backbone.precision());
     const int filesPerGroup = std::max(1, perForward / viewsPerFile);
     const int groups = int((paths.size() + filesPerGroup - 1) / filesPerGroup);
@@ -62,7 +63,8 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                 f.height = image->rgb.rows;
                 f.embedding = allEmbeddings.rowRange(i * viewsPerFile, (i + 1) * viewsPerFile);
                 if (options.centreView) {
-                    f.logits = allLogits.row(i);
+                    if (logits)
+                        f.logits = allLogits.row(i);
                     views.push_back(preprocessCenter(image->rgb));
                     rows.push_back({i, 0});
                 }
@@ -76,12 +78,13 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
             }
             for (size_t start = 0; start < views.size(); start += size_t(perForward)) {
                 const size_t n = std::min(views.size() - start, size_t(perForward));
-                const Embeddings e = backbone.embed(std::vector<cv::Mat>(views.begin() + long(start), views.begin() + long(start + n)));
+                const Embeddings e = backbone.embed(std::vector<cv::Mat>(views.begin() + long(start), views.begin() + long(start + n)),
+                                                    logits ? Backbone::Outputs::EmbeddingAndLogits : Backbone::Outputs::Embedding);
                 for (size_t k = 0; k < n; ++k) {
                     const Row& r = rows[start + k];
                     EmbeddedFile& f = out[size_t(r.file)];
                     e.embedding.row(int(k)).copyTo(f.embedding.row(r.row)); // same size and type: copied in place
-                    if (options.centreView && r.row == 0)
+                    if (logits && r.row == 0)
                         e.logits.row(int(k)).copyTo(f.logits);
                 }
             }

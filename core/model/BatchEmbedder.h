@@ -24,7 +24,7 @@ struct EmbeddedFile {
     QString path;
     std::optional<DecodeError> error; // set when the file could not be used
     cv::Mat embedding;                // views × 1280: the centre view first (when asked for), then the augmented ones
-    cv::Mat logits;                   // 1 × 1000, centre view (empty without it)
+    cv::Mat logits;                   // 1 × 1000, centre view (empty without it, or unless imagenetLogits)
     int width = 0, height = 0;        // of the decoded, upright image
     double ms = 0;                    // decode, preprocessing and the forward passes (a batch's time is shared out by views)
 };
@@ -33,6 +33,7 @@ struct BatchEmbedOptions {
     int workers = 0;          // 0: one per core
     bool centreView = true;   // false: only the augmented views (the caller has the centre one already)
     int augmentedViews = 0;   // extra random views per image (training cache); 0 for prediction
+    bool imagenetLogits = false; // the centre view's ImageNet logits too (Backbone::Outputs)
     // Views stacked into one forward pass: whole files, as many as fit (at least one file), a
     // file's views split into passes of this many. 0 takes fastestViewsPerForward() for the
     // backbone; 1 keeps a view per pass, the least memory and the shortest wait for the first result.

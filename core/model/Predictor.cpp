@@ -39,7 +39,8 @@ Prediction Predictor::predictImage(const cv::Mat& rgb8, int k, Mode mode) const
     // One snapshot for the whole prediction: a concurrent swap can't mix two models.
     const std::shared_ptr<const ModelSnapshot> model = m_active->snapshot();
     const Backbone& backbone = mode == Mode::Breeds && model && model->backbone ? *model->backbone : *m_backbone;
-    const Embeddings e = backbone.embed({preprocessCenter(rgb8)});
+    const Embeddings e = backbone.embed({preprocessCenter(rgb8)}, mode == Mode::ImageNet ? Backbone::Outputs::EmbeddingAndLogits
+                                                                                          : Backbone::Outputs::Embedding);
     Prediction out = answer(model.get(), e.embedding, e.logits, k, mode);
     out.ms = double(timer.nsecsElapsed()) / 1e6;
     return out;
@@ -52,6 +53,7 @@ std::vector<Expected<Prediction, DecodeError>> Predictor::predictFiles(const QSt
     BatchEmbedOptions options;
     options.workers = workers;
     options.limits = m_decoder.limits();
+    options.imagenetLogits = mode == Mode::ImageNet;
     const std::vector<EmbeddedFile> embedded = embedFiles(backbone, paths, options);
 
     std::vector<Expected<Prediction, DecodeError>> out;
