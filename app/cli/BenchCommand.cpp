@@ -99,9 +99,9 @@ public:
     static void printSideBySide(const QJsonObject& all)
     {
         const QJsonObject f = all[QStringLiteral("fp32")].toObject(), b = all[QStringLiteral("bf16")].toObject();
-        auto row = [&](const QString& label, const char* key, const QString& unit, const QString& target) {
+        auto row = [&](const QString& label, const char* key, const QString& unit, const QString& target, int decimals = 1) {
             auto cell = [&](const QJsonObject& o) {
-                return o.contains(QLatin1String(key)) ? QString::number(o[QLatin1String(key)].toDouble(), 'f', 1) : QStringLiteral("-");
+                return o.contains(QLatin1String(key)) ? QString::number(o[QLatin1String(key)].toDouble(), 'f', decimals) : QStringLiteral("-");
             };
             out() << label.leftJustified(42) << cell(f).rightJustified(9) << cell(b).rightJustified(9) << "  " << unit.leftJustified(9)
                   << target << "\n";
@@ -110,6 +110,10 @@ public:
         row(QStringLiteral("throughput, decode + embed (2 workers)"), "throughput_img_per_s", QStringLiteral("img/s"), QStringLiteral("target >= 130"));
         row(QStringLiteral("one image, decode to top-3: p50"), "latency_p50_ms", QStringLiteral("ms"), QStringLiteral("target <= 10"));
         row(QStringLiteral("one image, decode to top-3: p95"), "latency_p95_ms", QStringLiteral("ms"), QString());
+        row(QStringLiteral("  decode, p50"), "decode_p50_ms", QStringLiteral("ms"), QStringLiteral("the same images, by stage"), 2);
+        row(QStringLiteral("  preprocess (resize, crop), p50"), "preprocess_p50_ms", QStringLiteral("ms"), QString(), 2);
+        row(QStringLiteral("  forward pass, p50"), "forward_p50_ms", QStringLiteral("ms"), QString(), 2);
+        row(QStringLiteral("  breed head, p50"), "head_p50_ms", QStringLiteral("ms"), QString(), 2);
         row(QStringLiteral("augmented-view cache (centre + 4 views)"), "views_per_s", QStringLiteral("views/s"), QStringLiteral("target >= 100"));
         row(QStringLiteral("CPU time per image, throughput run"), "throughput_cpu_ms_per_img", QStringLiteral("ms"), QStringLiteral("steadier under load"));
         row(QStringLiteral("CPU time per view, view cache"), "views_cpu_ms_per_view", QStringLiteral("ms"), QString());
