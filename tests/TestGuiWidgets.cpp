@@ -70,6 +70,7 @@ private Q_SLOTS:
     void galleryMergeKeepsRowsAndUpdates();
     void confidenceOrderHoldsStillUntilResort();
     void galleryTakesAndRestoresRows();
+    void galleryNearDuplicateSets();
     void tenThousandRowsStaySmooth();
     void breedPickerTypeAhead();
     void confusionMatrixDrillDown();
@@ -235,6 +236,53 @@ void TestGuiWidgets::galleryTakesAndRestoresRows()
     model.restoreItems(taken);
     QCOMPARE(model.rowCount(), 6);
     QCOMPARE(model.find(3)->name, QStringLiteral("3.jpg"));
+}
+
+void TestGuiWidgets::galleryNearDuplicateSets()
+{
+    GalleryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    std::vector<GalleryItem> items;
+    for (int i = 1; i <= 7; ++i)
+        items.push_back(item(i, QStringLiteral("%1.jpg").arg(i), {}, QStringLiteral("pug"), 0.5f));
+    model.merge(items);
+    QSignalSpy changed(&model, &GalleryModel::itemChanged);
+    // Two sets, {1, 3, 5, 6} through 5 and {2, 4}; 7 has no partner; 42 is not in the gallery.
+    const QVector<NearDuplicateImages> pairs{{3, 5, 0.99f}, {2, 4, 0.985f}, {6, 5, 0.98f}, {5, 1, 0.98f}, {7, 42, 0.99f}};
+    model.setNearDuplicates(pairs, 0.97f);
+    QCOMPARE(model.nearDuplicateImageCount(), 6);
+    for (qint64 id : {1, 3, 5, 6})
+        QCOMPARE(model.nearDuplicateGroup(id), 1);
+    QCOMPARE(model.nearDuplicateGroup(2), 2);
+    QCOMPARE(model.nearDuplicateGroup(4), 2);
+    QCOMPARE(model.nearDuplicateGroup(7), 0);
+    QVERIFY(!model.data(model.indexOf(7), GalleryModel::NearDuplicateRole).toBool());
+    QVERIFY(model.data(model.indexOf(6), GalleryModel::NearDuplicateRole).toBool());
+    auto partnerIds = [&](qint64 id) {
+        QList<qint64> out;
+        for (const auto& p : model.nearDuplicatesOf(id))
+            out << p.imageId;
+        return out;
+    };
+    QCOMPARE(partnerIds(5), (QList<qint64>{3, 1, 6})); // most similar first, then by id
+    QCOMPARE(partnerIds(1), (QList<qint64>{5}));
+    QCOMPARE(changed.size(), 6);
+    // The same pairs again change nothing.
+    changed.clear();
+    model.setNearDuplicates(pairs, 0.97f);
+    QCOMPARE(changed.size(), 0);
+    // Removing 5 leaves 1, 3 and 6 without a partner; undo brings the set back.
+    std::vector<GalleryItem> taken = model.takeItems({5});
+    QCOMPARE(model.nearDuplicateImageCount(), 2);
+    QCOMPARE(model.nearDuplicateGroup(3), 0);
+    QVERIFY(partnerIds(6).isEmpty());
+    QCOMPARE(model.nearDuplicateGroup(4), 2);
+    changed.clear();
+    model.restoreItems(std::move(taken));
+    QCOMPARE(model.nearDuplicateImageCount(), 6);
+    QCOMPARE(model.nearDuplicateGroup(6), 1);
+    QCOMPARE(partnerIds(5), (QList<qint64>{3, 1, 6}));
+    QCOMPARE(changed.size(), 4); // 1, 3, 5 and 6
 }
 
 void TestGuiWidgets::galleryMergeKeepsRowsAndUpdates()

@@ -191,6 +191,65 @@ Probe probePng(const Bytes& b)
     return ok("png", w, h);
 }
 
+// GIF blocks up to the end of the first image: we decode only that frame.
+struct GifFirstFrame {
+    bool cut = false;   // the file ends before the frame's image data does
+    uchar badBlock = 0; // neither an extension nor an image before the first image
+    qint64 width = 0;   // the frame's extent from the canvas origin
+    qint64 height = 0;
+};
+
+GifFirstFrame walkGifFirstFrame(const Bytes& b)
+{
+    GifFirstFrame f;
+    qint64 pos = 13;
+    const auto skipColourTable = [&](uchar flags) {
+        if (flags & 0x80)
+            pos += 3LL * (1LL << ((flags & 7) + 1));
+    };
+    const auto skipSubBlocks = [&]() {
+        for (;;) {
+            if (!b.has(pos, 1))
+                return false;
+            const uchar n = b.u8(pos);
+            pos += 1 + n;
+            if (n == 0)
+                return b.has(0, pos);
+        }
+    };
+    skipColourTable(b.u8(10));
+    for (;;) {
+        if (!b.has(pos, 1)) {
+            f.cut = true;
+            return f;
+        }
+        const uchar block = b.u8(pos);
+        if (block == 0x21) {
+            pos += 2; // introducer + label
+            if (!skipSubBlocks()) {
+                f.cut = true;
+                return f;
+            }
+        } else if (block == 0x2C) {
+            if (!b.has(pos, 11)) {
+                f.cut = true;
+                return f;
+            }
+            f.width = qint64(b.le16(pos + 1)) + b.le16(pos + 5);
+            f.height = qint64(b.le16(pos + 3)) + b.le16(pos + 7);
+            const uchar flags = b.u8(pos + 9);
+            pos += 10;
+            skipColourTable(flags);
+            pos += 1; // LZW minimum code size
+            f.cut = !b.has(0, pos) || !skipSubBlocks();
+            return f;
+        } else {
+            f.badBlock = block;
+            return f;
+        }
+    }
+}
+
 Probe probeGif(const Bytes& b)
 {
     if (!b.has(0, 13))
@@ -198,32 +257,13 @@ Probe probeGif(const Bytes& b)
     const quint16 sw = b.le16(6), sh = b.le16(8);
     if (sw != 0 && sh != 0)
         return ok("gif", sw, sh);
-    // A zero logical screen: decoders use the first frame's size. Walk to its descriptor.
-    qint64 pos = 13;
-    const uchar flags = b.u8(10);
-    if (flags & 0x80)
-        pos += 3LL * (1LL << ((flags & 7) + 1));
-    for (;;) {
-        if (!b.has(pos, 1))
-            return cut("gif", b.size());
-        const uchar block = b.u8(pos);
-        if (block == 0x2C) {
-            if (!b.has(pos, 9))
-                return cut("gif", b.size());
-            return ok("gif", qint64(b.le16(pos + 1)) + b.le16(pos + 5), qint64(b.le16(pos + 3)) + b.le16(pos + 7));
-        }
-        if (block != 0x21)
-            return invalid("gif", QStringLiteral("no image before block 0x%1").arg(block, 2, 16, QLatin1Char('0')));
-        pos += 2; // introducer + label
-        for (;;) {
-            if (!b.has(pos, 1))
-                return cut("gif", b.size());
-            const uchar n = b.u8(pos);
-            pos += 1 + n;
-            if (n == 0)
-                break;
-        }
-    }
+    // A zero logical screen: decoders use the first frame's size.
+    const GifFirstFrame first = walkGifFirstFrame(b);
+    if (first.badBlock)
+        return invalid("gif", QStringLiteral("no image before block 0x%1").arg(first.badBlock, 2, 16, QLatin1Char('0')));
+    if (first.width == 0 && first.cut)
+        return cut("gif", b.size());
+    return ok("gif", first.width, first.height);
 }
 
 bool isKnownBmpInfoSize(quint32 s)
@@ -536,47 +576,10 @@ QString tiffTruncation(const QByteArray& bytes)
 
 QString gifTruncation(const QByteArray& bytes)
 {
-    // Qt's reader returns a partial first frame without complaint, so walk the blocks up to the
-    // end of the first image's data ourselves. Later frames do not matter.
-    const Bytes b(bytes);
-    const QString cutShort = QStringLiteral("gif first frame runs past the end of the file (%1)").arg(formatBytes(b.size()));
-    qint64 pos = 13;
-    const uchar flags = b.u8(10);
-    if (flags & 0x80)
-        pos += 3LL * (1LL << ((flags & 7) + 1));
-    const auto skipSubBlocks = [&]() {
-        for (;;) {
-            if (!b.has(pos, 1))
-                return false;
-            const uchar n = b.u8(pos);
-            pos += 1 + n;
-            if (n == 0)
-                return b.has(0, pos);
-        }
-    };
-    for (;;) {
-        if (!b.has(pos, 1))
-            return cutShort;
-        const uchar block = b.u8(pos);
-        if (block == 0x21) {
-            pos += 2;
-            if (!skipSubBlocks())
-                return cutShort;
-        } else if (block == 0x2C) {
-            if (!b.has(pos, 11))
-                return cutShort;
-            const uchar f = b.u8(pos + 9);
-            pos += 10;
-            if (f & 0x80)
-                pos += 3LL * (1LL << ((f & 7) + 1));
-            pos += 1; // LZW minimum code size
-            if (!b.has(0, pos) || !skipSubBlocks())
-                return cutShort;
-            return {};
-        } else {
-            return {}; // trailer or garbage before any image: the decoder will say so
-        }
-    }
+    // Qt's reader returns a partial first frame without complaint.
+    if (walkGifFirstFrame(Bytes(bytes)).cut)
+        return QStringLiteral("gif first frame runs past the end of the file (%1)").arg(formatBytes(bytes.size()));
+    return {};
 }
 
 QString bodyTruncation(const Probe& probe, const QByteArray& bytes)
