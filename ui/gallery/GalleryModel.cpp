@@ -402,19 +402,17 @@ void GalleryModel::updateNearDuplicates()
             r = std::exchange(parent[size_t(r)], top);
         return top;
     };
-    struct Link {
-        int row;
-        NearDuplicatePartner partner;
-    };
-    std::vector<Link> links;
-    links.reserve(size_t(m_nearDuplicatePairs.size()) * 2);
+    // Each pair's rows, looked up once; -1 for a pair with an image not in the gallery.
+    std::vector<std::pair<int, int>> pairRows;
+    pairRows.reserve(size_t(m_nearDuplicatePairs.size()));
     std::vector<int> start(size_t(n) + 1, 0); // each row's first partner in the flat list below
     for (const NearDuplicateImages& p : std::as_const(m_nearDuplicatePairs)) {
         const int ra = rowOf(p.a), rb = rowOf(p.b);
-        if (ra < 0 || rb < 0)
-            continue; // a removed image flags nobody
-        links.push_back({ra, {p.b, p.cosine}});
-        links.push_back({rb, {p.a, p.cosine}});
+        if (ra < 0 || rb < 0) {
+            pairRows.emplace_back(-1, -1); // a removed image flags nobody
+            continue;
+        }
+        pairRows.emplace_back(ra, rb);
         ++start[size_t(ra) + 1];
         ++start[size_t(rb) + 1];
         // Connected sets, each named by its smallest id, so partners sort next to each other.
@@ -424,14 +422,25 @@ void GalleryModel::updateNearDuplicates()
             parent[size_t(aFirst ? b : a)] = aFirst ? a : b;
         }
     }
+    int flagged = 0;
+    for (int row = 0; row < n; ++row)
+        flagged += start[size_t(row) + 1] > 0 ? 1 : 0;
     std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<NearDuplicatePartner> flat(links.size());
+    std::vector<NearDuplicatePartner> flat(size_t(start.back()));
     std::vector<int> fill(start.begin(), start.end() - 1);
-    for (const Link& l : links)
-        flat[size_t(fill[size_t(l.row)]++)] = l.partner;
+    for (qsizetype i = 0; i < m_nearDuplicatePairs.size(); ++i) {
+        const auto [ra, rb] = pairRows[size_t(i)];
+        if (ra < 0)
+            continue;
+        const NearDuplicateImages& p = m_nearDuplicatePairs[i];
+        flat[size_t(fill[size_t(ra)]++)] = {p.b, p.cosine};
+        flat[size_t(fill[size_t(rb)]++)] = {p.a, p.cosine};
+    }
 
     QHash<qint64, QVector<NearDuplicatePartner>> partners;
     QHash<qint64, qint64> groups;
+    partners.reserve(flagged);
+    groups.reserve(flagged);
     std::vector<int> rows; // whose flag, partners or set changed; in order
     for (int row = 0; row < n; ++row) {
         const qint64 id = m_items[size_t(row)].id;
