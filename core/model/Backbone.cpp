@@ -216,9 +216,9 @@ Embeddings Backbone::embed(const std::vector<cv::Mat>& views, Outputs outputs) c
         return {cv::Mat(0, kEmbeddingSize, CV_32F), withLogits ? cv::Mat(0, kImageNetClasses, CV_32F) : cv::Mat()};
     Embeddings out{d->inference->embed(views), {}};
     if (withLogits) {
-        // On the calling thread, with OpenCV's product: torch::linear here took 0.6-2.2 ms for one
-        // image (its BLAS threads meet the OpenMP ones still spinning after the forward pass),
-        // this 0.4 ms.
+        // On the calling thread, with OpenCV's product: torch::linear here took 0.6-2.3 ms for one
+        // image (most likely its BLAS threads meeting the OpenMP ones still spinning after the
+        // forward pass), this 0.4 ms.
         cv::gemm(out.embedding, d->imagenetWeight, 1.0, cv::repeat(d->imagenetBias, out.embedding.rows, 1), 1.0, out.logits, cv::GEMM_2_T);
     }
     return out;
