@@ -14,7 +14,10 @@
 
 #include <QTemporaryDir>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <numeric>
 #include <opencv2/core.hpp>
 
 using namespace pc;
@@ -212,6 +215,43 @@ private Q_SLOTS:
                 QVERIFY(maxRelativeError(augmented[i].embedding, references[i].rowRange(1, 5)) < tolerance);
             }
         }
+    }
+
+    // Progress comes one call at a time and counts up by one, whichever worker finished: the CLI
+    // prints it to a stream that two calls at once garbled and corrupted (bench-cv aborted).
+    void progressComesOneCallAtATimeInOrder()
+    {
+        QStringList paths;
+        for (const char* name : {"Abyssinian_1.jpg", "Bombay_10.jpg", "pug_112.jpg", "samoyed_108.jpg", "beagle_10.jpg", "Persian_106.jpg"})
+            paths << test::sampleImage(QString::fromLatin1(name));
+        paths << paths; // 12 files, one a pass: each worker reports many times
+        BatchEmbedOptions options;
+        options.workers = 2;
+        options.viewsPerForward = 1;
+        // The first call waits (2 s at most) for a second one to come in beside it: with calls one
+        // at a time none can, so the wait ends empty; with calls at once the other worker's next
+        // file arrives within milliseconds.
+        std::atomic_int inside{0};
+        std::atomic_bool overlapped{false}, first{true};
+        std::mutex mutex;
+        std::condition_variable entered;
+        QVector<int> seen; // under mutex
+        options.progress = [&](int done, int total) {
+            if (inside.fetch_add(1) != 0)
+                overlapped = true;
+            entered.notify_all();
+            std::unique_lock lock(mutex);
+            if (first.exchange(false))
+                entered.wait_for(lock, std::chrono::seconds(2), [&] { return overlapped.load(); });
+            seen.push_back(total == 12 ? done : -done); // a wrong total shows as a negative count
+            inside.fetch_sub(1);
+        };
+        const std::vector<EmbeddedFile> files = embedFiles(*test::backbone(), paths, options);
+        QCOMPARE(files.size(), size_t(12));
+        QVERIFY(!overlapped);
+        QVector<int> expected(12);
+        std::iota(expected.begin(), expected.end(), 1);
+        QCOMPARE(seen, expected);
     }
 
     void cancelMidwayLeavesEveryEntryWhole()

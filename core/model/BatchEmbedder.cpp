@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QThread>
+#include <mutex>
 #include <thread>
 
 namespace pc {
@@ -27,7 +28,9 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
     const int perForward = options.viewsPerForward > 0 ? options.viewsPerForward : fastestViewsPerForward(backbone.precision());
     const int filesPerGroup = std::max(1, perForward / viewsPerFile);
     const int groups = int((paths.size() + filesPerGroup - 1) / filesPerGroup);
-    std::atomic_int next{0}, done{0};
+    std::atomic_int next{0};
+    std::mutex progressMutex; // progress is called one at a time: callers print and count in it
+    int done = 0;             // under progressMutex
     const int workers = std::clamp(options.workers > 0 ? options.workers : QThread::idealThreadCount(), 1, groups);
 
     // Workers run at the caller's priority (the learning loop's: background; the CLI's: normal).
@@ -89,13 +92,13 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                 }
             }
             const double msEach = double(timer.nsecsElapsed()) / 1e6 / double(end - begin);
-            for (int i = begin; i < end; ++i) {
+            for (int i = begin; i < end; ++i)
                 if (!out[size_t(i)].error)
                     out[size_t(i)].ms = msEach;
-                const int d = ++done;
-                if (options.progress)
-                    options.progress(d, int(paths.size()));
-            }
+            std::lock_guard lock(progressMutex);
+            for (int i = begin; i < end; ++i)
+                if (++done; options.progress)
+                    options.progress(done, int(paths.size()));
         }
     };
     std::vector<std::thread> threads;

@@ -42,7 +42,9 @@ struct BatchEmbedOptions {
     QVector<quint32> seeds;   // …or per (seed, seeds[index]) when given, e.g. from the images' SHA-256
     DecodeLimits limits;
     const std::atomic_bool* cancel = nullptr;
-    std::function<void(int done, int total)> progress; // called from worker threads
+    // Called from the worker threads, one call at a time, `done` rising by one each call. (Two at
+    // once garbled the CLI's progress lines and corrupted the heap: its stderr stream is not thread-safe.)
+    std::function<void(int done, int total)> progress;
 };
 
 std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList& paths, const BatchEmbedOptions& options = {});
