@@ -8,7 +8,6 @@
 #include "model/Backbone.h"
 #include "model/BatchEmbedder.h"
 #include "model/BreedCatalog.h"
-#include "model/MemoryPolicy.h"
 #include "model/ModelBundle.h"
 #include "model/ZeroShotHead.h"
 #include "training/BackgroundViews.h"
@@ -623,7 +622,7 @@ void LearningLoop::runAndReport(const TrainRequest& request, quint64 ticket)
     auto outcome = runTraining(request, ticket);
     if (outcome)
         pruneAfterTraining(*outcome);
-    releaseFreeMemory(); // what the run freed (decoded images, activations) goes back to the system
+    m_memoryRelease.request(); // decoded images, activations: not on this idle-priority thread (FreeMemoryRelease.h)
     --m_trainings; // before the signals: their receivers see an idle loop
     if (outcome)
         Q_EMIT trainingFinished(*outcome);

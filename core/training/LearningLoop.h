@@ -16,6 +16,7 @@
 // training it leads to is queued on the strand like any request.
 #include "Expected.h"
 #include "model/ActiveModel.h"
+#include "model/FreeMemoryRelease.h"
 #include "training/ModelRetention.h"
 #include "training/Trainer.h"
 #include "training/TrainingLabels.h"
@@ -182,6 +183,7 @@ private:
     bool m_awaitingAugmentedViews = false; // the last training used centre views only
     // The augmented views' background fill (thread-safe; before the strand, whose jobs start it).
     std::unique_ptr<BackgroundViews> m_views;
+    FreeMemoryRelease m_memoryRelease; // what a run freed goes back to the system, at normal priority
     std::unique_ptr<Strand> m_strand; // last: its jobs use everything above
 };
 

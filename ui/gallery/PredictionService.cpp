@@ -6,7 +6,6 @@
 #include "model/BatchEmbedder.h"
 #include "model/BatchPredictor.h"
 #include "model/EmbeddingRows.h"
-#include "model/MemoryPolicy.h"
 #include "model/Predictor.h"
 #include "workspace/Workspace.h"
 
@@ -25,7 +24,6 @@ constexpr int kFlushMs = 60;
 constexpr int kBulkFlushMs = 250;
 constexpr int kBulkPending = 32;
 constexpr int kTop = 3;
-constexpr int kReleaseDelayMs = 1500; // the gallery's re-sort and repaint after a burst take well under this
 
 struct Outgoing {
     GalleryModel::PredictionUpdate update;
@@ -69,19 +67,13 @@ PredictionService::PredictionService(std::shared_ptr<Workspace> workspace, std::
       m_results(std::make_unique<Results>()),
       // Below the UI and its paint helpers (see ThreadPriority.h): a frame never waits for a prediction.
       m_predictions({.name = QStringLiteral("predictions"), .workers = std::max(1, workers), .priority = ThreadPriority::Background}),
-      m_refreshes({.name = QStringLiteral("prediction-refr"), .workers = 1, .priority = ThreadPriority::Background}),
-      m_memory({.name = QStringLiteral("free-memory"), .workers = 1, .priority = ThreadPriority::Normal})
+      m_refreshes({.name = QStringLiteral("prediction-refr"), .workers = 1, .priority = ThreadPriority::Background})
 {
-    m_releaseDelay.setSingleShot(true);
-    m_releaseDelay.setInterval(kReleaseDelayMs);
-    connect(&m_releaseDelay, &QTimer::timeout, this, &PredictionService::releaseFreeMemoryIfIdle);
 }
 
 PredictionService::~PredictionService()
 {
     m_results->stopped = true; // a long refresh stops between chunks
-    m_memory.cancel();
-    m_memory.waitForIdle();
     m_refreshes.cancel();
     m_refreshes.waitForIdle();
     m_predictions.cancel();
@@ -404,22 +396,10 @@ void PredictionService::flush()
         Q_EMIT pendingChanged(std::max(0, left));
         if (left <= 0) {
             m_results->pending = 0;
-            m_releaseDelay.start();
+            m_memoryRelease.request(); // what the burst's decodes and forward passes freed
             Q_EMIT idle();
         }
     }
-}
-
-// A burst of predictions is over: what its decodes and forward passes freed goes back to the
-// system. Not at once: malloc_trim holds each arena's lock for its whole walk (about 30 ms after
-// 1,500 predictions), and the UI thread, which shares an arena with the workers (MemoryPolicy.h),
-// waited for it in free() while it re-sorted and repainted the gallery at the end of the burst
-// (slept 19 ms in _int_free, perf sched_switch stacks in bench-ui). At normal priority, so the
-// lock is never held by a thread that has to wait for a core.
-void PredictionService::releaseFreeMemoryIfIdle()
-{
-    if (pending() == 0)
-        m_memory.post([] { releaseFreeMemory(); }, QStringLiteral("release free memory"));
 }
 
 } // namespace pc

@@ -7,11 +7,11 @@
 // Both run on work queues (core/concurrency) at background priority: they use what the UI leaves. Results are saved to
 // the workspace and delivered to the UI in batches.
 #include "concurrency/WorkQueue.h"
+#include "model/FreeMemoryRelease.h"
 #include "curation/ImageGroups.h"
 #include "gallery/GalleryModel.h"
 
 #include <QObject>
-#include <QTimer>
 #include <memory>
 
 namespace pc {
@@ -61,19 +61,17 @@ private:
     void loadCachedCentres(const QVector<qint64>& imageIds);
     void scheduleFlush();
     void flush();
-    void releaseFreeMemoryIfIdle();
 
     std::shared_ptr<Workspace> m_workspace;
     std::shared_ptr<const Backbone> m_backbone;
     std::shared_ptr<ActiveModel> m_active;
     std::unique_ptr<Results> m_results;
     QHash<qint64, QString> m_shaOf; // UI thread only
-    QTimer m_releaseDelay;          // UI thread: a burst's freed memory goes back once the gallery has settled
+    FreeMemoryRelease m_memoryRelease; // a burst's freed memory goes back once the gallery has settled
     // Last, so they go first: their destructors wait for the running jobs, which use the members
     // above. Refreshes post full predictions, so they go before the prediction queue.
     WorkQueue m_predictions; // full predictions
     WorkQueue m_refreshes;   // model-swap refreshes, one at a time, never behind a long queue
-    WorkQueue m_memory;      // releaseFreeMemory(), at normal priority (see releaseFreeMemoryIfIdle)
 };
 
 } // namespace pc
