@@ -96,9 +96,11 @@ std::vector<EmbeddedFile> embedFiles(const Backbone& backbone, const QStringList
                 if (!out[size_t(i)].error)
                     out[size_t(i)].ms = msEach;
             std::lock_guard lock(progressMutex);
-            for (int i = begin; i < end; ++i)
-                if (++done; options.progress)
+            for (int i = begin; i < end; ++i) {
+                ++done;
+                if (options.progress)
                     options.progress(done, int(paths.size()));
+            }
         }
     };
     std::vector<std::thread> threads;

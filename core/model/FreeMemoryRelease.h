@@ -3,11 +3,11 @@
 // thread of its own at normal priority, once `quiet` has passed since the last request.
 //
 // Why its own thread: malloc_trim holds each arena's lock for its whole walk, and the UI thread
-// shares an arena with the workers (MemoryPolicy.h). Run on a background (SCHED_IDLE) worker, the
-// lock waited for a core while the UI thread waited for the lock in free(): a 103 ms UI gap in
-// bench-ui right after a training run, and 19 ms after a burst of predictions (perf sched_switch
-// stacks). Why later: the gallery re-sorts and repaints at the end of a burst, and a trim then
-// makes it wait for the lock even at normal priority.
+// shares an arena with the workers (MemoryPolicy.h). On a background (SCHED_IDLE) thread the lock
+// can wait for a core while the UI thread waits for it in free(); the learning loop trimmed on its
+// idle-priority thread after every run. Why later: the gallery re-sorts and repaints at the end of
+// a burst of predictions, and a trim then made it wait for the lock even at normal priority (19 ms
+// in _int_free, perf sched_switch stacks in bench-ui).
 //
 // Construct it on a thread at normal priority (its thread inherits it): main() or the UI thread.
 #include <chrono>

@@ -7,9 +7,9 @@
 // Both run on work queues (core/concurrency) at background priority: they use what the UI leaves. Results are saved to
 // the workspace and delivered to the UI in batches.
 #include "concurrency/WorkQueue.h"
-#include "model/FreeMemoryRelease.h"
 #include "curation/ImageGroups.h"
 #include "gallery/GalleryModel.h"
+#include "model/FreeMemoryRelease.h"
 
 #include <QObject>
 #include <memory>
